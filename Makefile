@@ -1,0 +1,43 @@
+# The front door. Every target bootstraps .venv from the requirements files first.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint unit functional e2e bench package report clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+run: $(STAMP)            ## local stack with demo data on http://127.0.0.1:8000
+	$(PY) -m infra.local
+
+test: lint               ## lint + every test (what CI runs)
+	$(PY) -m pytest tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+functional: $(STAMP)
+	$(PY) -m pytest tests/functional
+
+e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e
+
+bench: $(STAMP)          ## benchmarks: ratios against floors measured in the same run
+	$(PY) -m bench
+
+package: $(STAMP)        ## build/template.json for AWS
+	$(PY) -m infra.package
+
+report: $(STAMP)         ## make report MONTH=YYYY-MM (against the running local stack)
+	$(PY) -m infra.local.report $(MONTH)
+
+clean:
+	rm -rf build .local .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Yunge (云格): serverless backend for grid-based power-supply customer service."""

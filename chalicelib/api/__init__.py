@@ -1,0 +1,1 @@
+"""HTTP layer: Chalice blueprints. Handlers decode, call one service, encode."""

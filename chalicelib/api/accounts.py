@@ -1,0 +1,41 @@
+"""Customer accounts (户号) and the grid-manager card."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib.api.docs import doc
+from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.schemas import AccountList, AccountOut, BindAccount
+from chalicelib.bootstrap import services
+from chalicelib.domain.org import Role
+from chalicelib.usecases.accounts import bind_account, my_accounts
+
+from .guard import protected
+
+accounts_api = Blueprint(__name__)
+
+
+@accounts_api.route("/v1/me/accounts", methods=["POST"], **protected())
+@endpoint
+@doc(
+    "绑定户号（户名须与档案一致）",
+    body=BindAccount,
+    response=AccountOut,
+    status=201,
+    errors=(403, 404),
+)
+def bind() -> Response:
+    request = accounts_api.current_request
+    who = caller(request, Role.CUSTOMER)
+    body = decode(request, BindAccount)
+    return respond(bind_account(services(), who.subject, body.account_no, body.holder_name), 201)
+
+
+@accounts_api.route("/v1/me/accounts", methods=["GET"], **protected())
+@endpoint
+@doc("我的户号及网格经理公示牌", response=AccountList, errors=(403,))
+def accounts() -> Response:
+    who = caller(accounts_api.current_request, Role.CUSTOMER)
+    return respond(AccountList(items=my_accounts(services(), who.subject)))

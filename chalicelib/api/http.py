@@ -1,0 +1,142 @@
+"""Request decoding, response encoding and the one place domain errors become HTTP."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import msgspec
+from chalice.app import Request, Response
+
+from chalicelib.domain.errors import (
+    DomainError,
+    Forbidden,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from chalicelib.domain.org import Role
+from chalicelib.observability import logger
+
+T = TypeVar("T")
+MAX_BODY_BYTES = 64 * 1024
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+ANY_CONTENT = ["*/*"]  # routes accept any type so a wrong one gets OUR 415, not Chalice's
+
+
+class InternalError(DomainError):
+    status = 500
+    code = "internal_error"
+    message = "服务暂时不可用，请稍后再试"
+
+
+def respond(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = msgspec.json.encode(payload).decode()
+    return Response(body=body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def error_response(error: DomainError) -> Response:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.fields:
+        body["fields"] = error.fields
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return respond({"error": body}, error.status, headers)
+
+
+def endpoint(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Wrap a view so domain errors map to API.md's error shape and nothing leaks a 500 body
+    other than ours."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as error:
+            return error_response(error)
+        except Exception:
+            logger.exception("unhandled error in %s", view.__name__)
+            return error_response(InternalError())
+
+    return guarded
+
+
+# ------------------------------------------------------------------ bodies
+_FIELD = re.compile(r"at `\$((?:\.|\[)[^`]*)`")
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+_EXPECTED = re.compile(r"Expected `([^`]+)`")
+_TYPE_NAMES = {
+    "str": "字符串",
+    "int": "整数",
+    "float": "数字",
+    "bool": "布尔值",
+    "object": "对象",
+    "array": "数组",
+}
+
+
+def field_errors(error: msgspec.ValidationError) -> dict[str, str]:
+    text = str(error)
+    at = _FIELD.search(text)
+    path = at.group(1).lstrip(".") if at else ""
+    missing = _MISSING.search(text)
+    if missing:
+        name = f"{path}.{missing.group(1)}" if path else missing.group(1)
+        return {name: "必填"}
+    if "matching regex" in text:
+        return {path or "$": "格式不正确"}
+    if "length" in text:
+        return {path or "$": "长度不符合要求"}
+    if any(op in text for op in (">=", "<=", "> ", "< ")):
+        return {path or "$": "超出允许范围"}
+    expected = _EXPECTED.search(text)
+    if expected:
+        kind = expected.group(1).split(" ")[0]
+        return {path or "$": f"应为{_TYPE_NAMES.get(kind, kind)}"}
+    if "Invalid enum value" in text:
+        return {path or "$": "取值无效"}
+    if "Object contains unknown field" in text:
+        return {path or "$": "不支持的字段"}
+    return {path or "$": "取值无效"}
+
+
+def decode(request: Request, schema: type[T]) -> T:
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType()
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    try:
+        return msgspec.json.decode(raw, type=schema)
+    except msgspec.ValidationError as error:
+        raise ValidationFailed(fields=field_errors(error)) from None
+    except msgspec.DecodeError:
+        raise ValidationFailed("请求内容不是合法的 JSON", code="invalid_json") from None
+
+
+def query_params(request: Request) -> dict[str, str]:
+    return dict(request.query_params or {})
+
+
+# ------------------------------------------------------------------ callers
+@dataclass(frozen=True, slots=True)
+class Caller:
+    role: Role
+    subject: str  # openid (customer) or staff_id (staff)
+
+
+def caller(request: Request, *allowed: Role) -> Caller:
+    """The authenticated caller, as the authorizer established it. `allowed` limits roles."""
+    context = (request.context or {}).get("authorizer") or {}
+    subject = context.get("principalId") or context.get("subject")
+    role_value = context.get("role")
+    if not subject or role_value not in Role._value2member_map_:
+        raise Unauthorized()
+    role = Role(role_value)
+    if allowed and role not in allowed:
+        raise Forbidden()
+    return Caller(role=role, subject=str(subject))

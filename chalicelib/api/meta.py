@@ -1,0 +1,27 @@
+"""Health and the OpenAPI document."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib.api.docs import doc, openapi_document
+from chalicelib.api.http import endpoint, respond
+from chalicelib.api.schemas import Health
+
+meta_api = Blueprint(__name__)
+
+
+@meta_api.route("/v1/health", methods=["GET"])
+@endpoint
+@doc("健康检查", response=Health, auth=False)
+def health() -> Response:
+    return respond(Health(status="ok"))
+
+
+@meta_api.route("/v1/openapi.json", methods=["GET"])
+@endpoint
+@doc("OpenAPI 3 文档", auth=False)
+def openapi() -> Response:
+    app = meta_api.current_app
+    return respond(openapi_document(app.routes))

@@ -1,0 +1,84 @@
+"""Domain → response schemas. Handlers never build response dicts by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.api.schemas import Deadline, StaffCard, TicketOut, TimelineEntry
+from chalicelib.domain.clocks import Deadlines, clock_report
+from chalicelib.domain.ids import SHANGHAI
+from chalicelib.domain.lifecycle import STATUS_LABELS
+from chalicelib.domain.org import Staff
+from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.tickets import TYPE_LABELS
+
+
+def local_time(moment: datetime) -> str:
+    """API timestamps: ISO 8601 in Asia/Shanghai with its offset."""
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def deadlines_of(ticket: Ticket, now: datetime) -> list[Deadline]:
+    c = ticket.clocks
+    states = clock_report(
+        Deadlines(c.get("accept_due"), c.get("arrive_due"), c.get("resolve_due")),
+        accepted_at=c.get("accepted_at"),
+        arrived_at=c.get("arrived_at"),
+        resolved_at=c.get("resolved_at"),
+        cancelled_at=c.get("cancelled_at"),
+        now=now,
+    )
+    return [
+        Deadline(
+            clock=s.clock,
+            due=local_time(s.due),
+            outcome=s.outcome.value,
+            done_at=local_time(s.done_at) if s.done_at else None,
+        )
+        for s in states
+    ]
+
+
+def ticket_out(
+    ticket: Ticket,
+    *,
+    now: datetime,
+    assignee: Staff | None = None,
+    timeline: list[TimelineEvent] | None = None,
+) -> TicketOut:
+    return TicketOut(
+        ticket_id=ticket.ticket_id,
+        number=ticket.number,
+        type=ticket.type,
+        type_label=TYPE_LABELS[ticket.type],
+        status=ticket.status,
+        status_label=STATUS_LABELS[ticket.status],
+        account_no=ticket.account_no,
+        description=ticket.description,
+        contact_phone=ticket.contact_phone,
+        address=ticket.address,
+        grid_id=ticket.grid_id,
+        station_id=ticket.station_id,
+        created_at=local_time(ticket.created_at),
+        updated_at=local_time(ticket.updated_at),
+        escalation_level=ticket.escalation_level,
+        overdue=ticket.overdue,
+        photos=list(ticket.photos),
+        location=ticket.location,
+        details=ticket.details,
+        assignee=StaffCard(assignee.staff_id, assignee.name, assignee.phone) if assignee else None,
+        deadlines=deadlines_of(ticket, now),
+        outcome=ticket.outcome,
+        timeline=[timeline_entry(e) for e in timeline] if timeline is not None else None,
+    )
+
+
+def timeline_entry(event: TimelineEvent) -> TimelineEntry:
+    return TimelineEntry(
+        at=local_time(event.at),
+        action=event.action,
+        actor=event.actor,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        note=event.note,
+    )

@@ -1,0 +1,182 @@
+"""Request and response schemas (msgspec). The same Structs validate requests and generate
+the OpenAPI document, so the two cannot drift."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+from chalicelib.domain.tickets import Status, TicketType
+
+Mobile = Annotated[str, Meta(pattern=r"^1[3-9]\d{9}$", description="11 位大陆手机号")]
+Text = Annotated[str, Meta(min_length=1, max_length=1000)]
+ShortText = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+# ------------------------------------------------------------------ requests
+class Location(Struct):
+    lat: Annotated[float, Meta(ge=-90, le=90)]
+    lng: Annotated[float, Meta(ge=-180, le=180)]
+    address: Annotated[str, Meta(max_length=200)] | None = None
+
+
+class CreateTicket(Struct):
+    type: TicketType
+    account_no: ShortText
+    description: Text
+    contact_phone: Mobile
+    photos: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=9)] = []
+    location: Location | None = None
+    details: dict[str, Any] = {}
+
+
+class FaultDetails(Struct, forbid_unknown_fields=True):
+    scope: Literal["household", "building", "area"] = "household"
+    hazard: bool = False  # 断线、冒烟等危险情况
+
+
+class MeterDetails(Struct, forbid_unknown_fields=True):
+    service: Literal["accuracy_test", "reading_dispute", "replacement", "relocation", "other"]
+
+
+class ConsultationDetails(Struct, forbid_unknown_fields=True):
+    topic: Literal["billing", "tariff", "outage", "safety", "other"] = "other"
+
+
+class NewConnectionDetails(Struct, forbid_unknown_fields=True):
+    category: Literal["residential", "non_residential"]
+    capacity_kw: Annotated[float, Meta(gt=0, le=1000)]
+    applicant_name: Annotated[str, Meta(max_length=64)] | None = None
+
+
+DETAILS: dict[TicketType, type[Struct]] = {
+    TicketType.FAULT_REPAIR: FaultDetails,
+    TicketType.METER_SERVICE: MeterDetails,
+    TicketType.CONSULTATION: ConsultationDetails,
+    TicketType.NEW_CONNECTION: NewConnectionDetails,
+}
+
+
+class BindAccount(Struct):
+    account_no: ShortText
+    holder_name: ShortText
+
+
+class RequestUpload(Struct):
+    content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
+    size: Annotated[int, Meta(gt=0, description="字节数；提供时由 S3 强制校验")] | None = None
+
+
+class SetDuty(Struct):
+    on_duty: bool
+    until: str | None = None  # ISO 8601 with offset
+
+
+# ------------------------------------------------------------------ responses
+class Health(Struct):
+    status: str
+
+
+class StaffCard(Struct):
+    staff_id: str
+    name: str
+    phone: str
+
+
+class GridRef(Struct):
+    grid_id: str
+    name: str
+
+
+class ManagerCard(Struct):
+    name: str
+    phone: str
+
+
+class AccountOut(Struct):
+    account_no: str
+    address: str
+    grid: GridRef | None
+    manager: ManagerCard | None
+
+
+class AccountList(Struct):
+    items: list[AccountOut]
+
+
+class TimelineEntry(Struct, omit_defaults=True):
+    at: str
+    action: str
+    actor: str
+    from_status: Status
+    to_status: Status
+    note: str | None = None
+
+
+class Deadline(Struct):
+    clock: str
+    due: str
+    outcome: str  # met | missed | pending | stopped
+    done_at: str | None = None
+
+
+class TicketOut(Struct, omit_defaults=True):
+    ticket_id: str
+    number: str
+    type: TicketType
+    type_label: str
+    status: Status
+    status_label: str
+    account_no: str
+    description: str
+    contact_phone: str
+    address: str
+    grid_id: str
+    station_id: str
+    created_at: str
+    updated_at: str
+    escalation_level: int
+    overdue: bool
+    photos: list[str] = []
+    location: dict[str, Any] | None = None
+    details: dict[str, Any] = {}
+    assignee: StaffCard | None = None
+    deadlines: list[Deadline] = []
+    outcome: dict[str, Any] = {}
+    timeline: list[TimelineEntry] | None = None
+
+
+class TicketList(Struct):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class UploadOut(Struct):
+    key: str
+    upload_url: str
+    expires_in: int
+
+
+class StaffMe(Struct):
+    staff_id: str
+    name: str
+    role: str
+    grids: list[GridRef]
+    on_duty: bool
+    duty_until: str | None = None
+
+
+class ErrorBody(Struct, omit_defaults=True):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ErrorOut(Struct):
+    error: ErrorBody
+
+
+def to_builtins(value: Any) -> Any:
+    return msgspec.to_builtins(value)

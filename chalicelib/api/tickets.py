@@ -1,0 +1,123 @@
+"""Tickets: create, read, list (API.md, Tickets)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib.api.docs import doc
+from chalicelib.api.http import caller, decode, endpoint, query_params, respond
+from chalicelib.api.present import ticket_out
+from chalicelib.api.schemas import CreateTicket, TicketList, TicketOut
+from chalicelib.bootstrap import services
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.ids import SHANGHAI
+from chalicelib.domain.org import Role
+from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.store.tickets import TicketFilter
+from chalicelib.usecases.intake import submit_ticket
+from chalicelib.usecases.queries import list_tickets, scope_of, visible_ticket
+
+from .guard import protected
+
+tickets_api = Blueprint(__name__)
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+
+
+@tickets_api.route("/v1/tickets", methods=["POST"], **protected())
+@endpoint
+@doc(
+    "提交工单（客户）",
+    body=CreateTicket,
+    response=TicketOut,
+    status=201,
+    errors=(403, 404, 409),
+    headers={"Idempotency-Key": "同一调用方重复提交时返回同一工单"},
+)
+def create_ticket() -> Response:
+    request = tickets_api.current_request
+    who = caller(request, Role.CUSTOMER)
+    body = decode(request, CreateTicket)
+    svc = services()
+    ticket, _ = submit_ticket(svc, who.subject, body, request.headers.get("idempotency-key"))
+    return respond(ticket_out(ticket, now=svc.clock()), 201)
+
+
+@tickets_api.route("/v1/tickets/{ticket_id}", methods=["GET"], **protected())
+@endpoint
+@doc("查看工单及其处理时间线", response=TicketOut, errors=(403, 404))
+def get_ticket(ticket_id: str) -> Response:
+    svc = services()
+    scope = scope_of(svc, caller(tickets_api.current_request))
+    ticket = visible_ticket(svc, scope, ticket_id)
+    assignee = svc.org.staff(ticket.assignee_id) if ticket.assignee_id else None
+    timeline = svc.tickets.timeline(ticket.ticket_id)
+    return respond(ticket_out(ticket, now=svc.clock(), assignee=assignee, timeline=timeline))
+
+
+@tickets_api.route("/v1/tickets", methods=["GET"], **protected())
+@endpoint
+@doc(
+    "按角色范围列出工单（新的在前）",
+    response=TicketList,
+    query={
+        "status": "状态",
+        "type": "类型",
+        "from": "起始日期 YYYY-MM-DD（含）",
+        "to": "结束日期 YYYY-MM-DD（含）",
+        "limit": "每页条数，默认 20，最多 100",
+        "cursor": "上一页返回的 next_cursor",
+    },
+)
+def list_my_tickets() -> Response:
+    request = tickets_api.current_request
+    svc = services()
+    scope = scope_of(svc, caller(request))
+    params = query_params(request)
+    filters, limit = parse_list_params(params)
+    page = list_tickets(svc, scope, filters, limit, params.get("cursor"))
+    items = [ticket_out(t, now=svc.clock()) for t in page.items]
+    return respond(TicketList(items=items, next_cursor=page.next_cursor))
+
+
+def _day(value: str, field: str, end: bool) -> datetime:
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValidationFailed(fields={field: "日期格式应为 YYYY-MM-DD"}) from None
+    start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
+    return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
+
+
+def parse_list_params(params: dict[str, str]) -> tuple[TicketFilter, int]:
+    fields: dict[str, str] = {}
+    status = params.get("status")
+    kind = params.get("type")
+    if status is not None and status not in Status._value2member_map_:
+        fields["status"] = "取值无效"
+    if kind is not None and kind not in TicketType._value2member_map_:
+        fields["type"] = "取值无效"
+    limit = DEFAULT_LIMIT
+    if "limit" in params:
+        raw = params["limit"]
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+            fields["limit"] = f"应为 1–{MAX_LIMIT} 的整数"
+        else:
+            limit = int(raw)
+    if fields:
+        raise ValidationFailed(fields=fields)
+    start = _day(params["from"], "from", end=False) if "from" in params else None
+    end = _day(params["to"], "to", end=True) if "to" in params else None
+    if start and end and start > end:
+        raise ValidationFailed(fields={"from": "起始日期不能晚于结束日期"})
+    return (
+        TicketFilter(
+            status=Status(status) if status else None,
+            type=TicketType(kind) if kind else None,
+            created_from=start,
+            created_to=end,
+        ),
+        limit,
+    )

@@ -1,0 +1,36 @@
+"""Photo uploads: presigned S3 PUT, images only, size signed when given."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib.api.docs import doc
+from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.schemas import RequestUpload, UploadOut
+from chalicelib.bootstrap import services
+from chalicelib.domain.errors import PayloadTooLarge
+from chalicelib.domain.ids import new_ulid
+from chalicelib.store.uploads import URL_LIFETIME
+from chalicelib.usecases.intake import upload_prefix
+
+from .guard import protected
+
+uploads_api = Blueprint(__name__)
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
+
+
+@uploads_api.route("/v1/uploads", methods=["POST"], **protected())
+@endpoint
+@doc("申请图片上传地址（预签名 S3 PUT）", body=RequestUpload, response=UploadOut, status=201)
+def request_upload() -> Response:
+    request = uploads_api.current_request
+    who = caller(request)
+    body = decode(request, RequestUpload)
+    svc = services()
+    if body.size is not None and body.size > svc.settings.upload_max_bytes:
+        limit_mb = svc.settings.upload_max_bytes // (1024 * 1024)
+        raise PayloadTooLarge(f"图片不能超过 {limit_mb} MB", code="image_too_large")
+    key = f"{upload_prefix(who.subject)}{new_ulid(svc.clock())}.{EXTENSIONS[body.content_type]}"
+    url = svc.uploads.presign_put(key, body.content_type, body.size)
+    return respond(UploadOut(key=key, upload_url=url, expires_in=URL_LIFETIME), 201)

@@ -1,0 +1,131 @@
+"""Wires adapters together, once, lazily: nothing here creates a client at import time.
+
+Production code asks `services()`; tests install their own `Services` with `use(...)`.
+Each attribute is built on first use, so a route only pays for what it touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chalicelib.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.auth.otp import OtpService
+    from chalicelib.auth.tokens import TokenService
+    from chalicelib.auth.wechat import WeChatExchange
+    from chalicelib.notify import SmsSender
+    from chalicelib.store.customers import CustomerStore
+    from chalicelib.store.org import OrgStore
+    from chalicelib.store.tickets import TicketStore
+    from chalicelib.store.uploads import UploadSigner
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Services:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._tables_bound = False
+
+    def bind_tables(self) -> None:
+        if not self._tables_bound:
+            from chalicelib.store.models import bind_tables
+
+            bind_tables(self.settings.table_prefix, self.settings.region)
+            self._tables_bound = True
+
+    @cached_property
+    def org(self) -> OrgStore:
+        from chalicelib.store.org import CachedOrgStore, DynamoOrgStore
+
+        self.bind_tables()
+        return CachedOrgStore(DynamoOrgStore(self.settings.bureau), clock=self.clock)
+
+    @cached_property
+    def customers(self) -> CustomerStore:
+        from chalicelib.store.customers import DynamoCustomerStore
+
+        self.bind_tables()
+        return DynamoCustomerStore()
+
+    @cached_property
+    def tickets(self) -> TicketStore:
+        from chalicelib.store.tickets import DynamoTicketStore
+
+        self.bind_tables()
+        return DynamoTicketStore()
+
+    @cached_property
+    def uploads(self) -> UploadSigner:
+        from chalicelib.store.uploads import S3UploadSigner
+
+        return S3UploadSigner(self.settings.bucket, self.settings.region)
+
+    @cached_property
+    def sms(self) -> SmsSender:
+        if self.settings.sms == "local":
+            from chalicelib.notify import LocalSmsSender
+
+            return LocalSmsSender(Path(self.settings.sms_log_path), clock=self.clock)
+        from chalicelib.notify import SnsSmsSender
+
+        return SnsSmsSender()
+
+    @cached_property
+    def tokens(self) -> TokenService:
+        from chalicelib.auth.tokens import FileKeyProvider, SsmKeyProvider, TokenService
+
+        s = self.settings
+        keys = (
+            FileKeyProvider(Path(s.jwt_key_file))
+            if s.jwt_key_file
+            else SsmKeyProvider(s.jwt_key_param)
+        )
+        return TokenService(keys, issuer=s.jwt_issuer, audience=s.jwt_audience, clock=self.clock)
+
+    @cached_property
+    def wechat(self) -> WeChatExchange:
+        from chalicelib.auth.wechat import FakeWeChatExchange, HttpWeChatExchange
+
+        if self.settings.wechat == "fake":
+            return FakeWeChatExchange()
+        return HttpWeChatExchange(
+            self.settings.wechat_app_id_param, self.settings.wechat_secret_param
+        )
+
+    @cached_property
+    def otp(self) -> OtpService:
+        from chalicelib.auth.otp import DynamoOtpStore, OtpService
+
+        self.bind_tables()
+        return OtpService(
+            DynamoOtpStore(),
+            staff_by_phone=self.org.staff_by_phone,
+            sms=self.sms,
+            signature=self.settings.sms_signature,
+            clock=self.clock,
+        )
+
+
+_current: Services | None = None
+
+
+def services() -> Services:
+    global _current
+    if _current is None:
+        _current = Services(get_settings())
+    return _current
+
+
+def use(replacement: Services | None) -> None:
+    """Install a Services (tests, local stack); None resets to the production default."""
+    global _current
+    _current = replacement

@@ -1,0 +1,73 @@
+"""Typed settings, read from the environment once. Nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    stage: str  # "local" or "prod"
+    region: str
+    bureau: str  # tenant key: several bureaus may share one deployment later
+    table_prefix: str
+    bucket: str
+    jwt_issuer: str
+    jwt_audience: str
+    jwt_key_param: str  # SSM SecureString name (AWS)
+    jwt_key_file: str | None  # generated key file (local stack)
+    customer_token_ttl: int
+    staff_token_ttl: int
+    wechat: str  # "fake" accepts dev:<openid>; "real" calls code2Session
+    wechat_app_id_param: str
+    wechat_secret_param: str
+    sms: str  # "local" (console + jsonl), "sns"
+    sms_log_path: str
+    sms_signature: str
+    clock_scale: float  # demo only: < 1 shortens every service clock
+    due_shards: int
+    month_shards: int
+    upload_max_bytes: int
+
+    def table(self, name: str) -> str:
+        return f"{self.table_prefix}{name}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        stage = env.get("YUNGE_STAGE", "local")
+        local = stage == "local"
+        return cls(
+            stage=stage,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "cn-north-1",
+            bureau=env.get("YUNGE_BUREAU", "bayannur"),
+            table_prefix=env.get("YUNGE_TABLE_PREFIX", f"yunge-{stage}-"),
+            bucket=env.get("YUNGE_BUCKET", f"yunge-{stage}-files"),
+            jwt_issuer=env.get("YUNGE_JWT_ISSUER", "yunge"),
+            jwt_audience=env.get("YUNGE_JWT_AUDIENCE", "yunge-api"),
+            jwt_key_param=env.get("YUNGE_JWT_KEY_PARAM", f"/yunge/{stage}/jwt-key"),
+            jwt_key_file=env.get("YUNGE_JWT_KEY_FILE", ".local/jwt.key" if local else None),
+            customer_token_ttl=int(env.get("YUNGE_CUSTOMER_TOKEN_TTL", str(7 * 24 * 3600))),
+            staff_token_ttl=int(env.get("YUNGE_STAFF_TOKEN_TTL", str(12 * 3600))),
+            wechat=env.get("YUNGE_WECHAT", "fake" if local else "real"),
+            wechat_app_id_param=env.get(
+                "YUNGE_WECHAT_APP_ID_PARAM", f"/yunge/{stage}/wechat-app-id"
+            ),
+            wechat_secret_param=env.get(
+                "YUNGE_WECHAT_SECRET_PARAM", f"/yunge/{stage}/wechat-secret"
+            ),
+            sms=env.get("YUNGE_SMS", "local" if local else "sns"),
+            sms_log_path=env.get("YUNGE_SMS_LOG", ".local/sms.jsonl"),
+            sms_signature=env.get("YUNGE_SMS_SIGNATURE", "【云格供电】"),
+            clock_scale=float(env.get("YUNGE_CLOCK_SCALE", "1")),
+            due_shards=int(env.get("YUNGE_DUE_SHARDS", "8")),
+            month_shards=int(env.get("YUNGE_MONTH_SHARDS", "8")),
+            upload_max_bytes=int(env.get("YUNGE_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024))),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env(os.environ)

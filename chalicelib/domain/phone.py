@@ -1,0 +1,24 @@
+"""Mainland mobile numbers: validation, masking for logs and display, hashing for lookups."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def is_mobile(value: object) -> bool:
+    return isinstance(value, str) and bool(_MOBILE.match(value))
+
+
+def mask(phone: str) -> str:
+    """138****1234 — the only form a phone number may take in a log line."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def phone_hash(phone: str) -> str:
+    """Stable, non-reversible key for finding records by phone without storing it twice."""
+    return hashlib.sha256(f"yunge-phone:{phone}".encode()).hexdigest()[:32]

@@ -1,0 +1,1 @@
+"""Data access: pynamodb models, DynamoDB stores and their in-memory fakes."""

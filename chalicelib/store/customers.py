@@ -1,0 +1,120 @@
+"""CustomerStore: 户号 records and the WeChat users bound to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from chalicelib.domain.org import Customer
+
+PROFILE = "profile"
+
+
+def _binding(openid: str) -> str:
+    return f"bind#{openid}"
+
+
+class CustomerStore(Protocol):
+    def get(self, account_no: str) -> Customer | None: ...
+    def bound_customer(self, openid: str, account_no: str) -> Customer | None:
+        """The customer if `openid` has bound `account_no`, else None (one read)."""
+        ...
+
+    def bind(self, openid: str, account_no: str, at: datetime) -> None: ...
+    def accounts_of(self, openid: str) -> list[Customer]: ...
+    def put_customers(self, customers: Iterable[Customer]) -> None: ...
+
+
+class InMemoryCustomerStore:
+    def __init__(self, customers: Iterable[Customer] = ()) -> None:
+        self.customers: dict[str, Customer] = {}
+        self.bindings: dict[tuple[str, str], datetime] = {}
+        self.put_customers(customers)
+
+    def get(self, account_no: str) -> Customer | None:
+        return self.customers.get(account_no)
+
+    def bound_customer(self, openid: str, account_no: str) -> Customer | None:
+        if (openid, account_no) not in self.bindings:
+            return None
+        return self.customers.get(account_no)
+
+    def bind(self, openid: str, account_no: str, at: datetime) -> None:
+        self.bindings.setdefault((openid, account_no), at)
+
+    def accounts_of(self, openid: str) -> list[Customer]:
+        numbers = sorted(acct for who, acct in self.bindings if who == openid)
+        return [self.customers[n] for n in numbers if n in self.customers]
+
+    def put_customers(self, customers: Iterable[Customer]) -> None:
+        for customer in customers:
+            self.customers[customer.account_no] = customer
+
+
+class DynamoCustomerStore:
+    def get(self, account_no: str) -> Customer | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.store.models import CustomerModel
+
+        try:
+            return _customer(CustomerModel.get(account_no, PROFILE))
+        except DoesNotExist:
+            return None
+
+    def bound_customer(self, openid: str, account_no: str) -> Customer | None:
+        from chalicelib.store.models import CustomerModel
+
+        items = {
+            item.sk: item
+            for item in CustomerModel.batch_get(
+                [(account_no, PROFILE), (account_no, _binding(openid))]
+            )
+        }
+        if PROFILE not in items or _binding(openid) not in items:
+            return None
+        return _customer(items[PROFILE])
+
+    def bind(self, openid: str, account_no: str, at: datetime) -> None:
+        from chalicelib.store.models import CustomerModel
+
+        item = CustomerModel(account_no, _binding(openid), openid=openid, bound_at=at.isoformat())
+        item.save()  # binding twice is harmless: same key, same meaning
+
+    def accounts_of(self, openid: str) -> list[Customer]:
+        from chalicelib.store.models import CustomerModel
+
+        numbers = [b.account_no for b in CustomerModel.by_openid.query(openid)]
+        if not numbers:
+            return []
+        found = {c.account_no: c for c in CustomerModel.batch_get([(n, PROFILE) for n in numbers])}
+        return [_customer(found[n]) for n in numbers if n in found]
+
+    def put_customers(self, customers: Iterable[Customer]) -> None:
+        from chalicelib.store.models import CustomerModel
+
+        with CustomerModel.batch_write() as batch:
+            for c in customers:
+                batch.save(
+                    CustomerModel(
+                        c.account_no,
+                        PROFILE,
+                        holder_name=c.holder_name,
+                        address=c.address,
+                        ta_id=c.ta_id,
+                        important=c.important,
+                        special=c.special,
+                    )
+                )
+
+
+def _customer(item: Any) -> Customer:
+    return Customer(
+        account_no=item.account_no,
+        holder_name=item.holder_name,
+        address=item.address,
+        ta_id=item.ta_id,
+        important=bool(item.important),
+        special=bool(item.special),
+    )

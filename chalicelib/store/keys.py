@@ -1,0 +1,60 @@
+"""Key encodings shared by the stores: sortable UTC timestamps, shards, list cursors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.ids import SHANGHAI
+
+
+def iso(moment: datetime) -> str:
+    """UTC, fixed width, microseconds: lexical order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _bucket(text: str, shards: int) -> int:
+    return int.from_bytes(hashlib.sha1(text.encode()).digest()[:4], "big") % shards
+
+
+def due_shard(ticket_id: str, shards: int) -> str:
+    return f"due#{_bucket(ticket_id, shards):02d}"
+
+
+def month_of(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m")
+
+
+def month_shard(ticket_id: str, created_at: datetime, shards: int) -> str:
+    return f"{month_of(created_at)}#{_bucket(ticket_id, shards):02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Position in a newest-first list: everything strictly older than (created_at, id)."""
+
+    created_at: str
+    ticket_id: str
+
+    def encode(self) -> str:
+        raw = json.dumps({"c": self.created_at, "t": self.ticket_id}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            cursor = cls(created_at=str(data["c"]), ticket_id=str(data["t"]))
+            parse_iso(cursor.created_at)
+            return cursor
+        except (ValueError, KeyError, TypeError):
+            raise ValidationFailed(fields={"cursor": "分页游标无效"}) from None

@@ -1,0 +1,387 @@
+"""pynamodb models: the ONE definition of every table, used by the app, the tests, the
+local stack and the deployment template. Access patterns are written beside each model;
+every hot path is a GetItem, a Query or a transaction — never a Scan.
+
+Table names come from settings at bind time (`bind_tables`), not at import.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class _Base(Model):
+    class Meta:
+        abstract = True
+        billing_mode = "PAY_PER_REQUEST"
+
+
+# ---------------------------------------------------------------- tickets
+class OwnerIndex(GlobalSecondaryIndex["TicketModel"]):
+    """A customer's tickets, newest first: Query owner_id, created_at desc."""
+
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class GridIndex(GlobalSecondaryIndex["TicketModel"]):
+    """A grid's tickets (manager lists, hotspots): Query grid_id, created_at desc."""
+
+    class Meta:
+        index_name = "by_grid"
+        projection = AllProjection()
+
+    grid_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class StationIndex(GlobalSecondaryIndex["TicketModel"]):
+    """A station's tickets (chief lists)."""
+
+    class Meta:
+        index_name = "by_station"
+        projection = AllProjection()
+
+    station_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class BranchIndex(GlobalSecondaryIndex["TicketModel"]):
+    """A branch's tickets (branch duty officer lists)."""
+
+    class Meta:
+        index_name = "by_branch"
+        projection = AllProjection()
+
+    branch_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class AssigneeIndex(GlobalSecondaryIndex["TicketModel"]):
+    """Every ticket ever assigned to a staff member (their list, mutual-aid work included)."""
+
+    class Meta:
+        index_name = "by_assignee"
+        projection = AllProjection()
+
+    assignee_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OpenAssigneeIndex(GlobalSecondaryIndex["TicketModel"]):
+    """Sparse: open tickets per assignee (fewest-open-tickets peer choice, COUNT queries)."""
+
+    class Meta:
+        index_name = "open_by_assignee"
+        projection = KeysOnlyProjection()
+
+    open_assignee = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex["TicketModel"]):
+    """Sparse, sharded: tickets with a pending clock by due time (sla_watchdog queries every
+    shard for next_due_at <= now). Shard = hash(ticket_id) % due_shards."""
+
+    class Meta:
+        index_name = "by_due"
+        projection = AllProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    next_due_at = UnicodeAttribute(range_key=True)
+
+
+class MonthIndex(GlobalSecondaryIndex["TicketModel"]):
+    """Sharded by Shanghai month, e.g. "2026-11#07": reports and bureau-wide lists read a
+    month shard by shard, in parallel, without a hot partition."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+
+    month_shard = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class TicketModel(_Base):
+    """工单. Key ticket_id (ULID). Stream NEW_AND_OLD_IMAGES feeds ticket_stream.
+    Access: GetItem by id; the GSIs above; every change is a conditional transaction
+    on `version` together with its timeline event."""
+
+    class Meta(_Base.Meta):
+        table_name = "tickets"
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    ticket_id = UnicodeAttribute(hash_key=True)
+    number = UnicodeAttribute()
+    type = UnicodeAttribute()
+    status = UnicodeAttribute()
+    channel = UnicodeAttribute(default="miniprogram")
+    owner_id = UnicodeAttribute()
+    account_no = UnicodeAttribute()
+    contact_phone = UnicodeAttribute()
+    description = UnicodeAttribute()
+    photos = ListAttribute(of=UnicodeAttribute, default=list)
+    location = MapAttribute(null=True)
+    details = MapAttribute(null=True)
+    address = UnicodeAttribute()
+    ta_id = UnicodeAttribute()
+    grid_id = UnicodeAttribute()
+    station_id = UnicodeAttribute()
+    branch_id = UnicodeAttribute()
+    area_class = UnicodeAttribute()
+    priority = BooleanAttribute(default=False)  # important or special customer
+    assignee_id = UnicodeAttribute(null=True)
+    open_assignee = UnicodeAttribute(null=True)
+    escalation_level = NumberAttribute(default=0)
+    overdue = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()  # ISO 8601 UTC, microseconds: sortable
+    updated_at = UnicodeAttribute()
+    month_shard = UnicodeAttribute()
+    clocks = MapAttribute(null=True)  # {"accept_due", "arrive_due", "resolve_due", *_at}
+    due_shard = UnicodeAttribute(null=True)
+    next_due_at = UnicodeAttribute(null=True)
+    next_due_clock = UnicodeAttribute(null=True)
+    outcome = MapAttribute(null=True)  # cause, rating, comment, reopen_count, no_callback
+    version = VersionAttribute()
+
+    by_owner = OwnerIndex()
+    by_grid = GridIndex()
+    by_station = StationIndex()
+    by_branch = BranchIndex()
+    by_assignee = AssigneeIndex()
+    open_by_assignee = OpenAssigneeIndex()
+    by_due = DueIndex()
+    by_month = MonthIndex()
+
+
+class TicketEventModel(_Base):
+    """A ticket's timeline. Key ticket_id + event_key ("<ISO UTC>#<version:06d>"), so a
+    Query returns it oldest first. Written in the same transaction as the change."""
+
+    class Meta(_Base.Meta):
+        table_name = "ticket_events"
+
+    ticket_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)
+    at = UTCDateTimeAttribute()
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    from_status = UnicodeAttribute()
+    to_status = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    data = MapAttribute(null=True)
+
+
+# ---------------------------------------------------------------- org
+class OrgKindIndex(GlobalSecondaryIndex["OrgModel"]):
+    """Every entity of a kind in a bureau ("bayannur#grid"): loads the topology cache."""
+
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    bureau_kind = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class StaffPhoneIndex(GlobalSecondaryIndex["OrgModel"]):
+    """Sparse: staff by phone hash (SMS login)."""
+
+    class Meta:
+        index_name = "by_phone"
+        projection = AllProjection()
+
+    phone_hash = UnicodeAttribute(hash_key=True)
+
+
+class OrgModel(_Base):
+    """Branches, stations, grids, transformer areas, staff, mutual-aid groups. Key pk =
+    "<kind>#<id>". Small (thousands of items per bureau): GetItem by key through a short-TTL
+    in-memory cache; by_kind for loading a kind; by_phone for staff login."""
+
+    class Meta(_Base.Meta):
+        table_name = "org"
+
+    pk = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()  # branch | station | grid | ta | staff | group
+    bureau_kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    branch_id = UnicodeAttribute(null=True)
+    station_id = UnicodeAttribute(null=True)
+    grid_id = UnicodeAttribute(null=True)
+    area_class = UnicodeAttribute(null=True)
+    manager_id = UnicodeAttribute(null=True)
+    group_id = UnicodeAttribute(null=True)
+    member_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    grid_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    role = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    phone_hash = UnicodeAttribute(null=True)
+    on_duty = BooleanAttribute(null=True)
+    duty_until = UnicodeAttribute(null=True)
+    last_assigned_at = UnicodeAttribute(null=True)
+
+    by_kind = OrgKindIndex()
+    by_phone = StaffPhoneIndex()
+
+
+# ---------------------------------------------------------------- customers
+class OpenIdIndex(GlobalSecondaryIndex["CustomerModel"]):
+    """Sparse: a WeChat user's bound accounts (GET /v1/me/accounts)."""
+
+    class Meta:
+        index_name = "by_openid"
+        projection = AllProjection()
+
+    openid = UnicodeAttribute(hash_key=True)
+    account_no = UnicodeAttribute(range_key=True)
+
+
+class CustomerModel(_Base):
+    """户号 and its bindings. Key account_no + sk: sk "profile" holds the customer record;
+    sk "bind#<openid>" records that a WeChat user bound the account. Ticket intake reads
+    both in ONE BatchGetItem."""
+
+    class Meta(_Base.Meta):
+        table_name = "customers"
+
+    account_no = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    holder_name = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    ta_id = UnicodeAttribute(null=True)
+    important = BooleanAttribute(null=True)
+    special = BooleanAttribute(null=True)
+    openid = UnicodeAttribute(null=True)
+    bound_at = UnicodeAttribute(null=True)
+
+    by_openid = OpenIdIndex()
+
+
+# ---------------------------------------------------------------- notifications
+class NotificationTicketIndex(GlobalSecondaryIndex["NotificationModel"]):
+    class Meta:
+        index_name = "by_ticket"
+        projection = AllProjection()
+
+    ticket_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class NotificationRecipientIndex(GlobalSecondaryIndex["NotificationModel"]):
+    class Meta:
+        index_name = "by_recipient"
+        projection = AllProjection()
+
+    recipient_hash = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class NotificationStatusIndex(GlobalSecondaryIndex["NotificationModel"]):
+    """Sparse: parked (permanently failed) SMS for the admin list."""
+
+    class Meta:
+        index_name = "by_failure"
+        projection = AllProjection()
+
+    failed_bureau = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class NotificationModel(_Base):
+    """Every SMS. Key business_key (ticket id + transition/version + recipient role): the
+    conditional put that claims it makes each SMS happen once per business event."""
+
+    class Meta(_Base.Meta):
+        table_name = "notifications"
+
+    business_key = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute()
+    recipient_role = UnicodeAttribute()
+    recipient_masked = UnicodeAttribute()
+    recipient_hash = UnicodeAttribute()
+    template_id = UnicodeAttribute()
+    template_key = UnicodeAttribute()
+    params = MapAttribute(null=True)
+    status = UnicodeAttribute()  # pending | sent | failed
+    failed_bureau = UnicodeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+
+    by_ticket = NotificationTicketIndex()
+    by_recipient = NotificationRecipientIndex()
+    by_failure = NotificationStatusIndex()
+
+
+# ---------------------------------------------------------------- idempotency, counters
+class IdempotencyModel(_Base):
+    """Idempotency-Key claims ("<caller>#<key>" → ticket_id), written in the ticket's own
+    creation transaction. Expires after 24 h."""
+
+    class Meta(_Base.Meta):
+        table_name = "idempotency"
+
+    key = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute()
+    payload_hash = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class CounterModel(_Base):
+    """OTP codes and rate-limit windows, expiring by TTL. Keys: "otp#<phone_hash>",
+    "rl#<name>#<subject>#<window>"."""
+
+    class Meta(_Base.Meta):
+        table_name = "counters"
+
+    key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    code_hash = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    TicketModel,
+    TicketEventModel,
+    OrgModel,
+    CustomerModel,
+    NotificationModel,
+    IdempotencyModel,
+    CounterModel,
+)
+_BASE_NAMES = {model: model.Meta.table_name for model in ALL_MODELS}
+
+
+def bind_tables(prefix: str, region: str) -> None:
+    """Point every model at its table for this deployment (idempotent)."""
+    for model, base in _BASE_NAMES.items():
+        model.Meta.table_name = f"{prefix}{base}"
+        model.Meta.region = region
+        model._connection = None
+
+
+def create_tables() -> None:
+    """Create every table that does not exist yet (local stack and tests)."""
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)

@@ -1,0 +1,260 @@
+"""OrgStore: the topology (branches … staff). Small and read-mostly, so reads go through a
+short-TTL in-memory cache; duty changes write through and drop the cached staff member."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from chalicelib.domain.org import (
+    AreaClass,
+    Branch,
+    Grid,
+    MutualAidGroup,
+    Role,
+    Staff,
+    Station,
+    TransformerArea,
+)
+from chalicelib.domain.phone import phone_hash
+
+OrgEntity = Branch | Station | Grid | TransformerArea | Staff | MutualAidGroup
+_KINDS: dict[type, tuple[str, str]] = {
+    Branch: ("branch", "branch_id"),
+    Station: ("station", "station_id"),
+    Grid: ("grid", "grid_id"),
+    TransformerArea: ("ta", "ta_id"),
+    Staff: ("staff", "staff_id"),
+    MutualAidGroup: ("group", "group_id"),
+}
+
+
+class OrgStore(Protocol):
+    def transformer_area(self, ta_id: str) -> TransformerArea | None: ...
+    def grid(self, grid_id: str) -> Grid | None: ...
+    def station(self, station_id: str) -> Station | None: ...
+    def staff(self, staff_id: str) -> Staff | None: ...
+    def staff_by_phone(self, phone: str) -> Staff | None: ...
+    def group(self, group_id: str) -> MutualAidGroup | None: ...
+    def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff: ...
+    def put_all(self, entities: Iterable[OrgEntity]) -> None: ...
+
+
+def key_of(entity: OrgEntity) -> str:
+    kind, id_field = _KINDS[type(entity)]
+    return f"{kind}#{getattr(entity, id_field)}"
+
+
+class InMemoryOrgStore:
+    def __init__(self, entities: Iterable[OrgEntity] = ()) -> None:
+        self.items: dict[str, OrgEntity] = {}
+        self.put_all(entities)
+
+    def _get(self, kind: str, entity_id: str) -> Any:
+        return self.items.get(f"{kind}#{entity_id}")
+
+    def transformer_area(self, ta_id: str) -> TransformerArea | None:
+        return self._get("ta", ta_id)
+
+    def grid(self, grid_id: str) -> Grid | None:
+        return self._get("grid", grid_id)
+
+    def station(self, station_id: str) -> Station | None:
+        return self._get("station", station_id)
+
+    def staff(self, staff_id: str) -> Staff | None:
+        return self._get("staff", staff_id)
+
+    def group(self, group_id: str) -> MutualAidGroup | None:
+        return self._get("group", group_id)
+
+    def staff_by_phone(self, phone: str) -> Staff | None:
+        return next(
+            (e for e in self.items.values() if isinstance(e, Staff) and e.phone == phone), None
+        )
+
+    def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff:
+        member = self.staff(staff_id)
+        if member is None:
+            raise KeyError(staff_id)
+        updated = replace(member, on_duty=on_duty, duty_until=until)
+        self.items[key_of(updated)] = updated
+        return updated
+
+    def put_all(self, entities: Iterable[OrgEntity]) -> None:
+        for entity in entities:
+            self.items[key_of(entity)] = entity
+
+
+class CachedOrgStore:
+    """Read-through cache in front of any OrgStore (per Lambda container)."""
+
+    def __init__(
+        self, inner: OrgStore, clock: Callable[[], datetime], ttl: timedelta = timedelta(seconds=30)
+    ) -> None:
+        self.inner = inner
+        self.clock = clock
+        self.ttl = ttl
+        self._cache: dict[tuple[str, str], tuple[datetime, Any]] = {}
+
+    def _cached(self, kind: str, key: str, load: Callable[[str], Any]) -> Any:
+        now = self.clock()
+        hit = self._cache.get((kind, key))
+        if hit and now - hit[0] < self.ttl:
+            return hit[1]
+        value = load(key)
+        if value is not None:
+            self._cache[(kind, key)] = (now, value)
+        return value
+
+    def transformer_area(self, ta_id: str) -> TransformerArea | None:
+        return self._cached("ta", ta_id, self.inner.transformer_area)
+
+    def grid(self, grid_id: str) -> Grid | None:
+        return self._cached("grid", grid_id, self.inner.grid)
+
+    def station(self, station_id: str) -> Station | None:
+        return self._cached("station", station_id, self.inner.station)
+
+    def staff(self, staff_id: str) -> Staff | None:
+        return self._cached("staff", staff_id, self.inner.staff)
+
+    def group(self, group_id: str) -> MutualAidGroup | None:
+        return self._cached("group", group_id, self.inner.group)
+
+    def staff_by_phone(self, phone: str) -> Staff | None:
+        return self.inner.staff_by_phone(phone)
+
+    def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff:
+        updated = self.inner.set_duty(staff_id, on_duty, until)
+        self._cache[("staff", staff_id)] = (self.clock(), updated)
+        return updated
+
+    def put_all(self, entities: Iterable[OrgEntity]) -> None:
+        self.inner.put_all(entities)
+        self._cache.clear()
+
+
+class DynamoOrgStore:
+    def __init__(self, bureau: str) -> None:
+        self.bureau = bureau
+
+    def _get(self, kind: str, entity_id: str) -> Any:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.store.models import OrgModel
+
+        try:
+            return from_item(OrgModel.get(f"{kind}#{entity_id}"))
+        except DoesNotExist:
+            return None
+
+    def transformer_area(self, ta_id: str) -> TransformerArea | None:
+        return self._get("ta", ta_id)
+
+    def grid(self, grid_id: str) -> Grid | None:
+        return self._get("grid", grid_id)
+
+    def station(self, station_id: str) -> Station | None:
+        return self._get("station", station_id)
+
+    def staff(self, staff_id: str) -> Staff | None:
+        return self._get("staff", staff_id)
+
+    def group(self, group_id: str) -> MutualAidGroup | None:
+        return self._get("group", group_id)
+
+    def staff_by_phone(self, phone: str) -> Staff | None:
+        from chalicelib.store.models import OrgModel
+
+        for item in OrgModel.by_phone.query(phone_hash(phone), limit=1):
+            return from_item(item)  # type: ignore[no-any-return]
+        return None
+
+    def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff:
+        from chalicelib.store.models import OrgModel
+
+        item = OrgModel(f"staff#{staff_id}")
+        item.update(
+            actions=[
+                OrgModel.on_duty.set(on_duty),
+                OrgModel.duty_until.set(until.isoformat())
+                if until
+                else OrgModel.duty_until.remove(),
+            ],
+            condition=OrgModel.pk.exists(),
+        )
+        return from_item(item)  # type: ignore[no-any-return]
+
+    def put_all(self, entities: Iterable[OrgEntity]) -> None:
+        from chalicelib.store.models import OrgModel
+
+        with OrgModel.batch_write() as batch:
+            for entity in entities:
+                batch.save(to_item(entity, self.bureau))
+
+
+# ------------------------------------------------------------------ mapping
+def to_item(entity: OrgEntity, bureau: str) -> Any:
+    from chalicelib.store.models import OrgModel
+
+    kind, _ = _KINDS[type(entity)]
+    item = OrgModel(key_of(entity), kind=kind, bureau_kind=f"{bureau}#{kind}", name=entity.name)
+    if isinstance(entity, Station):
+        item.branch_id = entity.branch_id
+    elif isinstance(entity, Grid):
+        item.branch_id, item.station_id = entity.branch_id, entity.station_id
+        item.area_class, item.manager_id = entity.area_class.value, entity.manager_id
+        item.group_id = entity.mutual_aid_group_id
+    elif isinstance(entity, TransformerArea):
+        item.branch_id, item.station_id = entity.branch_id, entity.station_id
+        item.grid_id = entity.grid_id
+    elif isinstance(entity, MutualAidGroup):
+        item.station_id, item.member_ids = entity.station_id, list(entity.member_ids)
+    elif isinstance(entity, Staff):
+        item.role, item.phone, item.phone_hash = (
+            entity.role.value,
+            entity.phone,
+            phone_hash(entity.phone),
+        )
+        item.branch_id, item.station_id = entity.branch_id, entity.station_id
+        item.grid_ids, item.group_id = list(entity.grid_ids), entity.mutual_aid_group_id
+        item.on_duty = entity.on_duty
+        item.duty_until = entity.duty_until.isoformat() if entity.duty_until else None
+    return item
+
+
+def from_item(item: Any) -> OrgEntity:
+    entity_id = item.pk.split("#", 1)[1]
+    if item.kind == "branch":
+        return Branch(entity_id, item.name)
+    if item.kind == "station":
+        return Station(entity_id, item.name, item.branch_id)
+    if item.kind == "grid":
+        return Grid(
+            entity_id,
+            item.name,
+            item.station_id,
+            item.branch_id,
+            AreaClass(item.area_class),
+            item.manager_id,
+            item.group_id,
+        )
+    if item.kind == "ta":
+        return TransformerArea(entity_id, item.name, item.grid_id, item.station_id, item.branch_id)
+    if item.kind == "group":
+        return MutualAidGroup(entity_id, item.name, item.station_id, tuple(item.member_ids or ()))
+    return Staff(
+        staff_id=entity_id,
+        name=item.name,
+        phone=item.phone,
+        role=Role(item.role),
+        branch_id=item.branch_id,
+        station_id=item.station_id,
+        grid_ids=tuple(item.grid_ids or ()),
+        mutual_aid_group_id=item.group_id,
+        on_duty=bool(item.on_duty) if item.on_duty is not None else True,
+        duty_until=datetime.fromisoformat(item.duty_until) if item.duty_until else None,
+    )

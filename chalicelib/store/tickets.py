@@ -1,0 +1,184 @@
+"""TicketStore port, its vocabulary, and the in-memory fake that the contract tests hold to
+the same behaviour as DynamoTicketStore (store/dynamo_tickets.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.store.keys import Cursor, due_shard, iso, month_shard
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyClaim:
+    key: str  # "<caller>#<Idempotency-Key>"
+    payload_hash: str
+    expires_at: datetime
+
+
+class DuplicateRequest(Exception):
+    """The Idempotency-Key was already claimed, by the ticket named here."""
+
+    def __init__(self, ticket_id: str, payload_hash: str) -> None:
+        super().__init__(ticket_id)
+        self.ticket_id = ticket_id
+        self.payload_hash = payload_hash
+
+
+class StaleTicket(Conflict):
+    code = "concurrent_change"
+    message = "工单状态已变化，请刷新后重试"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One partition of a secondary index: ("by_grid", "G001"), ("by_month", "2026-11#03")."""
+
+    index: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilter:
+    status: Status | None = None
+    type: TicketType | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def admits(self, ticket: Ticket) -> bool:
+        return (
+            (self.status is None or ticket.status is self.status)
+            and (self.type is None or ticket.type is self.type)
+            and (self.created_from is None or ticket.created_at >= self.created_from)
+            and (self.created_to is None or ticket.created_at <= self.created_to)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+class TicketStore(Protocol):
+    def create(self, ticket: Ticket, event: TimelineEvent, claim: IdempotencyClaim | None) -> None:
+        """Write a new ticket and its first event atomically; DuplicateRequest if claimed."""
+        ...
+
+    def get(self, ticket_id: str) -> Ticket | None: ...
+    def timeline(self, ticket_id: str) -> list[TimelineEvent]: ...
+    def commit(self, before: Ticket, after: Ticket, event: TimelineEvent) -> Ticket:
+        """Replace `before` with `after` (version + 1) and append `event`, atomically and only
+        if the stored ticket still has before's version and status; else StaleTicket."""
+        ...
+
+    def list(
+        self, sources: Sequence[Source], filters: TicketFilter, limit: int, cursor: Cursor | None
+    ) -> Page: ...
+    def count_open(self, assignee_id: str) -> int: ...
+    def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]: ...
+
+
+def index_key(ticket: Ticket, index: str, *, due_shards: int, month_shards: int) -> str | None:
+    """The partition a ticket falls in for an index (None: not in that sparse index)."""
+    if index == "by_owner":
+        return ticket.owner_id
+    if index == "by_grid":
+        return ticket.grid_id
+    if index == "by_station":
+        return ticket.station_id
+    if index == "by_branch":
+        return ticket.branch_id
+    if index == "by_assignee":
+        return ticket.assignee_id
+    if index == "open_by_assignee":
+        return ticket.assignee_id if ticket.is_open else None
+    if index == "by_month":
+        return month_shard(ticket.ticket_id, ticket.created_at, month_shards)
+    if index == "by_due":
+        return due_shard(ticket.ticket_id, due_shards) if ticket.next_due else None
+    raise ValueError(f"unknown index {index}")
+
+
+def newest_first(tickets: list[Ticket], limit: int, more: bool) -> Page:
+    """Merge candidates from several partitions into one page with a cursor."""
+    unique = {t.ticket_id: t for t in tickets}.values()
+    ordered = sorted(unique, key=lambda t: (iso(t.created_at), t.ticket_id), reverse=True)
+    page = ordered[:limit]
+    has_more = more or len(ordered) > limit
+    cursor = (
+        Cursor(iso(page[-1].created_at), page[-1].ticket_id).encode() if page and has_more else None
+    )
+    return Page(items=page, next_cursor=cursor)
+
+
+def _older_than(ticket: Ticket, cursor: Cursor | None) -> bool:
+    return cursor is None or (iso(ticket.created_at), ticket.ticket_id) < (
+        cursor.created_at,
+        cursor.ticket_id,
+    )
+
+
+class InMemoryTicketStore:
+    def __init__(self, due_shards: int = 8, month_shards: int = 8) -> None:
+        self.tickets: dict[str, Ticket] = {}
+        self.events: dict[str, list[TimelineEvent]] = {}
+        self.claims: dict[str, tuple[str, str]] = {}
+        self.due_shards = due_shards
+        self.month_shards = month_shards
+
+    def create(self, ticket: Ticket, event: TimelineEvent, claim: IdempotencyClaim | None) -> None:
+        if claim and claim.key in self.claims:
+            raise DuplicateRequest(*self.claims[claim.key])
+        if ticket.ticket_id in self.tickets:
+            raise StaleTicket()
+        self.tickets[ticket.ticket_id] = replace(ticket, version=1)
+        self.events[ticket.ticket_id] = [event]
+        if claim:
+            self.claims[claim.key] = (ticket.ticket_id, claim.payload_hash)
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        return self.tickets.get(ticket_id)
+
+    def timeline(self, ticket_id: str) -> list[TimelineEvent]:
+        return sorted(self.events.get(ticket_id, []), key=lambda e: (iso(e.at), e.version))
+
+    def commit(self, before: Ticket, after: Ticket, event: TimelineEvent) -> Ticket:
+        stored = self.tickets.get(before.ticket_id)
+        if stored is None or stored.version != before.version or stored.status != before.status:
+            raise StaleTicket()
+        saved = replace(after, version=before.version + 1)
+        self.tickets[saved.ticket_id] = saved
+        self.events[saved.ticket_id].append(event)
+        return saved
+
+    def _key(self, ticket: Ticket, index: str) -> str | None:
+        return index_key(ticket, index, due_shards=self.due_shards, month_shards=self.month_shards)
+
+    def list(
+        self, sources: Sequence[Source], filters: TicketFilter, limit: int, cursor: Cursor | None
+    ) -> Page:
+        found = [
+            t
+            for t in self.tickets.values()
+            if any(self._key(t, s.index) == s.key for s in sources)
+            and filters.admits(t)
+            and _older_than(t, cursor)
+        ]
+        return newest_first(found, limit, more=False)
+
+    def count_open(self, assignee_id: str) -> int:
+        return sum(1 for t in self.tickets.values() if t.is_open and t.assignee_id == assignee_id)
+
+    def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]:
+        hits = [
+            t
+            for t in self.tickets.values()
+            if t.next_due and t.next_due[1] <= until and self._key(t, "by_due") == shard
+        ]
+        return sorted(hits, key=lambda t: t.next_due[1] if t.next_due else until)[:limit]

@@ -1,0 +1,1 @@
+"""Application services: each use case orchestrates stores and pure domain logic."""

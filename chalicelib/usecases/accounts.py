@@ -1,0 +1,37 @@
+"""Customer accounts (户号): binding and the grid-manager card (网格经理公示牌)."""
+
+from __future__ import annotations
+
+from chalicelib.api.schemas import AccountOut, GridRef, ManagerCard
+from chalicelib.bootstrap import Services
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.org import Customer
+
+
+def _same_name(given: str, recorded: str) -> bool:
+    return "".join(given.split()) == "".join(recorded.split())
+
+
+def bind_account(svc: Services, openid: str, account_no: str, holder_name: str) -> AccountOut:
+    customer = svc.customers.get(account_no.strip())
+    if customer is None or not _same_name(holder_name, customer.holder_name):
+        # one answer for "unknown" and "wrong name": nothing to enumerate
+        raise NotFound("户号或户主姓名不正确", code="account_not_found")
+    svc.customers.bind(openid, customer.account_no, svc.clock())
+    return account_card(svc, customer)
+
+
+def my_accounts(svc: Services, openid: str) -> list[AccountOut]:
+    return [account_card(svc, c) for c in svc.customers.accounts_of(openid)]
+
+
+def account_card(svc: Services, customer: Customer) -> AccountOut:
+    area = svc.org.transformer_area(customer.ta_id)
+    grid = svc.org.grid(area.grid_id) if area else None
+    manager = svc.org.staff(grid.manager_id) if grid else None
+    return AccountOut(
+        account_no=customer.account_no,
+        address=customer.address,
+        grid=GridRef(grid.grid_id, grid.name) if grid else None,
+        manager=ManagerCard(manager.name, manager.phone) if manager else None,
+    )

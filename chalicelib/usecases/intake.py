@@ -1,0 +1,114 @@
+"""Ticket intake (POST /v1/tickets): validate, locate to the grid, store once."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+
+from chalicelib.api.schemas import DETAILS, CreateTicket
+from chalicelib.bootstrap import Services
+from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.domain.ids import new_ulid, ticket_number
+from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.tickets import Action, Status
+from chalicelib.store.tickets import DuplicateRequest, IdempotencyClaim
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+MAX_IDEMPOTENCY_KEY = 128
+
+
+def upload_prefix(owner_id: str) -> str:
+    """Where a caller's uploads live; tickets may only reference keys under it."""
+    return f"uploads/{hashlib.sha256(owner_id.encode()).hexdigest()[:16]}/"
+
+
+def _details(request: CreateTicket) -> dict[str, Any]:
+    schema = DETAILS[request.type]
+    try:
+        parsed = msgspec.convert(request.details, type=schema)
+    except msgspec.ValidationError as error:
+        from chalicelib.api.http import field_errors
+
+        fields = {f"details.{k}".rstrip("."): v for k, v in field_errors(error).items()}
+        raise ValidationFailed(fields=fields) from None
+    return msgspec.to_builtins(parsed)  # type: ignore[no-any-return]
+
+
+def _payload_hash(request: CreateTicket) -> str:
+    return hashlib.sha256(msgspec.json.encode(request)).hexdigest()
+
+
+def submit_ticket(
+    svc: Services, owner_id: str, request: CreateTicket, idempotency_key: str | None
+) -> tuple[Ticket, bool]:
+    """Returns (ticket, created). A repeated Idempotency-Key returns the first ticket."""
+    details = _details(request)
+    prefix = upload_prefix(owner_id)
+    bad = [i for i, key in enumerate(request.photos) if not key.startswith(prefix)]
+    if bad:
+        raise ValidationFailed(fields={f"photos[{bad[0]}]": "图片需先通过 /v1/uploads 上传"})
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise ValidationFailed(fields={"Idempotency-Key": "长度应为 1–128 个字符"})
+
+    customer = svc.customers.bound_customer(owner_id, request.account_no)
+    if customer is None:
+        raise NotFound("未找到该户号，请先绑定户号", code="account_not_found")
+    area = svc.org.transformer_area(customer.ta_id)
+    if area is None:
+        raise NotFound("该户号尚未划入服务网格，请拨打 95598", code="location_unknown")
+
+    now = svc.clock()
+    ticket_id = new_ulid(now)
+    ticket = Ticket(
+        ticket_id=ticket_id,
+        number=ticket_number(ticket_id, now),
+        type=request.type,
+        status=Status.SUBMITTED,
+        owner_id=owner_id,
+        account_no=customer.account_no,
+        contact_phone=request.contact_phone,
+        description=request.description.strip(),
+        address=customer.address,
+        ta_id=area.ta_id,
+        grid_id=area.grid_id,
+        station_id=area.station_id,
+        branch_id=area.branch_id,
+        area_class="",  # set at dispatch, from the grid
+        created_at=now,
+        updated_at=now,
+        priority=customer.important or customer.special,
+        photos=tuple(request.photos),
+        location=msgspec.to_builtins(request.location) if request.location else None,
+        details=details,
+    )
+    event = TimelineEvent(
+        ticket_id=ticket_id,
+        at=now,
+        action=Action.SUBMIT.value,
+        actor="customer",
+        from_status=Status.SUBMITTED,
+        to_status=Status.SUBMITTED,
+        version=1,
+    )
+    claim = None
+    if idempotency_key is not None:
+        claim = IdempotencyClaim(
+            key=f"{owner_id}#{idempotency_key}",
+            payload_hash=_payload_hash(request),
+            expires_at=now + IDEMPOTENCY_TTL,
+        )
+    try:
+        svc.tickets.create(ticket, event, claim)
+    except DuplicateRequest as duplicate:
+        if claim is None or duplicate.payload_hash != claim.payload_hash:
+            raise Conflict(
+                "该 Idempotency-Key 已用于另一个不同的请求", code="idempotency_key_reused"
+            ) from None
+        existing = svc.tickets.get(duplicate.ticket_id)
+        if existing is None:  # claimed but not visible yet: the same transaction, so retry
+            raise Conflict("请求正在处理中，请稍后重试", code="request_in_progress") from None
+        return existing, False
+    return ticket, True

@@ -1,0 +1,47 @@
+"""Staff self-service: who am I, and am I on duty."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.api.present import local_time
+from chalicelib.api.schemas import GridRef, StaffMe
+from chalicelib.bootstrap import Services
+from chalicelib.domain.errors import Unauthorized, ValidationFailed
+from chalicelib.domain.org import Staff
+
+
+def _staff(svc: Services, staff_id: str) -> Staff:
+    staff = svc.org.staff(staff_id)
+    if staff is None:
+        raise Unauthorized("账号状态已变化，请重新登录", code="staff_changed")
+    return staff
+
+
+def staff_me(svc: Services, staff_id: str) -> StaffMe:
+    staff = _staff(svc, staff_id)
+    grids = [g for g in (svc.org.grid(gid) for gid in staff.grid_ids) if g is not None]
+    return StaffMe(
+        staff_id=staff.staff_id,
+        name=staff.name,
+        role=staff.role.value,
+        grids=[GridRef(g.grid_id, g.name) for g in grids],
+        on_duty=staff.on_duty,
+        duty_until=local_time(staff.duty_until) if staff.duty_until else None,
+    )
+
+
+def set_duty(svc: Services, staff_id: str, on_duty: bool, until: str | None) -> StaffMe:
+    _staff(svc, staff_id)
+    until_at: datetime | None = None
+    if until is not None:
+        try:
+            until_at = datetime.fromisoformat(until)
+        except ValueError:
+            raise ValidationFailed(fields={"until": "应为带时区的 ISO 8601 时间"}) from None
+        if until_at.tzinfo is None:
+            raise ValidationFailed(fields={"until": "应为带时区的 ISO 8601 时间"})
+        if until_at <= svc.clock():
+            raise ValidationFailed(fields={"until": "应晚于当前时间"})
+    svc.org.set_duty(staff_id, on_duty, until_at)
+    return staff_me(svc, staff_id)

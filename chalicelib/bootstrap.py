@@ -58,10 +58,10 @@ class Services:
 
     @cached_property
     def tickets(self) -> TicketStore:
-        from chalicelib.store.tickets import DynamoTicketStore
+        from chalicelib.store.dynamo_tickets import DynamoTicketStore
 
         self.bind_tables()
-        return DynamoTicketStore()
+        return DynamoTicketStore(self.settings.due_shards, self.settings.month_shards)
 
     @cached_property
     def uploads(self) -> UploadSigner:

@@ -18,7 +18,7 @@ def mask_phones(text: str) -> str:
 
 
 class MaskingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: dict[str, Any]) -> str:
+    def serialize(self, log: Any) -> str:
         return mask_phones(super().serialize(log))
 
 

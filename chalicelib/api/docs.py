@@ -37,6 +37,9 @@ class RouteDoc:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+UNDOCUMENTED = RouteDoc("（未写文档）", auth=False)
+
+
 def doc(summary: str, **kwargs: Any) -> Callable[[F], F]:
     def attach(view: F) -> F:
         view.route_doc = RouteDoc(summary, **kwargs)  # type: ignore[attr-defined]
@@ -107,7 +110,7 @@ def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     types: set[type] = {ErrorOut}
     for path in sorted(routes):
         for method, entry in sorted(routes[path].items()):
-            d: RouteDoc = entry.view_function.route_doc
+            d = getattr(entry.view_function, "route_doc", None) or UNDOCUMENTED
             paths.setdefault(path, {})[method.lower()] = _operation(method, path, d)
             types.update(t for t in (d.body, d.response) if t is not None)
     _, components = msgspec.json.schema_components(

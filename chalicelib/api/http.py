@@ -133,7 +133,7 @@ def caller(request: Request, *allowed: Role) -> Caller:
     """The authenticated caller, as the authorizer established it. `allowed` limits roles."""
     context = (request.context or {}).get("authorizer") or {}
     subject = context.get("principalId") or context.get("subject")
-    role_value = context.get("role")
+    role_value = str(context.get("role"))
     if not subject or role_value not in Role._value2member_map_:
         raise Unauthorized()
     role = Role(role_value)

@@ -34,7 +34,7 @@ class DynamoTicketStore:
 
         from chalicelib.store.models import TicketModel
 
-        return TransactWrite(connection=Connection(region=TicketModel.Meta.region))
+        return TransactWrite(connection=Connection(region=TicketModel.Meta.region))  # type: ignore[attr-defined]
 
     def create(self, ticket: Ticket, event: TimelineEvent, claim: IdempotencyClaim | None) -> None:
         from pynamodb.exceptions import TransactWriteError
@@ -97,7 +97,7 @@ class DynamoTicketStore:
             raise StaleTicket() from error
         return replace(after, version=before.version + 1)
 
-    def list(
+    def page(
         self, sources: Sequence[Source], filters: TicketFilter, limit: int, cursor: Cursor | None
     ) -> Page:
         from chalicelib.store.models import TicketModel
@@ -106,7 +106,7 @@ class DynamoTicketStore:
         more = False
         for source in sources:
             index = getattr(TicketModel, source.index)
-            condition = None
+            condition: Any = None
             upper = cursor.created_at if cursor else None
             if filters.created_to is not None:
                 bound = iso(filters.created_to)
@@ -171,7 +171,7 @@ def to_item(ticket: Ticket, *, due_shards: int, month_shards: int) -> Any:
     def key(index: str) -> str | None:
         return index_key(ticket, index, due_shards=due_shards, month_shards=month_shards)
 
-    return TicketModel(
+    item = TicketModel(
         ticket.ticket_id,
         number=ticket.number,
         type=ticket.type.value,
@@ -203,8 +203,10 @@ def to_item(ticket: Ticket, *, due_shards: int, month_shards: int) -> Any:
         next_due_at=iso(ticket.next_due[1]) if ticket.next_due else None,
         next_due_clock=ticket.next_due[0] if ticket.next_due else None,
         outcome=ticket.outcome or None,
-        version=ticket.version or None,
     )
+    if ticket.version:  # unset for a new item: pynamodb then requires it not to exist
+        item.version = ticket.version
+    return item
 
 
 def _plain(value: Any) -> Any:

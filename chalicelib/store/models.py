@@ -7,6 +7,8 @@ Table names come from settings at bind time (`bind_tables`), not at import.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -137,8 +139,8 @@ class TicketModel(_Base):
     contact_phone = UnicodeAttribute()
     description = UnicodeAttribute()
     photos = ListAttribute(of=UnicodeAttribute, default=list)
-    location = MapAttribute(null=True)
-    details = MapAttribute(null=True)
+    location: MapAttribute[str, Any] = MapAttribute(null=True)
+    details: MapAttribute[str, Any] = MapAttribute(null=True)
     address = UnicodeAttribute()
     ta_id = UnicodeAttribute()
     grid_id = UnicodeAttribute()
@@ -153,11 +155,15 @@ class TicketModel(_Base):
     created_at = UnicodeAttribute()  # ISO 8601 UTC, microseconds: sortable
     updated_at = UnicodeAttribute()
     month_shard = UnicodeAttribute()
-    clocks = MapAttribute(null=True)  # {"accept_due", "arrive_due", "resolve_due", *_at}
+    clocks: MapAttribute[str, Any] = MapAttribute(
+        null=True
+    )  # {"accept_due", "arrive_due", "resolve_due", *_at}
     due_shard = UnicodeAttribute(null=True)
     next_due_at = UnicodeAttribute(null=True)
     next_due_clock = UnicodeAttribute(null=True)
-    outcome = MapAttribute(null=True)  # cause, rating, comment, reopen_count, no_callback
+    outcome: MapAttribute[str, Any] = MapAttribute(
+        null=True
+    )  # cause, rating, comment, reopen_count, no_callback
     version = VersionAttribute()
 
     by_owner = OwnerIndex()
@@ -185,7 +191,7 @@ class TicketEventModel(_Base):
     from_status = UnicodeAttribute()
     to_status = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
-    data = MapAttribute(null=True)
+    data: MapAttribute[str, Any] = MapAttribute(null=True)
 
 
 # ---------------------------------------------------------------- org
@@ -318,7 +324,7 @@ class NotificationModel(_Base):
     recipient_hash = UnicodeAttribute()
     template_id = UnicodeAttribute()
     template_key = UnicodeAttribute()
-    params = MapAttribute(null=True)
+    params: MapAttribute[str, Any] = MapAttribute(null=True)
     status = UnicodeAttribute()  # pending | sent | failed
     failed_bureau = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
@@ -354,7 +360,7 @@ class CounterModel(_Base):
         table_name = "counters"
 
     key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0)  # not "count": that name is Model.count()
     code_hash = UnicodeAttribute(null=True)
     attempts = NumberAttribute(null=True)
     expires_at = TTLAttribute()

@@ -170,7 +170,8 @@ class DynamoOrgStore:
         from chalicelib.store.models import OrgModel
 
         for item in OrgModel.by_phone.query(phone_hash(phone), limit=1):
-            return from_item(item)  # type: ignore[no-any-return]
+            found = from_item(item)
+            return found if isinstance(found, Staff) else None
         return None
 
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff:
@@ -186,7 +187,9 @@ class DynamoOrgStore:
             ],
             condition=OrgModel.pk.exists(),
         )
-        return from_item(item)  # type: ignore[no-any-return]
+        updated = from_item(item)
+        assert isinstance(updated, Staff)
+        return updated
 
     def put_all(self, entities: Iterable[OrgEntity]) -> None:
         from chalicelib.store.models import OrgModel
@@ -212,7 +215,7 @@ def to_item(entity: OrgEntity, bureau: str) -> Any:
         item.branch_id, item.station_id = entity.branch_id, entity.station_id
         item.grid_id = entity.grid_id
     elif isinstance(entity, MutualAidGroup):
-        item.station_id, item.member_ids = entity.station_id, list(entity.member_ids)
+        item.station_id, item.member_ids = entity.station_id, list(entity.member_ids)  # type: ignore[arg-type]
     elif isinstance(entity, Staff):
         item.role, item.phone, item.phone_hash = (
             entity.role.value,
@@ -220,7 +223,8 @@ def to_item(entity: OrgEntity, bureau: str) -> Any:
             phone_hash(entity.phone),
         )
         item.branch_id, item.station_id = entity.branch_id, entity.station_id
-        item.grid_ids, item.group_id = list(entity.grid_ids), entity.mutual_aid_group_id
+        item.grid_ids = list(entity.grid_ids)  # type: ignore[arg-type]
+        item.group_id = entity.mutual_aid_group_id
         item.on_duty = entity.on_duty
         item.duty_until = entity.duty_until.isoformat() if entity.duty_until else None
     return item

@@ -77,7 +77,7 @@ class TicketStore(Protocol):
         if the stored ticket still has before's version and status; else StaleTicket."""
         ...
 
-    def list(
+    def page(
         self, sources: Sequence[Source], filters: TicketFilter, limit: int, cursor: Cursor | None
     ) -> Page: ...
     def count_open(self, assignee_id: str) -> int: ...
@@ -160,7 +160,7 @@ class InMemoryTicketStore:
     def _key(self, ticket: Ticket, index: str) -> str | None:
         return index_key(ticket, index, due_shards=self.due_shards, month_shards=self.month_shards)
 
-    def list(
+    def page(
         self, sources: Sequence[Source], filters: TicketFilter, limit: int, cursor: Cursor | None
     ) -> Page:
         found = [

@@ -34,7 +34,8 @@ def _details(request: CreateTicket) -> dict[str, Any]:
 
         fields = {f"details.{k}".rstrip("."): v for k, v in field_errors(error).items()}
         raise ValidationFailed(fields=fields) from None
-    return msgspec.to_builtins(parsed)  # type: ignore[no-any-return]
+    result: dict[str, Any] = msgspec.to_builtins(parsed)
+    return result
 
 
 def _payload_hash(request: CreateTicket) -> str:

@@ -91,4 +91,4 @@ def list_tickets(
 ) -> Page:
     sources = sources_for(svc, scope, filters)
     position = Cursor.decode(cursor) if cursor else None
-    return svc.tickets.list(sources, filters, limit, position)
+    return svc.tickets.page(sources, filters, limit, position)

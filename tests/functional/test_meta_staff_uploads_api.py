@@ -1,0 +1,118 @@
+"""Health, the OpenAPI document, staff self-service and uploads over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chalicelib.domain.org import Role
+
+MANAGER = ("M1", Role.MANAGER)
+
+
+def test_health_needs_no_token(api) -> None:  # type: ignore[no-untyped-def]
+    reply = api.call("GET", "/v1/health")
+    assert (reply.status, reply.body) == (200, {"status": "ok"})
+
+
+def test_openapi_describes_every_route_and_nothing_else(api) -> None:  # type: ignore[no-untyped-def]
+    import app
+
+    document = api.call("GET", "/v1/openapi.json").body
+    assert document["openapi"].startswith("3.")
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    routed = {
+        (path, method.lower()) for path, methods in app.app.routes.items() for method in methods
+    }
+    assert documented == routed
+    assert all(path.startswith("/v1/") for path, _ in documented)
+    undocumented = [
+        (path, method)
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+        if op["summary"] == "（未写文档）"
+    ]
+    assert undocumented == []
+    for path, ops in document["paths"].items():
+        for op in ops.values():
+            for ref in re.findall(
+                r'"\$ref": "#/components/schemas/(\w+)"', str(op).replace("'", '"')
+            ):
+                assert ref in document["components"]["schemas"], (path, ref)
+
+
+def test_every_path_api_md_names_has_a_route(api) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[3] / "shared" / "API.md"
+    if not spec.exists():
+        pytest.skip("shared/API.md is not beside this checkout")
+    import app
+
+    named = set(re.findall(r"`(GET|POST|PUT|DELETE) (/v1/[^`?\s]*)", spec.read_text()))
+    routed = {(m, p) for p, methods in app.app.routes.items() for m in methods}
+    missing = {(m, p) for m, p in named if (m, p) not in routed and not _later(p)}
+    assert missing == set()
+
+
+def _later(path: str) -> bool:
+    """Endpoints owned by later issues (actions, stats, reports, admin)."""
+    return path.endswith("/actions") or path.startswith(("/v1/stats", "/v1/reports", "/v1/admin"))
+
+
+def test_staff_me_and_duty(api, clock) -> None:  # type: ignore[no-untyped-def]
+    me = api.call("GET", "/v1/staff/me", as_=MANAGER).body
+    assert me["grids"] == [{"grid_id": "G1", "name": "新华街网格"}]
+    assert me["on_duty"] is True
+    off = api.call(
+        "PUT",
+        "/v1/staff/me/duty",
+        {"on_duty": False, "until": "2026-11-24T20:00:00+08:00"},
+        as_=MANAGER,
+    )
+    assert off.status == 200
+    assert off.body["on_duty"] is False
+    assert off.body["duty_until"] == "2026-11-24T20:00:00+08:00"
+    assert api.services.org.staff("M1").on_duty is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"on_duty": "yes"},
+        {"on_duty": False, "until": "tomorrow"},
+        {"on_duty": False, "until": "2026-11-24T08:00:00"},
+        {"on_duty": False, "until": "2020-01-01T08:00:00+08:00"},
+    ],
+)
+def test_bad_duty_requests_are_400(api, body) -> None:  # type: ignore[no-untyped-def]
+    reply = api.call("PUT", "/v1/staff/me/duty", body, as_=MANAGER)
+    assert reply.status == 400
+    assert reply.body["error"]["fields"]
+
+
+def test_customers_have_no_staff_profile(api) -> None:  # type: ignore[no-untyped-def]
+    assert api.call("GET", "/v1/staff/me", as_=("wx-1", Role.CUSTOMER)).status == 403
+
+
+def test_a_token_for_a_removed_staff_member_is_refused(api) -> None:  # type: ignore[no-untyped-def]
+    reply = api.call("GET", "/v1/tickets", as_=("GONE", Role.MANAGER))
+    assert reply.status == 401
+
+
+def test_upload_urls_are_for_images_of_limited_size(api) -> None:  # type: ignore[no-untyped-def]
+    ok = api.call("POST", "/v1/uploads", {"content_type": "image/png"}, as_=("wx-1", Role.CUSTOMER))
+    assert ok.status == 201
+    assert ok.body["key"].endswith(".png") and ok.body["expires_in"] > 0
+    pdf = api.call(
+        "POST", "/v1/uploads", {"content_type": "application/pdf"}, as_=("wx-1", Role.CUSTOMER)
+    )
+    assert pdf.status == 400 and "content_type" in pdf.body["error"]["fields"]
+    big = api.call(
+        "POST",
+        "/v1/uploads",
+        {"content_type": "image/jpeg", "size": 50 * 1024 * 1024},
+        as_=("wx-1", Role.CUSTOMER),
+    )
+    assert big.status == 413

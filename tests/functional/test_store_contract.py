@@ -1,0 +1,192 @@
+"""One contract, two implementations: every store behaves the same in memory and in
+DynamoDB (moto), so tests that use the fakes speak for production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.ids import new_ulid, ticket_number
+from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.store.customers import DynamoCustomerStore, InMemoryCustomerStore
+from chalicelib.store.dynamo_tickets import DynamoTicketStore
+from chalicelib.store.org import DynamoOrgStore, InMemoryOrgStore
+from chalicelib.store.tickets import (
+    DuplicateRequest,
+    IdempotencyClaim,
+    InMemoryTicketStore,
+    Source,
+    TicketFilter,
+)
+from tests import district
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "dynamo"])
+def stores(request) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    if request.param == "memory":
+        yield (
+            InMemoryTicketStore(),
+            InMemoryOrgStore(district.ORG),
+            InMemoryCustomerStore(district.CUSTOMERS),
+        )
+        return
+    with mock_aws():
+        from chalicelib.store.models import bind_tables, create_tables
+
+        bind_tables("contract-", "us-east-1")
+        create_tables()
+        org = DynamoOrgStore("test")
+        org.put_all(district.ORG)
+        customers = DynamoCustomerStore()
+        customers.put_customers(district.CUSTOMERS)
+        yield DynamoTicketStore(), org, customers
+
+
+def make_ticket(at: datetime, **overrides) -> Ticket:  # type: ignore[no-untyped-def]
+    ticket_id = new_ulid(at)
+    base = Ticket(
+        ticket_id=ticket_id,
+        number=ticket_number(ticket_id, at),
+        type=TicketType.FAULT_REPAIR,
+        status=Status.SUBMITTED,
+        owner_id="wx-1",
+        account_no="0601000001",
+        contact_phone="13812345678",
+        description="停电",
+        address="新华街1号",
+        ta_id="T1",
+        grid_id="G1",
+        station_id="S1",
+        branch_id="B1",
+        area_class="",
+        created_at=at,
+        updated_at=at,
+        location={"lat": 40.75, "lng": 107.4},
+        details={"scope": "household", "hazard": False},
+    )
+    return replace(base, **overrides)
+
+
+def first_event(ticket: Ticket) -> TimelineEvent:
+    return TimelineEvent(
+        ticket.ticket_id,
+        ticket.created_at,
+        "submit",
+        "customer",
+        Status.SUBMITTED,
+        Status.SUBMITTED,
+        1,
+    )
+
+
+def test_create_get_and_timeline_round_trip(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets, _, _ = stores
+    ticket = make_ticket(T0)
+    tickets.create(ticket, first_event(ticket), None)
+    stored = tickets.get(ticket.ticket_id)
+    assert stored == replace(ticket, version=1)
+    assert [e.action for e in tickets.timeline(ticket.ticket_id)] == ["submit"]
+    assert tickets.get("nope") is None
+
+
+def test_idempotency_claim_is_taken_once(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets, _, _ = stores
+    claim = IdempotencyClaim("wx-1#k", "hash-1", T0 + timedelta(days=1))
+    first = make_ticket(T0)
+    tickets.create(first, first_event(first), claim)
+    second = make_ticket(T0 + timedelta(seconds=1))
+    with pytest.raises(DuplicateRequest) as raised:
+        tickets.create(second, first_event(second), claim)
+    assert raised.value.ticket_id == first.ticket_id
+    assert raised.value.payload_hash == "hash-1"
+    assert tickets.get(second.ticket_id) is None
+
+
+def test_commit_is_conditional_on_version_and_status(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets, _, _ = stores
+    ticket = make_ticket(T0)
+    tickets.create(ticket, first_event(ticket), None)
+    before = tickets.get(ticket.ticket_id)
+    at = T0 + timedelta(minutes=1)
+    after = replace(
+        before,
+        status=Status.DISPATCHED,
+        assignee_id="M1",
+        escalation_level=1,
+        clocks={"dispatched_at": at, "accept_due": at + timedelta(minutes=10)},
+        next_due=("accept", at + timedelta(minutes=10)),
+        updated_at=at,
+    )
+    event = TimelineEvent(
+        ticket.ticket_id, at, "dispatch", "system", Status.SUBMITTED, Status.DISPATCHED, 2
+    )
+    saved = tickets.commit(before, after, event)
+    assert saved.version == 2
+    assert tickets.get(ticket.ticket_id) == saved
+    with pytest.raises(Conflict):
+        tickets.commit(before, after, event)  # same change again: stale version
+    assert [e.action for e in tickets.timeline(ticket.ticket_id)] == ["submit", "dispatch"]
+    assert tickets.count_open("M1") == 1
+    shard_hits = [
+        t.ticket_id
+        for n in range(8)
+        for t in tickets.due(f"due#{n:02d}", at + timedelta(minutes=11), 10)
+    ]
+    assert shard_hits == [ticket.ticket_id]
+    assert all(not tickets.due(f"due#{n:02d}", at, 10) for n in range(8))
+
+
+def test_lists_merge_sources_newest_first_with_filters(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets, _, _ = stores
+    made = []
+    for n, grid in enumerate(["G1", "G2", "G1", "G3"]):
+        t = make_ticket(T0 + timedelta(minutes=n), grid_id=grid)
+        tickets.create(t, first_event(t), None)
+        made.append(t)
+    sources = [Source("by_grid", "G1"), Source("by_grid", "G2")]
+    page = tickets.page(sources, TicketFilter(), 2, None)
+    assert [t.ticket_id for t in page.items] == [made[2].ticket_id, made[1].ticket_id]
+    assert page.next_cursor is not None
+    from chalicelib.store.keys import Cursor
+
+    rest = tickets.page(sources, TicketFilter(), 2, Cursor.decode(page.next_cursor))
+    assert [t.ticket_id for t in rest.items] == [made[0].ticket_id]
+    assert rest.next_cursor is None
+    only_late = TicketFilter(created_from=T0 + timedelta(minutes=2))
+    assert [t.grid_id for t in tickets.page(sources, only_late, 10, None).items] == ["G1"]
+    no_match = TicketFilter(status=Status.CLOSED)
+    assert tickets.page(sources, no_match, 10, None).items == []
+
+
+def test_org_lookups_and_duty(stores) -> None:  # type: ignore[no-untyped-def]
+    _, org, _ = stores
+    assert org.transformer_area("T3").grid_id == "G3"
+    assert org.grid("G4").area_class.value == "remote"
+    assert org.group("A1").member_ids == ("M1", "M2", "M5")
+    assert org.staff_by_phone("13910000002").staff_id == "M2"
+    assert org.staff_by_phone("13800000000") is None
+    until = T0 + timedelta(hours=8)
+    off = org.set_duty("M1", False, until)
+    assert (off.on_duty, off.duty_until) == (False, until)
+    assert org.staff("M1").on_duty is False
+    assert org.staff("nobody") is None
+
+
+def test_customer_binding(stores) -> None:  # type: ignore[no-untyped-def]
+    _, _, customers = stores
+    assert customers.bound_customer("wx-1", "0601000001") is None
+    customers.bind("wx-1", "0601000001", T0)
+    customers.bind("wx-1", "0601000001", T0)
+    customers.bind("wx-1", "0601000005", T0)
+    assert customers.bound_customer("wx-1", "0601000001").holder_name == "王建国"
+    assert [c.account_no for c in customers.accounts_of("wx-1")] == ["0601000001", "0601000005"]
+    assert customers.accounts_of("wx-2") == []
+    assert customers.get("0601000005").important is True

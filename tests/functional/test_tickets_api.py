@@ -1,0 +1,234 @@
+"""Ticket intake and reading over HTTP (chalice test client, in-memory stores)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.org import Role
+from chalicelib.usecases.intake import upload_prefix
+
+WANG = ("wx-wang", Role.CUSTOMER)  # will bind 0601000001 (grid G1)
+OTHER = ("wx-other", Role.CUSTOMER)
+
+
+def fault(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "fault_repair",
+        "account_no": "0601000001",
+        "description": "家里突然停电，邻居也没电",
+        "contact_phone": "13812345678",
+        "details": {"scope": "building"},
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def bound(api):  # type: ignore[no-untyped-def]
+    reply = api.call(
+        "POST", "/v1/me/accounts", {"account_no": "0601000001", "holder_name": "王建国"}, as_=WANG
+    )
+    assert reply.status == 201
+    return api
+
+
+def test_bound_customer_submits_a_fault_and_reads_it_back(bound) -> None:  # type: ignore[no-untyped-def]
+    created = bound.call("POST", "/v1/tickets", fault(), as_=WANG)
+    assert created.status == 201
+    ticket = created.body
+    assert ticket["status"] == "submitted"
+    assert ticket["grid_id"] == "G1"
+    assert ticket["created_at"].endswith("+08:00")
+    assert len(ticket["number"]) == 13 and ticket["number"][6] == "-"
+
+    read = bound.call("GET", f"/v1/tickets/{ticket['ticket_id']}", as_=WANG)
+    assert read.status == 200
+    assert read.body["description"] == "家里突然停电，邻居也没电"
+    assert [e["action"] for e in read.body["timeline"]] == ["submit"]
+    assert read.body["timeline"][0]["to_status"] == "submitted"
+
+    listed = bound.call("GET", "/v1/tickets", as_=WANG)
+    assert [t["ticket_id"] for t in listed.body["items"]] == [ticket["ticket_id"]]
+    assert listed.body["next_cursor"] is None
+
+
+def test_account_card_shows_the_grid_manager(bound) -> None:  # type: ignore[no-untyped-def]
+    cards = bound.call("GET", "/v1/me/accounts", as_=WANG).body["items"]
+    assert cards == [
+        {
+            "account_no": "0601000001",
+            "address": "临河区新华街道幸福小区1号楼101",
+            "grid": {"grid_id": "G1", "name": "新华街网格"},
+            "manager": {"name": "网格经理1", "phone": "13910000001"},
+        }
+    ]
+
+
+def test_binding_twice_is_harmless(bound) -> None:  # type: ignore[no-untyped-def]
+    again = bound.call(
+        "POST", "/v1/me/accounts", {"account_no": "0601000001", "holder_name": "王 建国"}, as_=WANG
+    )
+    assert again.status == 201
+    assert len(bound.call("GET", "/v1/me/accounts", as_=WANG).body["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("account_no", "holder_name"), [("0601000001", "李四"), ("0609999999", "王建国")]
+)
+def test_wrong_name_and_unknown_account_look_the_same(api, account_no, holder_name) -> None:  # type: ignore[no-untyped-def]
+    reply = api.call(
+        "POST",
+        "/v1/me/accounts",
+        {"account_no": account_no, "holder_name": holder_name},
+        as_=WANG,
+    )
+    assert reply.status == 404
+    assert reply.body["error"]["code"] == "account_not_found"
+
+
+def test_ticket_for_an_account_not_bound_is_404(bound) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call("POST", "/v1/tickets", fault(account_no="0601000003"), as_=WANG)
+    assert reply.status == 404
+    assert reply.body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (fault(contact_phone="12345"), "contact_phone"),
+        (fault(type="teleport"), "type"),
+        ({k: v for k, v in fault().items() if k != "description"}, "description"),
+        (fault(description=""), "description"),
+        (fault(details={"scope": "galaxy"}), "details.scope"),
+        (fault(type="meter_service", details={}), "details.service"),
+        (fault(type="new_connection", details={"category": "residential"}), "details.capacity_kw"),
+        (fault(location={"lat": 123, "lng": 10}), "location.lat"),
+        (fault(photos=["https://evil.example/x.jpg"]), "photos[0]"),
+    ],
+)
+def test_invalid_ticket_fields_are_named(bound, body, field) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call("POST", "/v1/tickets", body, as_=WANG)
+    assert reply.status == 400
+    assert field in reply.body["error"]["fields"], reply.body
+    assert reply.body["error"]["message"]
+
+
+def test_photos_from_own_uploads_are_accepted(bound) -> None:  # type: ignore[no-untyped-def]
+    upload = bound.call(
+        "POST", "/v1/uploads", {"content_type": "image/jpeg", "size": 1000}, as_=WANG
+    )
+    assert upload.status == 201
+    assert upload.body["key"].startswith(upload_prefix("wx-wang"))
+    reply = bound.call("POST", "/v1/tickets", fault(photos=[upload.body["key"]]), as_=WANG)
+    assert reply.status == 201
+    assert reply.body["photos"] == [upload.body["key"]]
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "status"),
+    [
+        (b"{not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"type": "fault_repair"}', "text/plain", 415),
+        (b'{"description": "' + b"x" * 70_000 + b'"}', "application/json", 413),
+    ],
+)
+def test_malformed_bodies_get_clear_errors(bound, raw, content_type, status) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call(
+        "POST", "/v1/tickets", raw=raw, as_=WANG, headers={"Content-Type": content_type}
+    )
+    assert reply.status == status
+    assert set(reply.body["error"]) >= {"code", "message"}
+
+
+def test_same_idempotency_key_returns_the_same_ticket(bound) -> None:  # type: ignore[no-untyped-def]
+    headers = {"Idempotency-Key": "k-123"}
+    first = bound.call("POST", "/v1/tickets", fault(), as_=WANG, headers=headers)
+    second = bound.call("POST", "/v1/tickets", fault(), as_=WANG, headers=headers)
+    assert first.status == 201 and second.status == 201
+    assert first.body["ticket_id"] == second.body["ticket_id"]
+    assert len(bound.services.tickets.tickets) == 1
+
+    reused = bound.call(
+        "POST", "/v1/tickets", fault(description="别的事"), as_=WANG, headers=headers
+    )
+    assert reused.status == 409
+    assert reused.body["error"]["code"] == "idempotency_key_reused"
+
+
+def test_another_customer_cannot_see_the_ticket(bound) -> None:  # type: ignore[no-untyped-def]
+    ticket_id = bound.call("POST", "/v1/tickets", fault(), as_=WANG).body["ticket_id"]
+    assert bound.call("GET", f"/v1/tickets/{ticket_id}", as_=OTHER).status == 404
+    assert bound.call("GET", "/v1/tickets/01NOPE", as_=WANG).status == 404
+    assert bound.call("GET", "/v1/tickets", as_=OTHER).body["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("staff_id", "role", "status"),
+    [
+        ("M1", Role.MANAGER, 200),  # the grid's manager
+        ("M2", Role.MANAGER, 403),  # another grid
+        ("C1", Role.CHIEF, 200),  # the grid's station
+        ("C2", Role.CHIEF, 403),
+        ("D1", Role.BRANCH, 200),
+        ("O1", Role.OPS, 200),
+    ],
+)
+def test_staff_see_tickets_in_their_scope_only(bound, staff_id, role, status) -> None:  # type: ignore[no-untyped-def]
+    ticket_id = bound.call("POST", "/v1/tickets", fault(), as_=WANG).body["ticket_id"]
+    reply = bound.call("GET", f"/v1/tickets/{ticket_id}", as_=(staff_id, role))
+    assert reply.status == status
+    listed = bound.call("GET", "/v1/tickets", as_=(staff_id, role)).body["items"]
+    assert ([t["ticket_id"] for t in listed] == [ticket_id]) == (status == 200)
+
+
+def test_staff_cannot_submit_tickets(bound) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call("POST", "/v1/tickets", fault(), as_=("M1", Role.MANAGER))
+    assert reply.status == 403
+
+
+def test_lists_page_with_a_cursor_newest_first(bound, clock) -> None:  # type: ignore[no-untyped-def]
+    ids = []
+    for n in range(5):
+        clock.advance(minutes=1)
+        ids.append(
+            bound.call("POST", "/v1/tickets", fault(description=f"第{n}次"), as_=WANG).body[
+                "ticket_id"
+            ]
+        )
+    seen, cursor = [], None
+    while True:
+        path = "/v1/tickets?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = bound.call("GET", path, as_=WANG).body
+        seen += [t["ticket_id"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(ids))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=0", "limit=101", "limit=abc", "status=open", "type=x", "from=2026-13-01", "cursor=@@@"],
+)
+def test_bad_list_parameters_are_400(bound, query) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call("GET", f"/v1/tickets?{query}", as_=WANG)
+    assert reply.status == 400
+    assert reply.body["error"]["fields"]
+
+
+def test_list_filters_by_status_type_and_dates(bound, clock) -> None:  # type: ignore[no-untyped-def]
+    bound.call("POST", "/v1/tickets", fault(), as_=WANG)
+    bound.call(
+        "POST", "/v1/tickets", fault(type="consultation", details={"topic": "billing"}), as_=WANG
+    )
+    only = bound.call("GET", "/v1/tickets?type=consultation", as_=WANG).body["items"]
+    assert [t["type"] for t in only] == ["consultation"]
+    assert bound.call("GET", "/v1/tickets?status=closed", as_=WANG).body["items"] == []
+    today = "2026-11-24"
+    assert (
+        len(bound.call("GET", f"/v1/tickets?from={today}&to={today}", as_=WANG).body["items"]) == 2
+    )
+    assert bound.call("GET", "/v1/tickets?from=2026-11-25", as_=WANG).body["items"] == []

@@ -1,0 +1,88 @@
+"""Working days, Asia/Shanghai.
+
+`add_working_days(start, n)` — the rule a bureau counts by:
+
+* A request received on a non-working day (weekend or statutory holiday) counts as received
+  at 00:00 on the next working day.
+* The deadline is the same Shanghai clock time on the n-th working day after that day.
+  So Monday 10:00 + 1 → Tuesday 10:00; Friday 16:00 + 1 → Monday 16:00; Saturday 10:00 + 1 →
+  Tuesday 00:00 (all of Monday to do the work). n = 0 gives the (normalised) start itself.
+
+Adjusted working weekends (调休) count as working days. Results keep the time zone of `start`
+(UTC when stored). Naive datetimes are refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+log = logging.getLogger(__name__)
+
+
+class WorkCalendar(Protocol):
+    def is_working_day(self, day: date) -> bool: ...
+
+    def add_working_days(self, start: datetime, n: int) -> datetime: ...
+
+
+def _next_working_day(calendar: WorkCalendar, day: date) -> date:
+    day += timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(calendar: WorkCalendar, start: datetime, n: int) -> datetime:
+    """The deadline n working days after `start` on `calendar` (rule in the module doc)."""
+    if start.tzinfo is None:
+        raise ValueError("start must be timezone-aware")
+    if n < 0:
+        raise ValueError("n must not be negative")
+    local = start.astimezone(SHANGHAI)
+    day, clock_time = local.date(), local.timetz().replace(tzinfo=None)
+    if not calendar.is_working_day(day):
+        day, clock_time = _next_working_day(calendar, day), time(0, 0)
+    for _ in range(n):
+        day = _next_working_day(calendar, day)
+    return datetime.combine(day, clock_time, tzinfo=SHANGHAI).astimezone(start.tzinfo)
+
+
+class WeekendCalendar:
+    """Monday to Friday, no holidays: for tests and anywhere without a statutory calendar."""
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5
+
+    def add_working_days(self, start: datetime, n: int) -> datetime:
+        return add_working_days(self, start, n)
+
+
+class MainlandCalendar:
+    """The mainland calendar (statutory holidays, adjusted working weekends) from the
+    `chinese_calendar` package. Outside the years it knows, falls back to Monday–Friday and
+    logs a warning once per year per calendar."""
+
+    def __init__(self) -> None:
+        self._fallback_years: set[int] = set()
+
+    def is_working_day(self, day: date) -> bool:
+        import chinese_calendar  # lazily: only the code that counts working days pays for it
+
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            if day.year not in self._fallback_years:
+                self._fallback_years.add(day.year)
+                log.warning(
+                    "chinese_calendar has no data for %s; counting Monday–Friday as working days",
+                    day.year,
+                )
+            return day.weekday() < 5
+
+    def add_working_days(self, start: datetime, n: int) -> datetime:
+        return add_working_days(self, start, n)

@@ -1,0 +1,91 @@
+"""Working days in Asia/Shanghai: weekends, statutory holidays, adjusted working weekends."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+import chinese_calendar
+import pytest
+
+from chalicelib.domain.calendar import SHANGHAI, MainlandCalendar, WeekendCalendar
+
+
+def sh(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(y, m, d, hour, minute, tzinfo=SHANGHAI)
+
+
+def test_golden_week_2025_facts_as_chinese_calendar_knows_them() -> None:
+    holidays = [date(2025, 10, d) for d in range(1, 9)]
+    assert not any(chinese_calendar.is_workday(day) for day in holidays)
+    assert chinese_calendar.is_workday(date(2025, 9, 28))  # Sunday, adjusted working day
+    assert chinese_calendar.is_workday(date(2025, 10, 11))  # Saturday, adjusted working day
+    assert date(2025, 9, 28).weekday() == 6 and date(2025, 10, 11).weekday() == 5
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "due"),
+    [
+        (sh(2026, 11, 23), 1, sh(2026, 11, 24)),  # Monday → Tuesday, same time
+        (sh(2026, 11, 27, 16), 1, sh(2026, 11, 30, 16)),  # Friday → Monday
+        (sh(2026, 11, 23), 5, sh(2026, 11, 30)),  # a working week
+        (sh(2026, 11, 28), 1, sh(2026, 12, 1, 0)),  # Saturday: counts from Monday 00:00
+        (sh(2026, 11, 29, 23, 59), 0, sh(2026, 11, 30, 0)),  # Sunday, n = 0 → Monday 00:00
+        (sh(2026, 11, 25, 9), 0, sh(2026, 11, 25, 9)),  # working day, n = 0 → itself
+    ],
+)
+def test_weekend_calendar(start: datetime, n: int, due: datetime) -> None:
+    assert WeekendCalendar().add_working_days(start, n) == due
+
+
+def test_shanghai_date_decides_not_the_utc_date() -> None:
+    # Friday 20:00 UTC is Saturday 04:00 in Shanghai: a weekend request.
+    start = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
+    due = WeekendCalendar().add_working_days(start, 1)
+    assert due == sh(2026, 12, 1, 0)
+    assert due.tzinfo is UTC  # stored times stay UTC
+
+
+def test_naive_or_negative_input_is_refused() -> None:
+    with pytest.raises(ValueError):
+        WeekendCalendar().add_working_days(datetime(2026, 11, 23, 10), 1)
+    with pytest.raises(ValueError):
+        WeekendCalendar().add_working_days(sh(2026, 11, 23), -1)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "due"),
+    [
+        (sh(2025, 9, 30), 1, sh(2025, 10, 9)),  # the day before Golden Week → after it
+        (sh(2025, 9, 30), 3, sh(2025, 10, 11)),  # lands on the adjusted working Saturday
+        (sh(2025, 9, 30), 4, sh(2025, 10, 13)),  # Sunday 12 Oct is a rest day
+        (sh(2025, 9, 26), 1, sh(2025, 9, 28)),  # Friday → the adjusted working Sunday
+        (sh(2025, 9, 27), 1, sh(2025, 9, 29, 0)),  # rest Saturday: counts from Sunday 00:00
+        (sh(2025, 10, 3), 1, sh(2025, 10, 10, 0)),  # mid-holiday: counts from 9 Oct 00:00
+        (sh(2025, 10, 11), 0, sh(2025, 10, 11)),  # a working Saturday is a working day
+    ],
+)
+def test_mainland_calendar_across_golden_week_2025(start: datetime, n: int, due: datetime) -> None:
+    assert MainlandCalendar().add_working_days(start, n) == due
+
+
+def test_outside_supported_years_falls_back_to_weekends_and_warns_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calendar, weekends = MainlandCalendar(), WeekendCalendar()
+    days = [date(2040, 9, 28) + timedelta(days=i) for i in range(14)]
+    with caplog.at_level(logging.WARNING, logger="chalicelib.domain.calendar"):
+        assert [calendar.is_working_day(d) for d in days] == [
+            weekends.is_working_day(d) for d in days
+        ]
+        assert calendar.is_working_day(date(2040, 10, 1))  # National Day, unknown → Monday
+        assert calendar.add_working_days(sh(2040, 10, 5), 1) == sh(2040, 10, 8)  # Fri → Mon
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "2040" in warnings[0].getMessage()
+
+
+def test_supported_years_do_not_warn(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="chalicelib.domain.calendar"):
+        MainlandCalendar().add_working_days(sh(2025, 9, 30), 10)
+    assert caplog.records == []

@@ -1,0 +1,1 @@
+"""Deployment pieces and the local stack (never shipped to Lambda)."""

@@ -1,0 +1,145 @@
+"""Feeds the app's event handlers the way Lambda would: DynamoDB stream records of the
+tickets table (polled with GetRecords, redelivered on partial batch failure) and schedules.
+
+Errors are logged, never raised: the pump outlives any one bad batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from infra.local.lambda_shapes import FakeLambdaContext, lambda_record
+
+log = logging.getLogger("local.pump")
+Handler = Callable[[dict[str, Any], Any], Any]
+BATCH_SIZE = 100  # Lambda's default for DynamoDB streams
+MAX_RETRIES = 3  # like MaximumRetryAttempts on the event source mapping
+RETRY_DELAY = 0.5
+
+
+class StreamPump:
+    """Polls every shard of one table's stream and hands batches to `handler`."""
+
+    def __init__(self, table: str, region: str, handler: Handler, function_name: str) -> None:
+        self.table, self.region = table, region
+        self.handler, self.function_name = handler, function_name
+        self._arn: str | None = None
+        self._iterators: dict[str, str] = {}
+        self._checkpoints: dict[tuple[str, str], str] = {}  # (stream, shard) -> last sequence
+        self._clients: tuple[Any, Any] | None = None
+        self.delivered = 0
+
+    def _aws(self) -> tuple[Any, Any]:
+        if self._clients is None:
+            import boto3
+
+            self._clients = (
+                boto3.client("dynamodb", region_name=self.region),
+                boto3.client("dynamodbstreams", region_name=self.region),
+            )
+        return self._clients
+
+    def _discover(self) -> None:
+        dynamodb, streams = self._aws()
+        self._arn = dynamodb.describe_table(TableName=self.table)["Table"]["LatestStreamArn"]
+        for shard in streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]:
+            shard_id = shard["ShardId"]
+            if shard_id in self._iterators:
+                continue
+            last = self._checkpoints.get((self._arn, shard_id))
+            where: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
+            if last is not None:  # resume after what was already handed over, never replay
+                where = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+            self._iterators[shard_id] = streams.get_shard_iterator(
+                StreamArn=self._arn, ShardId=shard_id, **where
+            )["ShardIterator"]
+
+    def poll(self, wait: Callable[[float], bool]) -> int:
+        """One GetRecords round over every shard; returns how many records were read."""
+        if self._arn is None:
+            self._discover()
+        assert self._arn is not None
+        arn = self._arn
+        _, streams = self._aws()
+        read = 0
+        for shard_id, iterator in list(self._iterators.items()):
+            try:
+                page = streams.get_records(ShardIterator=iterator, Limit=BATCH_SIZE)
+            except Exception:
+                self._arn, self._iterators = None, {}  # table recreated? rediscover next time
+                raise
+            self._iterators[shard_id] = page.get("NextShardIterator") or iterator
+            records = page.get("Records", [])
+            if records:
+                read += len(records)
+                self.deliver(records, wait)
+                self._checkpoints[(arn, shard_id)] = records[-1]["dynamodb"]["SequenceNumber"]
+        return read
+
+    def deliver(self, records: list[dict[str, Any]], wait: Callable[[float], bool]) -> None:
+        """Invoke like Lambda with ReportBatchItemFailures: on failure, retry from the first
+        failed record (or the whole batch if the handler raised), a bounded number of times."""
+        assert self._arn is not None
+        pending = [lambda_record(r, self._arn, self.region) for r in records]
+        for attempt in range(1 + MAX_RETRIES):
+            start = self._invoke(pending)
+            if start is None:
+                self.delivered += len(pending)
+                return
+            self.delivered += start
+            pending = pending[start:]
+            if attempt == MAX_RETRIES:
+                break
+            log.warning(
+                "stream: %d records failed (attempt %d), retrying", len(pending), attempt + 1
+            )
+            if wait(RETRY_DELAY):
+                return
+        first = pending[0]["dynamodb"]["SequenceNumber"]
+        log.error(
+            "stream: dropped %d records from sequence %s after %d retries "
+            "(in AWS: the on-failure destination)",
+            len(pending),
+            first,
+            MAX_RETRIES,
+        )
+
+    def _invoke(self, pending: list[dict[str, Any]]) -> int | None:
+        """Index of the first record to redeliver, or None when the batch succeeded."""
+        try:
+            result = self.handler({"Records": pending}, FakeLambdaContext(self.function_name))
+        except Exception:
+            log.exception("stream: handler raised; the whole batch will be retried")
+            return 0
+        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+        if not failures:
+            return None
+        failed = {f.get("itemIdentifier") for f in failures if isinstance(f, dict)}
+        seqs = [r["dynamodb"]["SequenceNumber"] for r in pending]
+        # An unknown identifier fails the whole batch, as in Lambda.
+        return next((i for i, s in enumerate(seqs) if s in failed), 0)
+
+
+def every(
+    seconds: float, job: Callable[[], Any], stop: threading.Event, name: str
+) -> threading.Thread:
+    """Run `job` every `seconds` until `stop` is set, logging (not raising) its errors."""
+
+    def loop() -> None:
+        while not stop.wait(seconds):
+            try:
+                job()
+            except Exception:
+                log.exception("%s failed", name)
+
+    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,163 @@
+"""The local stack: moto on loopback, the demo district seeded through the app's own stores,
+the Chalice app on http://127.0.0.1:8000, and the pump feeding stream records and schedules
+to the same handlers Lambda calls. Ctrl-C or SIGTERM stops it all.
+
+Environment: YUNGE_PORT (8000), YUNGE_MOTO_PORT (0 = any free port), YUNGE_LOCAL_DIR
+(.local: demo.json, sms.jsonl, jwt.key), YUNGE_DEMO_CUSTOMERS (5000),
+YUNGE_WATCHDOG_SECONDS (60).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import MutableMapping
+from pathlib import Path
+from types import FrameType, ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+REGION = "cn-north-1"
+log = logging.getLogger("local.stack")
+
+
+def configure_env(env: MutableMapping[str, str]) -> Path:
+    """Point every AWS client at moto, never at real AWS: must run before boto3 is used
+    and before app.py is imported. Returns the local directory."""
+    local_dir = Path(env.get("YUNGE_LOCAL_DIR", ".local")).resolve()
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        env.pop(name, None)
+    env.update(
+        AWS_DEFAULT_REGION=REGION,
+        AWS_REGION=REGION,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+        AWS_EC2_METADATA_DISABLED="true",
+        YUNGE_STAGE="local",
+    )
+    env.setdefault("YUNGE_SMS_LOG", str(local_dir / "sms.jsonl"))
+    env.setdefault("YUNGE_JWT_KEY_FILE", str(local_dir / "jwt.key"))
+    return local_dir
+
+
+def start_moto(port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    moto.start()
+    os.environ["AWS_ENDPOINT_URL"] = "http://{}:{}".format(*moto.get_host_and_port())
+    return moto
+
+
+def load_app() -> ModuleType:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("app")
+
+
+def make_http_server(app_module: ModuleType, port: int) -> Any:
+    from chalice.config import Config
+    from chalice.deploy.validate import validate_routes
+    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+
+    from infra.local.gateway import YungeRequestHandler
+
+    app_obj = app_module.app
+    validate_routes(app_obj.routes)
+    # As `chalice local` does: a thread-local current_request, so requests may run in parallel.
+    CustomLocalChalice.__bases__ = (LocalChalice, app_obj.__class__)
+    app_obj.__class__ = CustomLocalChalice
+    config = Config.create(
+        chalice_stage="local",
+        app_name=app_obj.app_name,
+        chalice_app=app_obj,
+        project_dir=str(ROOT),
+        lambda_timeout=60,
+        lambda_memory_size=512,
+    )
+    # HOOK: the gateway in front of the app. YungeRequestHandler applies our API Gateway
+    # gateway responses (401/403/404 in API.md's error shape); swap it here to change that.
+    return LocalDevServer(app_obj, config, HOST, port, handler_cls=YungeRequestHandler)
+
+
+def start_pump(
+    app_module: ModuleType, settings: Any, stop: threading.Event
+) -> list[threading.Thread]:
+    from infra.local.lambda_shapes import FakeLambdaContext, scheduled_event
+    from infra.local.pump import StreamPump, every, utc_now
+
+    prefix = f"{app_module.app.app_name}-local-"
+    threads = []
+    stream_handler = getattr(app_module, "ticket_stream", None)
+    if stream_handler is None:
+        log.warning("pump: app.ticket_stream is missing; stream records are not delivered")
+    else:
+        pump = StreamPump(
+            settings.table("tickets"), settings.region, stream_handler, prefix + "ticket_stream"
+        )
+        threads.append(every(0.5, lambda: pump.poll(stop.wait), stop, "stream-pump"))
+    watchdog = getattr(app_module, "sla_watchdog", None)
+    if watchdog is None:
+        log.warning("pump: app.sla_watchdog is missing; no SLA watchdog runs")
+    else:
+        seconds = float(os.environ.get("YUNGE_WATCHDOG_SECONDS", "60"))
+        rule, name = f"{prefix}sla_watchdog-event", prefix + "sla_watchdog"
+
+        def tick() -> None:
+            watchdog(scheduled_event(rule, settings.region, utc_now()), FakeLambdaContext(name))
+
+        threads.append(every(seconds, tick, stop, "sla-watchdog"))
+    return threads
+
+
+def main() -> int:
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    for chatty in ("botocore", "boto3", "pynamodb", "werkzeug"):  # a line per AWS call
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    started = time.perf_counter()
+    local_dir = configure_env(os.environ)
+    port = int(os.environ.get("YUNGE_PORT", "8000"))
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    moto = start_moto(int(os.environ.get("YUNGE_MOTO_PORT", "0")))
+    timings = {"moto": time.perf_counter() - started}
+    http = None
+    try:
+        app_module = load_app()
+        timings["import app"] = time.perf_counter() - started - timings["moto"]
+        try:
+            http = make_http_server(app_module, port)
+        except OSError as exc:
+            log.error("cannot listen on %s:%d (%s): set YUNGE_PORT to a free port", HOST, port, exc)
+            return 1
+        from infra.local.startup import prepare
+
+        settings, banner = prepare(local_dir, f"http://{HOST}:{port}", timings)
+        threading.Thread(target=http.server.serve_forever, name="http", daemon=True).start()
+        threads = start_pump(app_module, settings, stop)
+        print(banner(time.perf_counter() - started, os.environ["AWS_ENDPOINT_URL"]), flush=True)
+        while not stop.wait(0.5):
+            pass
+        print("\n云格 local stack: stopping…", flush=True)
+        for thread in threads:
+            thread.join(timeout=5)
+    finally:
+        if http is not None:
+            http.server.shutdown()
+            http.server.server_close()
+        moto.stop()
+    print("云格 local stack: stopped.", flush=True)
+    return 0

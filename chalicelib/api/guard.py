@@ -1,5 +1,9 @@
 """The Chalice built-in authorizer every protected route names. It verifies the bearer
-token only; scope is looked up per request on the server (usecases.queries.scope_of)."""
+token only; scope is looked up per request on the server (usecases.queries.scope_of).
+
+A refusal is an explicit Deny whose context carries our error code and message; the
+gateway responses (chalicelib.auth.authorizer.gateway_responses, and the local stack's
+gateway) render it as 401 in API.md's error shape."""
 
 from __future__ import annotations
 
@@ -12,15 +16,15 @@ guard_api = Blueprint(__name__)
 
 
 @guard_api.authorizer(ttl_seconds=0)
-def bearer(auth_request: AuthRequest) -> AuthResponse:
-    from chalicelib.auth.authorizer import authorize
+def bearer(auth_request: AuthRequest) -> AuthResponse | dict[str, Any]:
+    from chalicelib.auth.authorizer import authorize, denial
     from chalicelib.bootstrap import services
-    from chalicelib.domain.errors import DomainError
+    from chalicelib.domain.errors import Unauthorized
 
     try:
         principal, context = authorize(auth_request.token, services().tokens)
-    except DomainError:
-        return AuthResponse(routes=[], principal_id="anonymous")
+    except Unauthorized as error:
+        return denial(auth_request.method_arn, error)
     return AuthResponse(routes=["*"], principal_id=principal, context=context)
 
 

@@ -24,3 +24,32 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 metrics = Metrics(namespace="Yunge", service=SERVICE)
+
+
+def bind_ticket(ticket_id: str) -> None:
+    """Every later log line of this invocation names the ticket."""
+    logger.append_keys(ticket_id=ticket_id)
+
+
+def flush_metrics() -> None:
+    """Emit collected metrics (EMF) at the end of an invocation; nothing when none."""
+    if metrics.metric_set:
+        metrics.flush_metrics()
+
+
+def observe(event: Any, get_response: Any) -> Any:
+    """Chalice middleware for every handler: a correlation id on every log line (API Gateway
+    request id, or the Lambda request id for events), metrics flushed at the end, and no
+    keys leaking from one invocation into the next on a warm container."""
+    context = getattr(event, "context", None)
+    correlation_id = None
+    if isinstance(context, dict):  # HTTP: API Gateway's request context
+        correlation_id = context.get("requestId")
+    elif context is not None:  # events: the Lambda context
+        correlation_id = getattr(context, "aws_request_id", None)
+    logger.set_correlation_id(correlation_id)
+    try:
+        return get_response(event)
+    finally:
+        logger.remove_keys(["ticket_id"])
+        flush_metrics()

@@ -16,6 +16,7 @@ from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import SHANGHAI
 from chalicelib.domain.org import Role
 from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.observability import bind_ticket
 from chalicelib.store.tickets import TicketFilter
 from chalicelib.usecases.intake import submit_ticket
 from chalicelib.usecases.queries import list_tickets, scope_of, visible_ticket
@@ -42,6 +43,7 @@ def create_ticket() -> Response:
     body = decode(request, CreateTicket)
     svc = services()
     ticket, _ = submit_ticket(svc, who.subject, body, request.headers.get("idempotency-key"))
+    bind_ticket(ticket.ticket_id)
     return respond(ticket_out(ticket, now=svc.clock()), 201)
 
 
@@ -50,6 +52,7 @@ def create_ticket() -> Response:
 @doc("查看工单及其处理时间线", response=TicketOut, errors=(403, 404))
 def get_ticket(ticket_id: str) -> Response:
     svc = services()
+    bind_ticket(ticket_id)
     scope = scope_of(svc, caller(tickets_api.current_request))
     ticket = visible_ticket(svc, scope, ticket_id)
     assignee = svc.org.staff(ticket.assignee_id) if ticket.assignee_id else None

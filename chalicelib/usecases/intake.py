@@ -14,6 +14,7 @@ from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.tickets import Action, Status
+from chalicelib.observability import logger, metrics
 from chalicelib.store.tickets import DuplicateRequest, IdempotencyClaim
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -111,5 +112,8 @@ def submit_ticket(
         existing = svc.tickets.get(duplicate.ticket_id)
         if existing is None:  # claimed but not visible yet: the same transaction, so retry
             raise Conflict("请求正在处理中，请稍后重试", code="request_in_progress") from None
+        logger.info("repeated Idempotency-Key: returning the first ticket")
         return existing, False
+    metrics.add_metric(name="TicketSubmitted", unit="Count", value=1)
+    logger.info("ticket submitted", extra={"type": ticket.type.value, "grid_id": ticket.grid_id})
     return ticket, True

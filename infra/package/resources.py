@@ -1,0 +1,166 @@
+"""Template parameters and the resources Chalice cannot express: the files bucket, the
+stream's dead-letter queue and the alarm topic.
+
+Secrets are never created here: the template takes the NAMES of SSM parameters that the
+cloud team creates beforehand (SecureString for the JWT key and the WeChat secret), and
+the functions read them at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.package.tables import RETAIN
+
+Template = dict[str, Any]
+_PARAM_NAME = {"Type": "String", "AllowedPattern": "^/[A-Za-z0-9_.\\-/]+$"}
+
+
+def parameters() -> Template:
+    return {
+        "TablePrefix": {
+            "Type": "String",
+            "Default": "yunge-prod-",
+            "AllowedPattern": "^[A-Za-z0-9_.\\-]{0,200}$",
+            "Description": "Prefix of every table name (YUNGE_TABLE_PREFIX).",
+        },
+        "Bureau": {
+            "Type": "String",
+            "Default": "bayannur",
+            "Description": "Tenant key of the bureau this deployment serves (YUNGE_BUREAU).",
+        },
+        "JwtKeyParameterName": {
+            **_PARAM_NAME,
+            "Default": "/yunge/prod/jwt-key",
+            "Description": "SSM SecureString holding the token signing key (not created here).",
+        },
+        "WechatAppIdParameterName": {
+            **_PARAM_NAME,
+            "Default": "/yunge/prod/wechat-app-id",
+            "Description": "SSM String holding the mini-program AppID (not created here).",
+        },
+        "WechatSecretParameterName": {
+            **_PARAM_NAME,
+            "Default": "/yunge/prod/wechat-secret",
+            "Description": "SSM SecureString holding the mini-program AppSecret.",
+        },
+        "UploadRetentionDays": {
+            "Type": "Number",
+            "Default": 180,
+            "MinValue": 1,
+            "Description": "Days before a ticket photo under uploads/ expires.",
+        },
+        "AlarmEmail": {
+            "Type": "String",
+            "Default": "",
+            "Description": "Optional address subscribed to the alarm topic (confirm by mail).",
+        },
+    }
+
+
+def conditions() -> Template:
+    return {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}}
+
+
+def _deny_insecure_transport(actions: str, resources: list[Any]) -> dict[str, Any]:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": actions,
+        "Resource": resources,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def files_bucket() -> Template:
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        **RETAIN,
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "Id": "expire-uploads",
+                        "Status": "Enabled",
+                        "Prefix": "uploads/",
+                        "ExpirationInDays": {"Ref": "UploadRetentionDays"},
+                    },
+                    {
+                        "Id": "abort-incomplete-multipart",
+                        "Status": "Enabled",
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                    },
+                ]
+            },
+            "Tags": [{"Key": "app", "Value": "yunge"}],
+        },
+    }
+    bucket_arn = {"Fn::GetAtt": ["FilesBucket", "Arn"]}
+    objects = {"Fn::Sub": "${FilesBucket.Arn}/*"}
+    policy = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {
+            "Bucket": {"Ref": "FilesBucket"},
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [_deny_insecure_transport("s3:*", [bucket_arn, objects])],
+            },
+        },
+    }
+    return {"FilesBucket": bucket, "FilesBucketPolicy": policy}
+
+
+def dead_letter_queue() -> Template:
+    """Where the stream trigger parks a batch it gave up on (a pointer to the records)."""
+    queue = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {
+            "MessageRetentionPeriod": 14 * 24 * 3600,
+            "SqsManagedSseEnabled": True,
+            "Tags": [{"Key": "app", "Value": "yunge"}],
+        },
+    }
+    policy = {
+        "Type": "AWS::SQS::QueuePolicy",
+        "Properties": {
+            "Queues": [{"Ref": "TicketStreamDlq"}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    _deny_insecure_transport("sqs:*", [{"Fn::GetAtt": ["TicketStreamDlq", "Arn"]}])
+                ],
+            },
+        },
+    }
+    return {"TicketStreamDlq": queue, "TicketStreamDlqPolicy": policy}
+
+
+def alarm_topic() -> Template:
+    return {
+        "AlarmTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"DisplayName": "Yunge alarms"},
+        },
+        "AlarmEmailSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Condition": "HasAlarmEmail",
+            "Properties": {
+                "TopicArn": {"Ref": "AlarmTopic"},
+                "Protocol": "email",
+                "Endpoint": {"Ref": "AlarmEmail"},
+            },
+        },
+    }

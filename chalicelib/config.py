@@ -31,6 +31,7 @@ class Settings:
     due_shards: int
     month_shards: int
     upload_max_bytes: int
+    tickets_stream_arn: str  # the ticket_stream handler's event source (Chalice needs it)
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -65,6 +66,11 @@ class Settings:
             due_shards=int(env.get("YUNGE_DUE_SHARDS", "8")),
             month_shards=int(env.get("YUNGE_MONTH_SHARDS", "8")),
             upload_max_bytes=int(env.get("YUNGE_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024))),
+            tickets_stream_arn=env.get(
+                "YUNGE_TICKETS_STREAM_ARN",
+                "arn:aws:dynamodb:cn-north-1:000000000000:table/"
+                f"yunge-{stage}-tickets/stream/1970-01-01T00:00:00.000",
+            ),
         )
 
 

@@ -59,7 +59,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     """Services over in-memory fakes, installed as the app's services."""
     from chalicelib import bootstrap
     from chalicelib.auth.otp import InMemoryOtpStore, OtpService
-    from chalicelib.notify import RecordingSmsSender
+    from chalicelib.notify import InMemoryNotificationLog, RecordingSmsSender
     from chalicelib.store.customers import InMemoryCustomerStore
     from chalicelib.store.org import InMemoryOrgStore
     from chalicelib.store.tickets import InMemoryTicketStore
@@ -72,6 +72,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     svc.tickets = InMemoryTicketStore()
     svc.uploads = FakeUploadSigner()
     svc.sms = RecordingSmsSender()
+    svc.notifications = InMemoryNotificationLog()
     svc.otp = OtpService(
         InMemoryOtpStore(),
         staff_by_phone=svc.org.staff_by_phone,

@@ -2,6 +2,12 @@
 
 from chalicelib.notify.fakes import RecordingSmsSender, SentSms
 from chalicelib.notify.local import LocalSmsSender
+from chalicelib.notify.log import (
+    InMemoryNotificationLog,
+    NotificationLog,
+    NotificationRecord,
+    SmsStatus,
+)
 from chalicelib.notify.sender import (
     PermanentSmsError,
     SmsError,
@@ -23,13 +29,17 @@ from chalicelib.notify.templates import (
 __all__ = [
     "DEFAULT_SIGNATURE",
     "TEMPLATES",
+    "InMemoryNotificationLog",
     "LocalSmsSender",
+    "NotificationLog",
+    "NotificationRecord",
     "PermanentSmsError",
     "RecordingSmsSender",
     "RenderedSms",
     "SentSms",
     "SmsError",
     "SmsSender",
+    "SmsStatus",
     "SmsTemplate",
     "SnsSmsSender",
     "TemplateError",

@@ -38,6 +38,8 @@ class OrgStore(Protocol):
     def staff(self, staff_id: str) -> Staff | None: ...
     def staff_by_phone(self, phone: str) -> Staff | None: ...
     def group(self, group_id: str) -> MutualAidGroup | None: ...
+    def station_chief(self, station_id: str) -> Staff | None: ...
+    def branch_officer(self, branch_id: str) -> Staff | None: ...
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff: ...
     def put_all(self, entities: Iterable[OrgEntity]) -> None: ...
 
@@ -74,6 +76,25 @@ class InMemoryOrgStore:
         return next(
             (e for e in self.items.values() if isinstance(e, Staff) and e.phone == phone), None
         )
+
+    def station_chief(self, station_id: str) -> Staff | None:
+        return self._first_staff(Role.CHIEF, station_id=station_id)
+
+    def branch_officer(self, branch_id: str) -> Staff | None:
+        return self._first_staff(Role.BRANCH, branch_id=branch_id)
+
+    def _first_staff(self, role: Role, **where: str) -> Staff | None:
+        found = sorted(
+            (
+                e
+                for e in self.items.values()
+                if isinstance(e, Staff)
+                and e.role is role
+                and all(getattr(e, k) == v for k, v in where.items())
+            ),
+            key=lambda e: e.staff_id,
+        )
+        return found[0] if found else None
 
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff:
         member = self.staff(staff_id)
@@ -127,6 +148,12 @@ class CachedOrgStore:
     def staff_by_phone(self, phone: str) -> Staff | None:
         return self.inner.staff_by_phone(phone)
 
+    def station_chief(self, station_id: str) -> Staff | None:
+        return self._cached("chief", station_id, self.inner.station_chief)
+
+    def branch_officer(self, branch_id: str) -> Staff | None:
+        return self._cached("branch_officer", branch_id, self.inner.branch_officer)
+
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff:
         updated = self.inner.set_duty(staff_id, on_duty, until)
         self._cache[("staff", staff_id)] = (self.clock(), updated)
@@ -170,6 +197,26 @@ class DynamoOrgStore:
         from chalicelib.store.models import OrgModel
 
         for item in OrgModel.by_phone.query(phone_hash(phone), limit=1):
+            found = from_item(item)
+            return found if isinstance(found, Staff) else None
+        return None
+
+    def station_chief(self, station_id: str) -> Staff | None:
+        from chalicelib.store.models import OrgModel
+
+        return self._first_staff(Role.CHIEF, OrgModel.station_id == station_id)
+
+    def branch_officer(self, branch_id: str) -> Staff | None:
+        from chalicelib.store.models import OrgModel
+
+        return self._first_staff(Role.BRANCH, OrgModel.branch_id == branch_id)
+
+    def _first_staff(self, role: Role, where: Any) -> Staff | None:
+        """One Query of the bureau's staff partition (hundreds of items), cached above."""
+        from chalicelib.store.models import OrgModel
+
+        condition = (OrgModel.role == role.value) & where
+        for item in OrgModel.by_kind.query(f"{self.bureau}#staff", filter_condition=condition):
             found = from_item(item)
             return found if isinstance(found, Staff) else None
         return None

@@ -1,8 +1,8 @@
-"""What Lambda hands a function: a context object and events shaped as AWS delivers them."""
+"""What Lambda hands a function: a context object and scheduled events shaped as AWS
+delivers them (stream records: chalicelib.dispatch.lambda_stream_record)."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,31 +29,6 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, self.timeout_ms - int((monotonic() - self._started) * 1000))
-
-
-def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
-    """A GetRecords record as Lambda delivers it: epoch-seconds creation time, the stream
-    ARN added, binary values base64-encoded (boto3 decodes them, Lambda does not)."""
-    ddb = dict(record["dynamodb"])
-    created = ddb.get("ApproximateCreationDateTime")
-    if isinstance(created, datetime):
-        ddb["ApproximateCreationDateTime"] = int(created.timestamp())
-    return {
-        **_jsonable(record),
-        "awsRegion": region,
-        "dynamodb": _jsonable(ddb),
-        "eventSourceARN": stream_arn,
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def scheduled_event(rule: str, region: str, now: datetime) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.local.lambda_shapes import FakeLambdaContext, lambda_record
+from chalicelib.dispatch.lambda_records import lambda_stream_record
+from infra.local.lambda_shapes import FakeLambdaContext
 
 log = logging.getLogger("local.pump")
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -84,7 +85,7 @@ class StreamPump:
         """Invoke like Lambda with ReportBatchItemFailures: on failure, retry from the first
         failed record (or the whole batch if the handler raised), a bounded number of times."""
         assert self._arn is not None
-        pending = [lambda_record(r, self._arn, self.region) for r in records]
+        pending = [lambda_stream_record(r, self._arn, self.region) for r in records]
         for attempt in range(1 + MAX_RETRIES):
             start = self._invoke(pending)
             if start is None:

@@ -1,0 +1,130 @@
+"""The `ticket_stream` handler: INSERT → dispatch; a change of status, assignee or escalation
+level → the SMS it calls for, each exactly once (dispatch/outbox.py).
+
+Powertools `BatchProcessor` with partial batch responses: a record that raises — malformed,
+or an SMS to retry — is named in `batchItemFailures` and nothing else is. Every side effect is
+idempotent on a business key, so the records Lambda redelivers after it are harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+
+from chalicelib.dispatch.dispatcher import Dispatcher
+from chalicelib.dispatch.messages import Change, People, changes, compose
+from chalicelib.dispatch.outbox import Outbox, RetryLater
+from chalicelib.domain.records import Ticket
+from chalicelib.observability import logger, metrics
+from chalicelib.store.org import OrgStore
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
+    from chalice.app import DynamoDBEvent
+
+    from chalicelib.bootstrap import Services
+
+
+def ticket_from_image(image: dict[str, Any]) -> Ticket:
+    """A stream image (DynamoDB JSON) → the domain ticket, through the one table model."""
+    from chalicelib.store.dynamo_tickets import to_ticket
+    from chalicelib.store.models import TicketModel
+
+    return to_ticket(TicketModel.from_raw_data(image))
+
+
+@dataclass
+class TicketStreamProcessor:
+    dispatcher: Dispatcher
+    outbox: Outbox
+    org: OrgStore
+    auto_close: timedelta
+
+    @classmethod
+    def from_services(cls, svc: Services) -> TicketStreamProcessor:
+        dispatcher = Dispatcher(svc.tickets, svc.org, svc.policy, svc.calendar, svc.clock)
+        outbox = Outbox(
+            log=svc.notifications,
+            sender=svc.sms,
+            metrics=metrics,
+            signature=svc.settings.sms_signature,
+            bureau=svc.settings.bureau,
+            clock=svc.clock,
+        )
+        return cls(dispatcher, outbox, svc.org, svc.policy.callback_auto_close)
+
+    def handle(self, record: dict[str, Any]) -> None:
+        name, images = record["eventName"], record["dynamodb"]
+        if name == "INSERT":
+            self.dispatcher.dispatch(ticket_from_image(images["NewImage"]))
+        elif name == "MODIFY":
+            self.notify(
+                ticket_from_image(images["OldImage"]), ticket_from_image(images["NewImage"])
+            )
+
+    def notify(self, old: Ticket, new: Ticket) -> None:
+        found = changes(old, new)
+        if found:
+            self.outbox.deliver(
+                compose(old, new, found, self.people(old, new, found), self.auto_close)
+            )
+
+    def people(self, old: Ticket, new: Ticket, found: list[Change]) -> People:
+        org = self.org
+        wants_chief = Change.ESCALATED_TO_CHIEF in found or (
+            Change.DISPATCHED in found and new.priority
+        )
+        moved = old.assignee_id and old.assignee_id != new.assignee_id
+        return People(
+            assignee=org.staff(new.assignee_id) if new.assignee_id else None,
+            previous=org.staff(old.assignee_id) if moved and old.assignee_id else None,
+            chief=org.station_chief(new.station_id) if wants_chief else None,
+            branch_officer=org.branch_officer(new.branch_id)
+            if Change.ESCALATED_TO_BRANCH in found
+            else None,
+        )
+
+
+def handle_ticket_stream(event: dict[str, Any], context: Any, svc: Services | None = None) -> Any:
+    """The Lambda entry point in raw form: (event, context) → {"batchItemFailures": [...]}."""
+    if svc is None:
+        from chalicelib.bootstrap import services
+
+        svc = services()
+    processor = TicketStreamProcessor.from_services(svc)
+
+    def record_handler(record: DynamoDBRecord) -> None:
+        raw = record.raw_event
+        try:
+            processor.handle(raw)
+        except RetryLater as retry:
+            logger.warning("stream record %s: SMS to retry (%s)", raw.get("eventID"), retry)
+            raise
+        except Exception:
+            logger.exception("stream record %s failed", raw.get("eventID"))
+            raise
+
+    batch = BatchProcessor(
+        event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+    )
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=batch, context=context
+        )
+    finally:
+        if metrics.metric_set:
+            metrics.flush_metrics()
+
+
+def on_ticket_stream(event: DynamoDBEvent) -> Any:
+    """Chalice's one-argument handler (app.py registers it as `ticket_stream`)."""
+    return handle_ticket_stream(event.to_dict(), event.context)

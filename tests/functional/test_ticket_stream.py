@@ -1,0 +1,315 @@
+"""The ticket_stream handler end to end under moto: real tables with streams, the real
+DynamoTicketStore and notification log, records read with GetRecords and fed in Lambda's
+shape. SMS go to the recording sender."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from chalicelib import bootstrap
+from chalicelib.api.schemas import CreateTicket
+from chalicelib.dispatch.lambda_records import lambda_event_from_stream_records
+from chalicelib.dispatch.stream import handle_ticket_stream
+from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.notify import RecordingSmsSender
+from chalicelib.notify.log import LogQuery
+from chalicelib.usecases.intake import submit_ticket
+from tests import district
+
+REGION = "us-east-1"
+CUSTOMER_PHONE = "13700001111"
+
+
+class Stack:
+    """Services over moto, plus a reader of the tickets stream (every shard, in order)."""
+
+    def __init__(self, svc: bootstrap.Services) -> None:
+        import boto3
+
+        self.svc = svc
+        self.sms: RecordingSmsSender = svc.sms  # type: ignore[assignment]
+        table = svc.settings.table("tickets")
+        self.arn = boto3.client("dynamodb").describe_table(TableName=table)["Table"][
+            "LatestStreamArn"
+        ]
+        self.streams = boto3.client("dynamodbstreams")
+        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        self.iterators = {
+            s["ShardId"]: self.streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=s["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            for s in shards
+        }
+
+    def read(self) -> dict[str, Any]:
+        """The stream records not read yet, as one Lambda event."""
+        records: list[dict[str, Any]] = []
+        for shard, iterator in self.iterators.items():
+            page = self.streams.get_records(ShardIterator=iterator, Limit=100)
+            self.iterators[shard] = page["NextShardIterator"]
+            records.extend(page["Records"])
+        return lambda_event_from_stream_records(records, self.arn, REGION)
+
+    def deliver(self, event: dict[str, Any]) -> list[str]:
+        result = handle_ticket_stream(event, None, self.svc)
+        return [f["itemIdentifier"] for f in result["batchItemFailures"]]
+
+    def pump(self) -> list[dict[str, Any]]:
+        """Deliver until the stream is quiet, like Lambda without failures; every event."""
+        delivered = []
+        while (event := self.read())["Records"]:
+            assert self.deliver(event) == []
+            delivered.append(event)
+        return delivered
+
+    def submit(self, account_no: str = "0601000001", openid: str = "wx-1") -> Ticket:
+        self.svc.customers.bind(openid, account_no, self.svc.clock())
+        request = CreateTicket(
+            type=TicketType.FAULT_REPAIR,
+            account_no=account_no,
+            description="家里突然停电了",
+            contact_phone=CUSTOMER_PHONE,
+        )
+        ticket, _ = submit_ticket(self.svc, openid, request, None)
+        return ticket
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        found = self.svc.tickets.get(ticket_id)
+        assert found is not None
+        return found
+
+    def received(self) -> list[tuple[str, str]]:
+        """(phone, template) per SMS the provider accepted, in order."""
+        return self.sms.keys()
+
+    def off_duty(self, *staff_ids: str) -> None:
+        for staff_id in staff_ids:
+            self.svc.org.set_duty(staff_id, False, None)
+
+
+@pytest.fixture
+def stack(settings, clock) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    with mock_aws():
+        from chalicelib.store.models import bind_tables, create_tables
+        from chalicelib.store.notifications import DynamoNotificationLog
+
+        bind_tables(settings.table_prefix, REGION)
+        create_tables()
+        svc = bootstrap.Services(settings, clock=clock)
+        svc.org.put_all(district.ORG)
+        svc.customers.put_customers(district.CUSTOMERS)
+        svc.sms = RecordingSmsSender()
+        svc.notifications = DynamoNotificationLog()
+        bootstrap.use(svc)
+        yield Stack(svc)
+        bootstrap.use(None)
+
+
+def manager_phone(staff_id: str) -> str:
+    return district.staff(staff_id).phone
+
+
+# ---------------------------------------------------------------- dispatch
+def test_a_new_ticket_is_dispatched_to_its_grid_manager_and_both_sides_told(stack: Stack) -> None:
+    submitted = stack.submit()
+
+    stack.pump()
+
+    ticket = stack.ticket(submitted.ticket_id)
+    assert (ticket.status, ticket.assignee_id, ticket.escalation_level) == ("dispatched", "M1", 1)
+    assert ticket.area_class == "urban" and ticket.next_due is not None
+    assert ticket.next_due[0] == "accept"
+    dispatch = stack.svc.tickets.timeline(ticket.ticket_id)[-1]
+    assert (dispatch.action, dispatch.actor, dispatch.to_status) == (
+        "dispatch",
+        "system",
+        "dispatched",
+    )
+    assert dispatch.note is not None and "网格经理1" in dispatch.note
+    assert stack.received() == [
+        (manager_phone("M1"), "dispatch_manager"),
+        (CUSTOMER_PHONE, "dispatched_customer"),
+    ]
+    assert stack.svc.tickets.count_open("M1") == 1
+
+
+def test_a_duplicate_delivery_changes_nothing_and_sends_one_sms_each(stack: Stack) -> None:
+    submitted = stack.submit()
+
+    events = stack.pump()
+    for event in events:  # Lambda delivers every batch a second time
+        assert stack.deliver(event) == []
+    stack.pump()
+
+    assert stack.ticket(submitted.ticket_id).version == 2
+    assert len(stack.svc.tickets.timeline(submitted.ticket_id)) == 2
+    assert len(stack.sms.sent) == 2
+
+
+def test_the_same_transition_under_a_new_event_id_sends_nothing_new(stack: Stack) -> None:
+    stack.submit()
+    events = stack.pump()
+    modify = next(r for e in events for r in e["Records"] if r["eventName"] == "MODIFY")
+
+    again = json.loads(json.dumps(modify))
+    again["eventID"] = "a-brand-new-event-id"
+    again["dynamodb"]["SequenceNumber"] = "99999999999999999999"
+    assert stack.deliver({"Records": [again]}) == []
+
+    assert len(stack.sms.sent) == 2
+
+
+def test_a_poison_record_fails_alone(stack: Stack) -> None:
+    first, second = stack.submit("0601000001", "wx-1"), stack.submit("0601000003", "wx-3")
+    event = stack.read()
+    good_a, good_b = event["Records"]
+    poison = json.loads(json.dumps(good_a))
+    poison["dynamodb"]["NewImage"].pop("type")
+    poison["dynamodb"]["SequenceNumber"] = "1" + poison["dynamodb"]["SequenceNumber"]
+
+    failed = stack.deliver({"Records": [good_a, poison, good_b]})
+
+    assert failed == [poison["dynamodb"]["SequenceNumber"]]
+    assert stack.ticket(first.ticket_id).assignee_id == "M1"
+    assert stack.ticket(second.ticket_id).assignee_id == "M3"
+
+
+# ---------------------------------------------------------------- who gets it
+def test_off_duty_manager_falls_to_the_peer_with_fewest_open_tickets(stack: Stack) -> None:
+    stack.submit("0601000002", "wx-2")  # G2 → M2 now has one open ticket
+    stack.pump()
+    stack.off_duty("M1")
+
+    ticket = stack.submit("0601000001", "wx-1")
+    stack.pump()
+
+    assert stack.ticket(ticket.ticket_id).assignee_id == "M5"
+    assert (manager_phone("M1"), "dispatch_manager") not in stack.received()
+    assert (manager_phone("M5"), "dispatch_manager") in stack.received()
+
+
+def test_a_manager_who_goes_off_duty_over_the_api_gets_no_new_dispatch(stack: Stack) -> None:
+    from chalice.test import Client
+
+    import app
+    from chalicelib.domain.org import Role
+    from tests.functional.api_client import Api
+
+    with Client(app.app) as client:
+        reply = Api(client, stack.svc).call(
+            "PUT", "/v1/staff/me/duty", {"on_duty": False}, as_=("M1", Role.MANAGER)
+        )
+    assert reply.status == 200 and reply.body["on_duty"] is False
+
+    ticket = stack.submit()
+    stack.pump()
+
+    assert stack.ticket(ticket.ticket_id).assignee_id in {"M2", "M5"}
+    assert all(phone != manager_phone("M1") for phone, _ in stack.received())
+
+
+def test_whole_group_off_duty_goes_to_the_station_chief(stack: Stack) -> None:
+    stack.off_duty("M1", "M2", "M5")
+
+    ticket = stack.submit()
+    stack.pump()
+
+    assert stack.ticket(ticket.ticket_id).assignee_id == "C1"
+    assert (manager_phone("C1"), "dispatch_manager") in stack.received()
+
+
+def test_an_important_customer_alerts_the_station_chief(stack: Stack) -> None:
+    ticket = stack.submit("0601000005", "wx-5")  # 市第二医院: important
+
+    stack.pump()
+
+    assert stack.ticket(ticket.ticket_id).assignee_id == "M1"
+    assert (manager_phone("C1"), "chief_alert") in stack.received()
+
+
+# ---------------------------------------------------------------- provider failures
+def test_a_throttled_provider_is_retried_and_each_sms_sent_once(stack: Stack) -> None:
+    ticket = stack.submit()
+    stack.deliver(stack.read())  # INSERT → dispatch
+    stack.sms.fail_transiently(1)
+    modify = stack.read()
+
+    failed = stack.deliver(modify)
+    assert failed == [modify["Records"][0]["dynamodb"]["SequenceNumber"]]
+    assert stack.deliver(modify) == []  # Lambda's retry of the failed record
+
+    assert sorted(stack.received()) == sorted(
+        [(manager_phone("M1"), "dispatch_manager"), (CUSTOMER_PHONE, "dispatched_customer")]
+    )
+    log = stack.svc.notifications.query(LogQuery("ticket", ticket.ticket_id))
+    assert {(r.template_key, r.status, r.attempts) for r in log.items} == {
+        ("dispatch_manager", "sent", 2),
+        ("dispatched_customer", "sent", 1),
+    }
+
+
+def test_a_permanent_failure_is_parked_counted_and_listed(stack: Stack, capsys) -> None:  # type: ignore[no-untyped-def]
+    stack.sms.reject(CUSTOMER_PHONE, code="OptedOut")
+    ticket = stack.submit()
+
+    stack.pump()
+
+    parked = stack.svc.notifications.query(LogQuery("failed", stack.svc.settings.bureau))
+    assert [(r.ticket_id, r.template_key, r.status) for r in parked.items] == [
+        (ticket.ticket_id, "dispatched_customer", "failed")
+    ]
+    emitted = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if "SmsFailed" in line
+    ]
+    assert [m["SmsFailed"] for m in emitted] == [[1.0]]  # one EMF blob, one data point
+    assert CUSTOMER_PHONE not in json.dumps(emitted)
+
+
+# ---------------------------------------------------------------- later transitions
+def _commit(stack: Stack, ticket: Ticket, **changes: Any) -> Ticket:
+    after = replace(ticket, updated_at=stack.svc.clock(), **changes)
+    event = TimelineEvent(
+        ticket.ticket_id, stack.svc.clock(), "test", "system", ticket.status, after.status,
+        ticket.version + 1,
+    )  # fmt: skip
+    return stack.svc.tickets.commit(ticket, after, event)
+
+
+def test_transfer_resolve_and_escalations_reach_the_right_people(stack: Stack) -> None:
+    ticket = stack.submit()
+    stack.pump()
+    ticket = stack.ticket(ticket.ticket_id)
+
+    now = stack.svc.clock()
+    marked = {**ticket.clocks, "accept_escalated_at": now}  # as the watchdog marks them
+    ticket = _commit(stack, ticket, assignee_id="M5", escalation_level=2, clocks=marked)
+    stack.pump()
+    marked = {**ticket.clocks, "arrive_escalated_at": now}
+    ticket = _commit(stack, ticket, escalation_level=3, overdue=True, clocks=marked)
+    stack.pump()
+    ticket = _commit(stack, ticket, status=Status.RESOLVED)
+    stack.pump()
+
+    assert stack.received()[2:] == [
+        (manager_phone("M5"), "transfer_manager"),
+        (manager_phone("C1"), "escalation_chief"),
+        (manager_phone("D1"), "overdue_branch"),
+        (CUSTOMER_PHONE, "resolved_customer"),
+    ]
+
+
+def test_the_app_registers_the_handler_for_lambda(stack: Stack) -> None:
+    import app
+
+    ticket = stack.submit()
+    result = app.ticket_stream(stack.read(), None)
+
+    assert result == {"batchItemFailures": []}
+    assert stack.ticket(ticket.ticket_id).status is Status.DISPATCHED

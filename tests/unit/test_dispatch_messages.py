@@ -1,0 +1,215 @@
+"""Which SMS each ticket change calls for, and their business keys (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.dispatch.assignment import Assignment, Route
+from chalicelib.dispatch.dispatcher import dispatched
+from chalicelib.dispatch.messages import Change, People, changes, compose
+from chalicelib.domain.calendar import WeekendCalendar
+from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.domain.records import Ticket
+from chalicelib.domain.tickets import Status, TicketType
+from tests import district
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+M1, M5, C1, D1 = (district.staff(s) for s in ("M1", "M5", "C1", "D1"))
+GRID = district.GRIDS[0]
+CUSTOMER_PHONE = "13700001111"
+AUTO_CLOSE = timedelta(days=3)
+
+
+def submitted(**overrides: object) -> Ticket:
+    base = Ticket(
+        ticket_id="01TICKET",
+        number="241100001",
+        type=TicketType.FAULT_REPAIR,
+        status=Status.SUBMITTED,
+        owner_id="wx-1",
+        account_no="0601000001",
+        contact_phone=CUSTOMER_PHONE,
+        description="家里停电了",
+        address="临河区新华街道幸福小区1号楼101",
+        ta_id="T1",
+        grid_id="G1",
+        station_id="S1",
+        branch_id="B1",
+        area_class="",
+        created_at=NOW,
+        updated_at=NOW,
+        version=1,
+    )
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def dispatch(ticket: Ticket, to: str = "M1") -> Ticket:
+    assignee = district.staff(to)
+    after, _ = dispatched(
+        ticket,
+        GRID,
+        Assignment(assignee, Route.GRID_MANAGER, alert_chief=False),
+        policy=DEFAULT_POLICY,
+        calendar=WeekendCalendar(),
+        now=NOW,
+    )
+    return replace(after, version=ticket.version + 1)
+
+
+class TestDispatchedTicket:
+    def test_carries_assignee_level_area_class_and_clocks(self) -> None:
+        after = dispatch(submitted())
+
+        assert after.status is Status.DISPATCHED
+        assert (after.assignee_id, after.escalation_level, after.area_class) == ("M1", 1, "urban")
+        assert after.clocks["dispatched_at"] == NOW
+        assert after.clocks["accept_due"] == NOW + timedelta(minutes=10)
+        assert after.clocks["arrive_due"] == NOW + timedelta(minutes=45)
+        assert after.next_due == ("accept", NOW + timedelta(minutes=10))
+
+    def test_priority_customers_get_half_the_accept_clock(self) -> None:
+        after = dispatch(submitted(priority=True))
+
+        assert after.clocks["accept_due"] == NOW + timedelta(minutes=5)
+
+
+class TestChanges:
+    def test_dispatch_tells_the_manager_and_the_customer(self) -> None:
+        old = submitted()
+        new = dispatch(old)
+
+        out = compose(old, new, changes(old, new), People(assignee=M1, chief=C1), AUTO_CLOSE)
+
+        assert [(o.recipient, o.phone, o.template) for o in out] == [
+            ("assignee", M1.phone, "dispatch_manager"),
+            ("customer", CUSTOMER_PHONE, "dispatched_customer"),
+        ]
+        manager_sms, customer_sms = out
+        assert manager_sms.params["accept_by"] == "10:10"
+        assert customer_sms.params["manager_name"] == M1.name
+        assert customer_sms.params["commitment"] == "承诺10:45前到达现场"
+
+    def test_business_keys_name_ticket_version_and_recipient(self) -> None:
+        old = submitted()
+        new = dispatch(old)
+
+        out = compose(old, new, changes(old, new), People(assignee=M1), AUTO_CLOSE)
+
+        assert [o.business_key for o in out] == [
+            "01TICKET#v2#assignee#dispatch_manager",
+            "01TICKET#v2#customer#dispatched_customer",
+        ]
+
+    def test_an_important_customer_also_alerts_the_station_chief(self) -> None:
+        old = submitted(priority=True)
+        new = dispatch(old)
+
+        out = compose(old, new, changes(old, new), People(assignee=M1, chief=C1), AUTO_CLOSE)
+
+        assert [(o.phone, o.template) for o in out][-1] == (C1.phone, "chief_alert")
+
+    def test_a_transfer_tells_the_new_assignee_who_passed_it_on(self) -> None:
+        old = dispatch(submitted())
+        new = replace(old, assignee_id="M5", version=old.version + 1)
+
+        found = changes(old, new)
+        out = compose(old, new, found, People(assignee=M5, previous=M1), AUTO_CLOSE)
+
+        assert found == [Change.TRANSFERRED]
+        assert [(o.phone, o.template, o.params["from_name"]) for o in out] == [
+            (M5.phone, "transfer_manager", M1.name)
+        ]
+
+    def test_resolving_asks_the_customer_to_confirm(self) -> None:
+        old = replace(dispatch(submitted()), status=Status.ON_SITE)
+        new = replace(old, status=Status.RESOLVED, version=old.version + 1)
+
+        out = compose(old, new, changes(old, new), People(assignee=M1), AUTO_CLOSE)
+
+        assert [(o.phone, o.template, o.params["auto_close_days"]) for o in out] == [
+            (CUSTOMER_PHONE, "resolved_customer", 3)
+        ]
+
+    def test_level_two_tells_the_chief_who_missed_and_who_took_over(self) -> None:
+        old = dispatch(submitted())
+        new = replace(
+            old,
+            escalation_level=2,
+            assignee_id="M5",
+            clocks={**old.clocks, "accept_escalated_at": NOW},
+            version=old.version + 1,
+        )
+
+        out = compose(
+            old, new, changes(old, new), People(assignee=M5, previous=M1, chief=C1), AUTO_CLOSE
+        )
+
+        chief_sms = next(o for o in out if o.template == "escalation_chief")
+        assert chief_sms.phone == C1.phone
+        assert (chief_sms.params["manager_name"], chief_sms.params["reassigned_to"]) == (
+            M1.name,
+            M5.name,
+        )
+
+    def test_level_three_tells_the_branch_officer_which_clock_was_missed(self) -> None:
+        old = replace(
+            dispatch(submitted()),
+            status=Status.ACCEPTED,
+            next_due=("arrive", NOW + timedelta(minutes=45)),
+        )
+        new = replace(
+            old,
+            escalation_level=3,
+            overdue=True,
+            clocks={**old.clocks, "arrive_escalated_at": NOW},
+            version=old.version + 1,
+        )
+
+        out = compose(
+            old, new, changes(old, new), People(assignee=M1, branch_officer=D1), AUTO_CLOSE
+        )
+
+        assert [(o.phone, o.template, o.params["clock_label"]) for o in out] == [
+            (D1.phone, "overdue_branch", "到达现场")
+        ]
+
+    def test_a_missed_resolve_after_a_missed_arrival_still_tells_the_branch(self) -> None:
+        late = replace(
+            dispatch(submitted()),
+            status=Status.ON_SITE,
+            escalation_level=3,
+            overdue=True,
+            clocks={**dispatch(submitted()).clocks, "arrive_escalated_at": NOW},
+        )
+        new = replace(
+            late,
+            clocks={**late.clocks, "resolve_escalated_at": NOW + timedelta(hours=4)},
+            version=late.version + 1,
+        )
+
+        out = compose(
+            late, new, changes(late, new), People(assignee=M1, branch_officer=D1), AUTO_CLOSE
+        )
+
+        assert [(o.template, o.params["clock_label"]) for o in out] == [
+            ("overdue_branch", "处理完成")
+        ]
+
+    def test_a_second_missed_accept_after_a_transfer_still_tells_the_chief(self) -> None:
+        old = replace(dispatch(submitted()), escalation_level=2)
+        new = replace(
+            old,
+            clocks={**old.clocks, "accept_escalated_at": NOW},
+            version=old.version + 1,
+        )
+
+        out = compose(old, new, changes(old, new), People(assignee=M1, chief=C1), AUTO_CLOSE)
+
+        assert [(o.phone, o.template) for o in out] == [(C1.phone, "escalation_chief")]
+
+    def test_changes_that_concern_nobody_send_nothing(self) -> None:
+        old = dispatch(submitted())
+        new = replace(old, status=Status.ACCEPTED, version=old.version + 1)
+
+        assert changes(old, new) == []

@@ -74,6 +74,20 @@ class SetDuty(Struct):
     until: str | None = None  # ISO 8601 with offset
 
 
+class TicketAction(Struct):
+    """POST /v1/tickets/{ticket_id}/actions. Which fields an action needs is checked by the
+    lifecycle (arrive: location; resolve of a fault: cause; transfer: to_staff_id)."""
+
+    action: Literal["accept", "arrive", "resolve", "transfer", "cancel", "confirm", "reopen"]
+    note: Annotated[str, Meta(max_length=500)] | None = None
+    location: Location | None = None
+    photos: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=9)] = []
+    cause: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+    to_staff_id: ShortText | None = None
+    rating: Annotated[int, Meta(ge=1, le=5)] | None = None
+    comment: Annotated[str, Meta(max_length=500)] | None = None
+
+
 # ------------------------------------------------------------------ responses
 class Health(Struct):
     status: str

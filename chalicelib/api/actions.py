@@ -1,0 +1,39 @@
+"""Ticket actions (API.md, Tickets → actions): accept, arrive, resolve, transfer, cancel,
+confirm, reopen. Thin: decode, one use case, present."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib.api.docs import doc
+from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.present import ticket_out
+from chalicelib.api.schemas import TicketAction, TicketOut
+from chalicelib.bootstrap import services
+from chalicelib.usecases.actions import act_on_ticket
+from chalicelib.usecases.queries import scope_of
+
+from .guard import protected
+
+actions_api = Blueprint(__name__)
+
+
+@actions_api.route("/v1/tickets/{ticket_id}/actions", methods=["POST"], **protected())
+@endpoint
+@doc(
+    "办理工单：接单/到达/处理完成/转派（服务人员），撤销/确认评价/重新打开（客户）",
+    body=TicketAction,
+    response=TicketOut,
+    errors=(403, 404, 409),
+)
+def act(ticket_id: str) -> Response:
+    request = actions_api.current_request
+    svc = services()
+    scope = scope_of(svc, caller(request))
+    body = decode(request, TicketAction)
+    result = act_on_ticket(svc, scope, ticket_id, body)
+    ticket = result.ticket
+    assignee = svc.org.staff(ticket.assignee_id) if ticket.assignee_id else None
+    timeline = svc.tickets.timeline(ticket.ticket_id)
+    return respond(ticket_out(ticket, now=svc.clock(), assignee=assignee, timeline=timeline))

@@ -1,0 +1,144 @@
+"""Applying one client action to a ticket: the next status, the moments it records, the
+clocks it restarts, and its timeline event. Pure (time comes in as `now`); who may ask is
+checked before this (domain.lifecycle.authorize), the conditional commit after it.
+
+Decisions:
+* A request is validated before the state is: a missing `location` on `arrive` is a 400
+  even on a ticket that could not arrive anyway.
+* `transfer` re-dispatches: new assignee, `dispatched_at` = now (the accept clock restarts),
+  `accepted_at` and the accept escalation mark cleared. The escalation level is kept.
+* `reopen` starts a new round: back to `dispatched` to the same assignee, every clock from
+  now (`reopened_at`, `dispatched_at`), escalation level back to 1 and its marks cleared,
+  `outcome.reopen_count` + 1 (a reopened ticket counts as not fixed); the rating, comment
+  and callback verdict of the previous round are dropped. `overdue` stays: it records that
+  a commitment on this ticket was missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.calendar import WorkCalendar
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.lifecycle import next_status
+from chalicelib.domain.policy import ServicePolicy
+from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.tickets import Action, TicketType
+from chalicelib.lifecycle.timing import restamp
+
+STAFF_PHOTO_ACTIONS = frozenset({Action.ARRIVE, Action.RESOLVE})
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    action: Action
+    actor: str  # "customer" or "staff:<id>"
+    note: str | None = None
+    location: dict[str, Any] | None = None
+    photos: tuple[str, ...] = ()
+    cause: str | None = None
+    to_staff_id: str | None = None
+    rating: int | None = None
+    comment: str | None = None
+
+
+def check_fields(request: ActionRequest, ticket_type: TicketType) -> None:
+    """ValidationFailed naming every field the action needs and lacks, or must not carry."""
+    a = request.action
+    fields: dict[str, str] = {}
+    if a is Action.ARRIVE and request.location is None:
+        fields["location"] = "到达现场须上报定位"
+    if a is Action.RESOLVE and ticket_type is TicketType.FAULT_REPAIR and not request.cause:
+        fields["cause"] = "故障工单须填写故障原因"
+    if a is Action.TRANSFER and not request.to_staff_id:
+        fields["to_staff_id"] = "转派须指定接收人"
+    if request.photos and a not in STAFF_PHOTO_ACTIONS:
+        fields["photos"] = "仅到达现场和处理完成时可上传图片"
+    if (request.rating is not None or request.comment) and a is not Action.CONFIRM:
+        fields["rating" if request.rating is not None else "comment"] = "仅确认时可评价"
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
+def apply_action(
+    ticket: Ticket,
+    request: ActionRequest,
+    *,
+    now: datetime,
+    policy: ServicePolicy,
+    calendar: WorkCalendar,
+) -> tuple[Ticket, TimelineEvent]:
+    """The ticket after `request` (version unchanged: the store bumps it) and its event.
+    Raises ValidationFailed (400) or Conflict (409, illegal for the status)."""
+    check_fields(request, ticket.type)
+    target = next_status(
+        ticket.status,
+        request.action,
+        ticket_type=ticket.type,
+        resolved_at=ticket.clocks.get("resolved_at"),
+        now=now,
+        reopen_window=policy.reopen_window,
+    )
+    after = _record(ticket, request, now)
+    after = restamp(replace(after, status=target, updated_at=now), policy, calendar)
+    data: dict[str, Any] = {}
+    if request.photos:
+        data["photos"] = list(request.photos)
+    if request.action is Action.TRANSFER:
+        data.update(from_staff_id=ticket.assignee_id, to_staff_id=request.to_staff_id)
+    event = TimelineEvent(
+        ticket_id=ticket.ticket_id,
+        at=now,
+        action=request.action.value,
+        actor=request.actor,
+        from_status=ticket.status,
+        to_status=target,
+        version=ticket.version + 1,
+        note=request.note,
+        data=data,
+    )
+    return after, event
+
+
+def _record(ticket: Ticket, request: ActionRequest, now: datetime) -> Ticket:
+    clocks = dict(ticket.clocks)
+    outcome = dict(ticket.outcome)
+    a = request.action
+    if a is Action.ACCEPT:
+        clocks["accepted_at"] = now
+    elif a is Action.ARRIVE:
+        clocks["arrived_at"] = now
+        outcome["arrive_location"] = request.location
+    elif a is Action.RESOLVE:
+        clocks["resolved_at"] = now
+        if request.cause:
+            outcome["cause"] = request.cause
+    elif a is Action.CANCEL:
+        clocks["cancelled_at"] = now
+    elif a is Action.CONFIRM:
+        clocks["closed_at"] = now
+        outcome["no_callback"] = False
+        if request.rating is not None:
+            outcome["rating"] = request.rating
+        if request.comment:
+            outcome["comment"] = request.comment
+    elif a is Action.TRANSFER:
+        clocks["dispatched_at"] = now
+        for key in ("accepted_at", "accept_escalated_at"):
+            clocks.pop(key, None)
+        return replace(ticket, clocks=clocks, assignee_id=request.to_staff_id)
+    elif a is Action.REOPEN:
+        for key in ("rating", "comment", "no_callback"):
+            outcome.pop(key, None)
+        outcome["reopen_count"] = int(outcome.get("reopen_count", 0)) + 1
+        return replace(
+            ticket,
+            clocks={"reopened_at": now, "dispatched_at": now},
+            outcome=outcome,
+            escalation_level=1,
+        )
+    if request.photos:
+        outcome["work_photos"] = [*outcome.get("work_photos", []), *request.photos]
+    return replace(ticket, clocks=clocks, outcome=outcome)

@@ -1,0 +1,115 @@
+"""sla_watchdog: every minute, act on every ticket whose next clock fell due.
+
+It reads the sharded due index (`TicketStore.due`, one Query per shard — never a Scan), and
+for each ticket found commits the escalation of lifecycle.escalation conditionally on the
+version it read. A stale index entry (the ticket moved on since) or a concurrent action makes
+that commit fail; the ticket is skipped and looked at again next minute if still due. Because
+each step marks its clock and moves `next_due` on, a rerun on the same minute finds nothing
+and commits nothing, so the stream handler has nothing new to notify.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chalicelib.bootstrap import Services
+from chalicelib.dispatch.assignment import Workload, least_loaded, peers_on_duty
+from chalicelib.domain.clocks import ACCEPT
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.org import Staff
+from chalicelib.domain.records import Ticket
+from chalicelib.lifecycle.escalation import due_clock, escalate
+from chalicelib.observability import logger
+from chalicelib.store.tickets import StaleTicket
+
+PAGE_SIZE = 100
+MAX_PAGES_PER_SHARD = 20
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    found: int = 0  # index entries read
+    committed: Counter[str] = field(default_factory=Counter)  # "level2", "level3", "auto_close"
+    stale: int = 0  # commits refused: the ticket changed since the index entry was written
+    skipped: int = 0  # entries whose ticket cannot take the step (logged)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(),
+            "found": self.found,
+            "committed": dict(self.committed),
+            "stale": self.stale,
+            "skipped": self.skipped,
+        }
+
+
+def run_watchdog(svc: Services, *, page_size: int = PAGE_SIZE) -> TickReport:
+    now = svc.clock()
+    report = TickReport(at=now)
+    loads: dict[str, int] = {}  # open tickets per peer, counted once per tick
+    for shard in range(svc.settings.due_shards):
+        for _ in range(MAX_PAGES_PER_SHARD):
+            batch = svc.tickets.due(f"due#{shard:02d}", now, page_size)
+            report.found += len(batch)
+            moved = sum(_handle(svc, ticket, now, report, loads) for ticket in batch)
+            if len(batch) < page_size or not moved:
+                break  # a full page that moved: its tickets left the range, read on
+    logger.info("sla_watchdog tick", extra=report.as_dict())
+    return report
+
+
+def level2_peer(
+    svc: Services, ticket: Ticket, now: datetime, loads: dict[str, int]
+) -> Staff | None:
+    """The on-duty mutual-aid peer of the ticket's grid with the fewest open tickets, other
+    than the current assignee (dispatch.assignment's rule); None when nobody qualifies.
+    `loads` caches the open-ticket counts for the tick (one COUNT query per peer)."""
+    grid = svc.org.grid(ticket.grid_id)
+    group = svc.org.group(grid.mutual_aid_group_id) if grid else None
+    if group is None:
+        return None
+    members = [m for m in (svc.org.staff(i) for i in group.member_ids) if m is not None]
+    peers = peers_on_duty(ticket.assignee_id, members, now)
+    if not peers:
+        return None
+    for p in peers:
+        if p.staff_id not in loads:
+            loads[p.staff_id] = svc.tickets.count_open(p.staff_id)
+    return least_loaded(peers, {p.staff_id: Workload(loads[p.staff_id]) for p in peers})
+
+
+def _handle(
+    svc: Services, ticket: Ticket, now: datetime, report: TickReport, loads: dict[str, int]
+) -> int:
+    """Every step due on this ticket now, one commit each (a ticket 50 minutes past
+    dispatch has missed accept and arrive: level 2, then level 3), so that a rerun finds
+    nothing. Returns the number of commits."""
+    committed = 0
+    while (clock := due_clock(ticket, now)) is not None:
+        peer = level2_peer(svc, ticket, now, loads) if clock == ACCEPT and ticket.is_open else None
+        try:
+            step = escalate(ticket, now=now, policy=svc.policy, calendar=svc.calendar, peer=peer)
+        except Conflict as error:  # an index entry that contradicts its ticket: report it
+            logger.warning("sla_watchdog skipped %s: %s", ticket.ticket_id, error.code)
+            report.skipped += 1
+            break
+        if step is None:
+            break
+        after, event = step
+        try:
+            ticket = svc.tickets.commit(ticket, after, event)
+        except StaleTicket:
+            report.stale += 1
+            break
+        report.committed[_kind(event.action, event.data.get("level"))] += 1
+        committed += 1
+        if peer is not None and ticket.assignee_id == peer.staff_id:
+            loads[peer.staff_id] = loads.get(peer.staff_id, 0) + 1
+    return committed
+
+
+def _kind(action: str, level: object) -> str:
+    return action if level is None else f"level{level}"

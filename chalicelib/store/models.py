@@ -242,6 +242,7 @@ class OrgModel(_Base):
     on_duty = BooleanAttribute(null=True)
     duty_until = UnicodeAttribute(null=True)
     last_assigned_at = UnicodeAttribute(null=True)
+    customer_count = NumberAttribute(null=True)  # grids: customers served (reports)
 
     by_kind = OrgKindIndex()
     by_phone = StaffPhoneIndex()
@@ -375,12 +376,12 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IdempotencyModel,
     CounterModel,
 )
-_BASE_NAMES = {model: model.Meta.table_name for model in ALL_MODELS}
+BASE_TABLE_NAMES = {model: model.Meta.table_name for model in ALL_MODELS}
 
 
 def bind_tables(prefix: str, region: str) -> None:
     """Point every model at its table for this deployment (idempotent)."""
-    for model, base in _BASE_NAMES.items():
+    for model, base in BASE_TABLE_NAMES.items():
         model.Meta.table_name = f"{prefix}{base}"
         model.Meta.region = region
         model._connection = None

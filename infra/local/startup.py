@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from chalicelib.bootstrap import services
 from chalicelib.config import Settings, get_settings
 from infra.local.demo_data import generate
+from infra.local.demo_month import seed_demo_month
 from infra.local.seed import sample_customers, seed, write_demo_json
 
 Banner = Callable[[float, str], str]
@@ -22,6 +25,10 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
     district = generate(count)
     timings["generate"] = time.perf_counter() - started
     timings.update(seed(settings, district))
+    started = time.perf_counter()
+    tickets = int(os.environ.get("YUNGE_DEMO_TICKETS", "2000"))
+    seed_demo_month(settings, district, datetime.now(UTC), tickets, policy=services().policy)
+    timings["last month"] = time.perf_counter() - started
     demo_json = local_dir / "demo.json"
     write_demo_json(demo_json, district, base_url)
     sms_log = Path(settings.sms_log_path)
@@ -40,7 +47,7 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
                 f"  API        {base_url}/v1/health   (OpenAPI: {base_url}/v1/openapi.json)",
                 f"  demo data  {len(district.grids)} grids · {len(district.transformer_areas)} "
                 f"transformer areas · {len(district.staff)} staff · "
-                f"{len(district.customers)} customers",
+                f"{len(district.customers)} customers · {tickets} tickets last month",
                 f"  demo.json  {demo_json}   (sample accounts and every staff phone)",
                 f"  SMS        {sms_log}   (each SMS is also printed here)",
                 f"  moto       {moto_url}",

@@ -174,6 +174,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "YUNGE_MOTO_PORT": str(free_port()),
         "YUNGE_LOCAL_DIR": str(local_dir),
         "YUNGE_DEMO_CUSTOMERS": DEMO_CUSTOMERS,
+        "YUNGE_DEMO_TICKETS": "300",
         "PYTHONUNBUFFERED": "1",
     }
     for inherited in ("YUNGE_SMS_LOG", "YUNGE_JWT_KEY_FILE", "AWS_ENDPOINT_URL"):

@@ -1,0 +1,26 @@
+"""Request and response schemas of the statistics and report routes (msgspec). The KPI
+figures themselves are chalicelib.reports.figures.KpiSet, the same Struct as kpi.json."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from msgspec import Meta, Struct
+
+Month = Annotated[str, Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM，北京时间")]
+
+
+class CreateReport(Struct):
+    month: Month
+
+
+class ReportFile(Struct):
+    name: str  # tickets.csv | kpi.xlsx | report.html | kpi.json
+    url: str  # presigned GET, valid 15 minutes
+    size: int  # bytes
+
+
+class ReportSet(Struct):
+    month: str
+    generated_at: str
+    files: list[ReportFile]

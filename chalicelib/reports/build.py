@@ -1,0 +1,104 @@
+"""Building a month's report set: one streaming pass over the month's tickets feeds the KPI
+engine, tickets.csv and the detail spools; then the workbook, the page and kpi.json are
+written from the figures, and the set is published with its manifest last (publish.py)."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import msgspec
+
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.ids import SHANGHAI, new_ulid
+from chalicelib.domain.policy import ServicePolicy
+
+from .checks import Window
+from .csv_writer import TicketCsv
+from .directory import ReferenceSource
+from .figures import KpiSet
+from .files import ReportFiles
+from .kpi import KpiEngine
+from .publish import MONTH, Manifest, publish
+from .source import Partition, TicketSource, month_partitions
+from .spool import DetailSpool
+
+# Fault clocks that fall due in a period may belong to tickets created a little before it
+# (23:50 on the last day, or a crew that arrived a day late); reading this far back catches
+# them. Clock rates are fault-only, and a fault's clocks run hours, not days.
+LOOKBACK = timedelta(days=3)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPorts:
+    source: TicketSource
+    files: ReportFiles
+    reference: ReferenceSource
+    month_shards: int
+
+
+def month_window(month: str, as_of: datetime) -> Window:
+    if not MONTH.match(month):
+        raise ValidationFailed(fields={"month": "月份格式应为 YYYY-MM"})
+    year, number = int(month[:4]), int(month[5:])
+    start = datetime(year, number, 1, tzinfo=SHANGHAI)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)
+    if start > as_of:
+        raise ValidationFailed(fields={"month": "该月份尚未开始"})
+    return Window(start, end, as_of)
+
+
+def previous_month(now: datetime) -> str:
+    first = now.astimezone(SHANGHAI).replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def compute(
+    ports: ReportPorts,
+    window: Window,
+    policy: ServicePolicy,
+    partitions: list[Partition] | None = None,
+    *,
+    csv: TicketCsv | None = None,
+    details: DetailSpool | None = None,
+) -> KpiSet:
+    """The streaming pass. Without `partitions`, the bureau's month shards are read."""
+    reference = ports.reference.load()
+    engine = KpiEngine(window, policy, reference)
+    start = window.start - LOOKBACK
+    if partitions is None:
+        partitions = month_partitions(start, window.end, ports.month_shards)
+    for ticket in ports.source.tickets(partitions, start, window.end):
+        seen = engine.add(ticket)
+        if seen.in_period:
+            if csv is not None:
+                csv.add(ticket, seen)
+            if details is not None:
+                details.add(ticket, seen)
+    return engine.result()
+
+
+def build_month_report(
+    ports: ReportPorts, month: str, *, policy: ServicePolicy, now: datetime
+) -> Manifest:
+    from .html_writer import write_report_html
+    from .xlsx_writer import write_kpi_xlsx
+
+    window = month_window(month, now)
+    reference = ports.reference.load()
+    with tempfile.TemporaryDirectory(prefix="yunge-report-") as tmp:
+        folder = Path(tmp)
+        csv = TicketCsv(folder / "tickets.csv", reference)
+        details = DetailSpool(folder, reference)
+        try:
+            kpi = compute(ports, window, policy, csv=csv, details=details)
+        finally:
+            csv.close()
+        write_kpi_xlsx(folder / "kpi.xlsx", kpi, details)
+        write_report_html(folder / "report.html", kpi)
+        (folder / "kpi.json").write_bytes(msgspec.json.encode(kpi))
+        names = ("tickets.csv", "kpi.xlsx", "report.html", "kpi.json")
+        generated_at = now.astimezone(SHANGHAI).isoformat(timespec="seconds")
+        return publish(ports.files, month, new_ulid(now), generated_at, [folder / n for n in names])

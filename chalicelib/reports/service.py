@@ -1,0 +1,65 @@
+"""Report use cases the API and the schedule call: build a month, list its files, and the
+wiring of the report ports to DynamoDB and S3 (or to in-memory fakes in tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from chalicelib.config import Settings
+from chalicelib.domain.errors import NotFound, ValidationFailed
+
+from .build import ReportPorts, build_month_report, previous_month
+from .files import InMemoryReportFiles, S3ReportFiles
+from .publish import MONTH, Manifest, read_manifest
+
+
+def dynamo_report_ports(settings: Settings, clock: Any) -> ReportPorts:
+    from chalicelib.store.models import TicketModel
+
+    from .directory import DynamoReferenceSource
+    from .source import DynamoTicketSource
+
+    return ReportPorts(
+        source=DynamoTicketSource(lambda: str(TicketModel.Meta.table_name), settings.region),
+        files=S3ReportFiles(settings.bucket, settings.region),
+        reference=DynamoReferenceSource(settings.bureau, clock),
+        month_shards=settings.month_shards,
+    )
+
+
+def memory_report_ports(
+    store: Any, entities: Iterable[object], customers: Mapping[str, int], month_shards: int = 8
+) -> ReportPorts:
+    from .directory import StaticReferenceSource, reference_of
+    from .source import InMemoryTicketSource
+
+    return ReportPorts(
+        source=InMemoryTicketSource(store),
+        files=InMemoryReportFiles(),
+        reference=StaticReferenceSource(reference_of(entities, customers)),
+        month_shards=month_shards,
+    )
+
+
+def build_report(svc: Any, month: str) -> Manifest:
+    return build_month_report(svc.reports, month, policy=svc.policy, now=svc.clock())
+
+
+def monthly_report(svc: Any) -> Manifest:
+    """The schedule's job: the Asia/Shanghai month that just ended."""
+    return build_report(svc, previous_month(svc.clock()))
+
+
+def report_files(svc: Any, month: str) -> tuple[Manifest, list[tuple[str, str, int]]]:
+    """The month's current set: (name, download URL, size) per file; 404 without one."""
+    if not MONTH.match(month):
+        raise ValidationFailed(fields={"month": "月份格式应为 YYYY-MM"})
+    files = svc.reports.files
+    manifest = read_manifest(files, month)
+    if manifest is None:
+        raise NotFound("该月报表尚未生成", code="report_not_found")
+    prefix = f"yunge-{month}-"
+    return manifest, [
+        (f.name, files.download_url(f.key, prefix + f.name), f.size) for f in manifest.files
+    ]

@@ -1,0 +1,161 @@
+"""kpi.xlsx — the figures as a workbook, written with XlsxWriter in constant-memory mode (each
+row goes to disk once the next begins), imported here only: the API never pays for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from chalicelib.domain.tickets import TYPE_LABELS, TicketType
+
+from .figures import AREA_LABELS, FLOW_STEPS, KIND_LABELS, STEP_LABELS, Figures, KpiSet, Ratio
+from .spool import FAILURE_HEADER, OVERDUE_HEADER, DetailSpool
+
+GROUP_SHEETS = (("branch", "按分局"), ("station", "按供电所"), ("grid", "按网格"))
+GROUP_HEADER = (
+    "编号",
+    "名称",
+    "工单数",
+    *(TYPE_LABELS[t] for t in TicketType),
+    "户数",
+    "每千户工单",
+    "故障消缺及时率",
+    "到达现场及时率",
+    "工单流转合格率",
+    "回访满意率",
+    "回访率",
+    "重开率",
+    "二级升级",
+    "三级升级",
+    "超期",
+    "未办结",
+)
+
+
+class _Sheet:
+    def __init__(self, book: Any, name: str, formats: dict[str, Any]) -> None:
+        self.sheet = book.add_worksheet(name)
+        self.formats = formats
+        self.row = 0
+
+    def write(self, values: Sequence[Any], style: str | None = None) -> None:
+        for col, value in enumerate(values):
+            if isinstance(value, Ratio):
+                self._rate(col, value.rate)
+            elif isinstance(value, float) and style == "rate":
+                self._rate(col, value)
+            elif value is None:
+                self.sheet.write_blank(self.row, col, None)
+            else:
+                self.sheet.write(self.row, col, value, self.formats.get(style or ""))
+        self.row += 1
+
+    def _rate(self, col: int, rate: float | None) -> None:
+        if rate is None:
+            self.sheet.write_string(self.row, col, "—")
+        else:
+            self.sheet.write_number(self.row, col, rate, self.formats["rate"])
+
+    def rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        for values in rows:
+            self.write(values)
+
+
+def _group_row(group_id: str, name: str, f: Figures) -> list[Any]:
+    return [
+        group_id,
+        name,
+        f.tickets,
+        *(f.by_type.get(t.value, 0) for t in TicketType),
+        f.customers,
+        f.per_1000_customers,
+        f.fault_fix,
+        f.arrival,
+        Ratio(f.flow.passed, f.flow.closed, f.flow.rate),
+        f.satisfaction,
+        f.callback,
+        f.reopen,
+        f.escalations.get("2", 0),
+        f.escalations.get("3", 0),
+        f.overdue,
+        f.open_at_end,
+    ]
+
+
+def _overview(sheet: _Sheet, kpi: KpiSet) -> None:
+    t = kpi.total
+    sheet.write(["云格供电服务月度指标", f"{kpi.period_from} 至 {kpi.period_to}"], "title")
+    sheet.write(["数据截至", kpi.as_of])
+    sheet.write([])
+    sheet.write(["指标", "达标数", "考核数", "比率"], "head")
+    for label, r in (
+        ("故障消缺及时率", t.fault_fix),
+        ("到达现场及时率", t.arrival),
+        ("工单流转合格率", Ratio(t.flow.passed, t.flow.closed, t.flow.rate)),
+        ("回访满意率", t.satisfaction),
+        ("回访率", t.callback),
+        ("重开率", t.reopen),
+    ):
+        sheet.write([label, r.numerator, r.denominator, r])
+    sheet.write([])
+    sheet.write(["区域类别", "到达工单数", "平均到达时长(分钟)", "承诺时长(分钟)"], "head")
+    for a in t.arrival_by_area:
+        area = AREA_LABELS.get(a.area_class, a.area_class)
+        sheet.write([area, a.arrived, a.average_minutes, a.commitment_minutes])
+    sheet.write([])
+    sheet.write(["工单量", "数量"], "head")
+    sheet.write(["合计", t.tickets])
+    sheet.rows([TYPE_LABELS[TicketType(k)], v] for k, v in t.by_type.items())
+    sheet.rows([f"渠道：{k}", v] for k, v in t.by_channel.items())
+    sheet.write(["户数", t.customers])
+    sheet.write(["每千户工单", t.per_1000_customers])
+    sheet.rows([f"三级快响 {level} 级", n] for level, n in t.escalations.items())
+    sheet.write(["超期工单", t.overdue])
+    sheet.write(["统计时仍未办结", t.open_at_end])
+
+
+def write_kpi_xlsx(path: Path, kpi: KpiSet, details: DetailSpool) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    formats = {
+        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7"}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "rate": book.add_format({"num_format": "0.0%"}),
+    }
+    overview = _Sheet(book, "总览", formats)
+    overview.sheet.set_column(0, 0, 22)
+    overview.sheet.set_column(1, 3, 16)
+    _overview(overview, kpi)
+    for kind, title in (*GROUP_SHEETS, ("manager", "按网格经理")):
+        sheet = _Sheet(book, title, formats)
+        sheet.sheet.set_column(0, 1, 16)
+        sheet.write([f"{KIND_LABELS[kind]}编号", *GROUP_HEADER[1:]], "head")
+        sheet.rows(_group_row(g.id, g.name, g.figures) for g in kpi.of_kind(kind))
+    failures = _Sheet(book, "流转不合格（按环节）", formats)
+    failures.sheet.set_column(0, 6, 16)
+    failures.write(["环节", "不合格工单数"], "head")
+    failures.rows([STEP_LABELS[s], kpi.total.flow.failures_by_step[s]] for s in FLOW_STEPS)
+    failures.write([])
+    failures.write(FAILURE_HEADER, "head")
+    failures.rows(details.failures.read())
+    overdue = _Sheet(book, "超期及未结工单", formats)
+    overdue.sheet.set_column(0, 9, 14)
+    overdue.write(OVERDUE_HEADER, "head")
+    overdue.rows(details.overdue.read())
+    hotspots = _Sheet(book, "频繁停电台区", formats)
+    hotspots.sheet.set_column(0, 4, 18)
+    hotspots.write(["台区编号", "台区", "网格", "供电所", "故障工单数"], "head")
+    names = {(g.kind, g.id): g.name for g in kpi.groups}
+    hotspots.rows(
+        [
+            h.ta_id,
+            h.name,
+            names.get(("grid", h.grid_id), h.grid_id),
+            names.get(("station", h.station_id), h.station_id),
+            h.fault_tickets,
+        ]
+        for h in kpi.hotspots
+    )
+    book.close()

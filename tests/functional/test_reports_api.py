@@ -1,0 +1,182 @@
+"""GET /v1/stats, POST /v1/reports and GET /v1/reports through the app, over in-memory fakes."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.domain.org import Role
+from chalicelib.domain.records import Ticket
+from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.reports.service import memory_report_ports
+from tests import district
+
+OPS, CHIEF_S1, DUTY = ("O1", Role.OPS), ("C1", Role.CHIEF), ("D1", Role.BRANCH)
+NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
+M = timedelta(minutes=1)
+GRIDS = {g.grid_id: g for g in district.GRIDS}
+
+
+def fault(n: int, grid: str, created: datetime, arrive_after: timedelta) -> Ticket:
+    g = GRIDS[grid]
+    return Ticket(
+        ticket_id=f"T{n:04d}",
+        number=f"261110-{n:06d}",
+        type=TicketType.FAULT_REPAIR,
+        status=Status.CLOSED,
+        owner_id="openid",
+        account_no="0601000001",
+        contact_phone="13812345678",
+        description="停电",
+        address="地址",
+        ta_id="T" + grid[1:],
+        grid_id=grid,
+        station_id=g.station_id,
+        branch_id=g.branch_id,
+        area_class=g.area_class.value,
+        created_at=created,
+        updated_at=created,
+        assignee_id=g.manager_id,
+        escalation_level=1,
+        clocks={
+            "dispatched_at": created + M,
+            "accept_due": created + 11 * M,
+            "accepted_at": created + 3 * M,
+            "arrive_due": created + 45 * M,
+            "arrived_at": created + arrive_after,
+            "resolve_due": created + arrive_after + timedelta(hours=3),
+            "resolved_at": created + arrive_after + timedelta(hours=1),
+            "closed_at": created + timedelta(hours=5),
+        },
+        outcome={"cause": "线路故障", "rating": 5, "arrive_location": {"lat": 1, "lng": 2}},
+    )
+
+
+@pytest.fixture
+def month(api: Any, clock: Any) -> Any:
+    """Given a November: two faults in G1 (S1, one late), one in G3 (S2); the report runs
+    at 01:00 on 1 December, Asia/Shanghai."""
+    svc = api.services
+    svc.reports = memory_report_ports(svc.tickets, district.ORG, {"G1": 400, "G3": 100})
+    day = datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI)
+    for ticket in (
+        fault(1, "G1", day, 20 * M),
+        fault(2, "G1", day + timedelta(days=1), 60 * M),
+        fault(3, "G3", day, 30 * M),
+    ):
+        svc.tickets.tickets[ticket.ticket_id] = ticket
+    clock.now = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    return api
+
+
+def test_ops_see_the_bureau(month: Any) -> None:
+    reply = month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=OPS)
+    assert reply.status == 200
+    total = reply.body["total"]
+    assert total["tickets"] == 3 and total["customers"] == 500
+    assert total["arrival"] == {"numerator": 2, "denominator": 3, "rate": 0.6667}
+    assert {g["kind"] for g in reply.body["groups"]} == {"branch", "station"}
+
+
+def test_a_chief_sees_only_their_station(month: Any) -> None:
+    reply = month.call("GET", "/v1/stats?group_by=grid", as_=CHIEF_S1)
+    assert reply.status == 200  # this month so far, by default
+    assert reply.body["period_from"] == "2026-12-01"
+    reply = month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30&group_by=grid", as_=CHIEF_S1)
+    assert reply.body["total"]["tickets"] == 2
+    assert {g["id"] for g in reply.body["groups"]} == {"G1", "G2"}
+    assert month.call("GET", "/v1/stats?grid_id=G1", as_=CHIEF_S1).status == 200
+    assert month.call("GET", "/v1/stats?station_id=S2", as_=CHIEF_S1).status == 403
+    assert month.call("GET", "/v1/stats?grid_id=G3", as_=CHIEF_S1).status == 403
+    assert month.call("GET", "/v1/stats?branch_id=B1", as_=CHIEF_S1).status == 403
+
+
+def test_a_branch_officer_sees_their_branch(month: Any) -> None:
+    reply = month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=DUTY)
+    assert reply.status == 200 and reply.body["total"]["tickets"] == 3
+
+
+@pytest.mark.parametrize("who", [("openid-1", Role.CUSTOMER), ("M1", Role.MANAGER)])
+def test_customers_and_managers_are_refused(month: Any, who: tuple[str, Role]) -> None:
+    assert month.call("GET", "/v1/stats", as_=who).status == 403
+    assert month.call("GET", "/v1/reports?month=2026-11", as_=who).status == 403
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("from=2026-13-01", "from"),
+        ("to=yesterday", "to"),
+        ("from=2026-11-05&to=2026-11-01", "from"),
+        ("group_by=city", "group_by"),
+    ],
+)
+def test_bad_dates_are_400(month: Any, query: str, field: str) -> None:
+    reply = month.call("GET", f"/v1/stats?{query}", as_=OPS)
+    assert reply.status == 400 and field in reply.body["error"]["fields"]
+
+
+def test_unknown_scope_is_404(month: Any) -> None:
+    assert month.call("GET", "/v1/stats?grid_id=G99", as_=OPS).status == 404
+
+
+def test_build_then_list_the_report(month: Any) -> None:
+    assert month.call("GET", "/v1/reports?month=2026-11", as_=OPS).status == 404
+    built = month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    assert built.status == 201
+    names = [f["name"] for f in built.body["files"]]
+    assert names == ["tickets.csv", "kpi.xlsx", "report.html", "kpi.json"]
+    listed = month.call("GET", "/v1/reports?month=2026-11", as_=OPS)
+    assert listed.status == 200 and listed.body == built.body
+    assert all(f["size"] > 0 and f["url"].startswith("https://") for f in listed.body["files"])
+    files = month.services.reports.files
+    xlsx = files.read(next(f.key for f in _manifest(files).files if f.name == "kpi.xlsx"))
+    assert "总览" in zipfile.ZipFile(BytesIO(xlsx)).read("xl/workbook.xml").decode()
+
+
+def test_rebuilding_a_month_replaces_the_set(month: Any, clock: Any) -> None:
+    month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    clock.advance(hours=1)
+    month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    files = month.services.reports.files
+    keys = files.keys("reports/2026-11/")
+    assert len(keys) == 5 and files.writes[-1] == "reports/2026-11/manifest.json"
+    assert all(_manifest(files).run_id in k for k in keys if not k.endswith("manifest.json"))
+
+
+@pytest.mark.parametrize("body", [{"month": "2026-1"}, {"month": "2027-01"}, {}])
+def test_bad_or_future_months_are_400(month: Any, body: dict[str, str]) -> None:
+    assert month.call("POST", "/v1/reports", body, as_=OPS).status == 400
+
+
+def test_reports_are_for_ops(month: Any) -> None:
+    assert month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=CHIEF_S1).status == 403
+
+
+def test_the_schedule_builds_the_month_that_ended(month: Any) -> None:
+    import app
+
+    event = {
+        "version": "0",
+        "id": "e1",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-30T17:00:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/monthly_report"],
+        "detail": {},
+    }
+    result = app.monthly_report(event, None)
+    assert result["month"] == "2026-11" and result["files"] == 4
+
+
+def _manifest(files: Any) -> Any:
+    from chalicelib.reports.publish import read_manifest
+
+    return read_manifest(files, "2026-11")

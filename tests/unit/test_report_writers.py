@@ -1,0 +1,119 @@
+"""The report files as their readers meet them: Excel opening the CSV and the workbook, a
+browser opening the page, a machine reading kpi.json — and the set published whole."""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import msgspec
+
+from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.reports.csv_writer import TicketCsv
+from chalicelib.reports.files import InMemoryReportFiles
+from chalicelib.reports.html_writer import render_report
+from chalicelib.reports.kpi import KpiEngine
+from chalicelib.reports.publish import publish, read_manifest
+from chalicelib.reports.spool import DetailSpool
+from chalicelib.reports.xlsx_writer import write_kpi_xlsx
+from tests.unit.test_kpi import NOV, REFERENCE, november
+
+SHEETS = [
+    "总览",
+    "按分局",
+    "按供电所",
+    "按网格",
+    "按网格经理",
+    "流转不合格（按环节）",
+    "超期及未结工单",
+    "频繁停电台区",
+]
+
+
+def build(folder: Path) -> object:
+    engine = KpiEngine(NOV, DEFAULT_POLICY, REFERENCE)
+    out = TicketCsv(folder / "tickets.csv", REFERENCE)
+    details = DetailSpool(folder, REFERENCE)
+    for ticket in november():
+        seen = engine.add(ticket)
+        if seen.in_period:
+            out.add(ticket, seen)
+            details.add(ticket, seen)
+    out.close()
+    kpi = engine.result()
+    write_kpi_xlsx(folder / "kpi.xlsx", kpi, details)
+    return kpi
+
+
+def test_tickets_csv_is_excel_friendly_with_masked_phones(tmp_path: Path) -> None:
+    build(tmp_path)
+    raw = (tmp_path / "tickets.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][0] == "工单编号" and len(rows) == 1 + 6  # ticket 4 is October's
+    assert "13800000000" not in raw.decode("utf-8-sig")
+    phone = rows[0].index("联系电话")
+    assert {r[phone] for r in rows[1:]} == {"138****0000"}
+    failed = rows[0].index("流转不合格环节")
+    by_number = {r[0]: r for r in rows[1:]}
+    assert by_number["N2"][failed] == "5分钟内派单、按时接单、完成回访"
+
+
+def test_formula_like_cells_are_quoted(tmp_path: Path) -> None:
+    from chalicelib.reports.csv_writer import safe
+
+    assert safe("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe("线路老化") == "线路老化"
+
+
+def test_workbook_has_every_sheet_written_in_constant_memory(tmp_path: Path) -> None:
+    build(tmp_path)
+    with zipfile.ZipFile(tmp_path / "kpi.xlsx") as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        assert re.findall(r'<sheet name="([^"]+)"', workbook) == SHEETS
+        assert "xl/sharedStrings.xml" not in book.namelist()  # inline strings: streamed rows
+        overdue = book.read("xl/worksheets/sheet7.xml").decode()
+    assert "N3" in overdue  # the ticket still open past its arrive clock
+
+
+def test_page_is_self_contained_with_three_charts(tmp_path: Path) -> None:
+    kpi = build(tmp_path)
+    page = render_report(kpi)  # type: ignore[arg-type]
+    assert page.count("<svg") == 3 and 'lang="zh-CN"' in page
+    assert not re.search(r'(src|href)\s*=\s*"https?:', page)
+    for svg in re.findall(r"<svg.*?</svg>", page, flags=re.S):
+        ElementTree.fromstring(svg)  # well-formed inline SVG
+    assert "故障消缺及时率" in page and "城关供电所" in page
+
+
+def test_kpi_json_round_trips(tmp_path: Path) -> None:
+    from chalicelib.reports.figures import KpiSet
+
+    kpi = build(tmp_path)
+    again = msgspec.json.decode(msgspec.json.encode(kpi), type=KpiSet)
+    assert again == kpi
+
+
+def test_a_rerun_replaces_the_set_and_writes_the_manifest_last(tmp_path: Path) -> None:
+    files = InMemoryReportFiles()
+    (tmp_path / "a.csv").write_text("x")
+    (tmp_path / "b.json").write_text("{}")
+    publish(files, "2026-11", "01OLD", "t1", [tmp_path / "a.csv", tmp_path / "b.json"])
+    publish(files, "2026-11", "02NEW", "t2", [tmp_path / "a.csv"])
+    assert files.writes[-1] == "reports/2026-11/manifest.json"
+    assert files.keys("reports/2026-11/") == [
+        "reports/2026-11/02NEW/a.csv",
+        "reports/2026-11/manifest.json",
+    ]
+    manifest = read_manifest(files, "2026-11")
+    assert manifest is not None and manifest.run_id == "02NEW"
+
+
+def test_an_older_run_finishing_late_deletes_nothing_newer(tmp_path: Path) -> None:
+    files = InMemoryReportFiles()
+    (tmp_path / "a.csv").write_text("x")
+    publish(files, "2026-11", "02NEW", "t2", [tmp_path / "a.csv"])
+    publish(files, "2026-11", "01OLD", "t1", [tmp_path / "a.csv"])
+    assert "reports/2026-11/02NEW/a.csv" in files.keys("reports/2026-11/")

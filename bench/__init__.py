@@ -1,0 +1,1 @@
+"""Benchmarks (never part of CI's pass/fail): `python -m bench` runs every bench_*.py."""

@@ -1,0 +1,232 @@
+"""Dispatch and SMS benchmarks, in-process under moto (DESIGN.md, Benchmarks).
+
+1. AWS calls per step for one ticket (exact, machine-independent; caches warm): intake,
+   dispatch (INSERT), notify (MODIFY, per SMS), the off-duty fallback, a duplicate delivery.
+2. A storm: BENCH_STORM_TICKETS fault tickets (default 1,000; the issue's figure is 5,000 —
+   moto's cost grows with table size, so the default keeps `make bench` to minutes) from 200
+   transformer areas through intake → dispatch → notify, pumping the stream every
+   BENCH_CHUNK tickets and delivering every 10th batch twice. The floor is the very same AWS
+   calls (recorded with their params) replayed with plain boto3 into a fresh moto: the
+   ratio is what our code adds on top of its own I/O. Also duplicates and lost SMS.
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from tempfile import mkdtemp
+from typing import Any
+
+from bench._aws import (
+    CALLS,
+    Call,
+    fake_aws_environment,
+    install,
+    replay,
+    without_reads_of_the_stream,
+)
+
+REGION = "us-east-1"
+PHONE = "13700001111"
+
+
+class Pipeline:
+    """One deployment's worth of services over moto, plus a stream reader."""
+
+    def __init__(self, stage: str = "bench") -> None:
+        import boto3
+
+        from bench import _district
+        from chalicelib.bootstrap import Services
+        from chalicelib.config import Settings
+        from chalicelib.store.models import bind_tables, create_tables
+
+        tmp = Path(mkdtemp(prefix="yunge-bench-"))
+        env = {"YUNGE_STAGE": stage, "AWS_DEFAULT_REGION": REGION, "YUNGE_SMS": "sns",
+               "YUNGE_JWT_KEY_FILE": str(tmp / "jwt.key"), "YUNGE_BUREAU": "bench"}  # fmt: skip
+        self.settings = Settings.from_env(env)
+        bind_tables(self.settings.table_prefix, REGION)
+        create_tables()
+        self.svc = Services(self.settings)
+        self.svc.org.put_all(_district.organisation())  # type: ignore[arg-type]
+        self.customers = _district.customers()
+        self.svc.customers.put_customers(self.customers)
+        now = datetime.now(UTC)
+        for c in self.customers:
+            self.svc.customers.bind(f"wx-{c.account_no}", c.account_no, now)
+        table = self.settings.table("tickets")
+        self.arn = boto3.client("dynamodb").describe_table(TableName=table)["Table"][
+            "LatestStreamArn"
+        ]
+        self.streams = boto3.client("dynamodbstreams")
+        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        self.iterators = [
+            self.streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=s["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            for s in shards
+        ]
+        self.initial = list(self.iterators)
+        self.batches = 0
+
+    def bind(self) -> None:
+        """pynamodb models are bound globally: point them back at this pipeline's tables."""
+        from chalicelib.store.models import bind_tables
+
+        bind_tables(self.settings.table_prefix, REGION)
+
+    def submit(self, i: int) -> None:
+        from chalicelib.api.schemas import CreateTicket
+        from chalicelib.domain.tickets import TicketType
+        from chalicelib.usecases.intake import submit_ticket
+
+        customer = self.customers[i % len(self.customers)]
+        request = CreateTicket(TicketType.FAULT_REPAIR, customer.account_no, "停电", PHONE)
+        submit_ticket(self.svc, f"wx-{customer.account_no}", request, None)
+
+    def read(self) -> dict[str, Any]:
+        from chalicelib.dispatch import lambda_event_from_stream_records
+
+        records: list[dict[str, Any]] = []
+        for n, iterator in enumerate(self.iterators):
+            page = self.streams.get_records(ShardIterator=iterator, Limit=100)
+            self.iterators[n] = page["NextShardIterator"]
+            records.extend(page["Records"])
+        return lambda_event_from_stream_records(records, self.arn, REGION)
+
+    def deliver(self, event: dict[str, Any]) -> int:
+        from chalicelib.dispatch.stream import handle_ticket_stream
+
+        return len(handle_ticket_stream(event, None, self.svc)["batchItemFailures"])
+
+    def pump(self, redeliver_every: int = 0) -> int:
+        failures = 0
+        while (event := self.read())["Records"]:
+            self.batches += 1
+            failures += self.deliver(event)
+            if redeliver_every and self.batches % redeliver_every == 0:
+                failures += self.deliver(event)
+        return failures
+
+
+def _show(step: str, counts: Counter[str], per: int = 1) -> None:
+    total = sum(counts.values())
+    detail = ", ".join(f"{k} {v / per:g}" for k, v in sorted(counts.items()))
+    print(f"  {step:<34} {total / per:>5.2f} calls  ({detail})")
+
+
+def call_counts() -> None:
+    from moto import mock_aws
+
+    print("AWS calls per step (one ticket, caches warm; GetRecords is Lambda's, not counted):")
+    with mock_aws():
+        p = Pipeline()
+        p.submit(0)
+        p.pump()  # warm: clients, org cache
+        CALLS.take()
+        p.submit(1)
+        _show("intake (POST /v1/tickets)", CALLS.take())
+        p.deliver(p.read())
+        _show("dispatch (INSERT)", without_reads_of_the_stream(CALLS.take()))
+        modify = p.read()
+        p.deliver(modify)
+        _show("notify (MODIFY), per SMS of 2", without_reads_of_the_stream(CALLS.take()), per=2)
+        p.deliver(modify)
+        _show("duplicate MODIFY delivery, per SMS", without_reads_of_the_stream(CALLS.take()), 2)
+        p.svc.org.set_duty("M002", False, None)
+        p.submit(AREAS_OF_GRID_2)
+        CALLS.take()
+        p.deliver(p.read())
+        _show("dispatch, manager off duty (11 peers)", without_reads_of_the_stream(CALLS.take()))
+    print("  targets: dispatch <= 3, per SMS <= 3")
+
+
+AREAS_OF_GRID_2 = 25  # customer index 25 lives in T006, grid G002
+
+
+def storm(tickets: int, chunk: int) -> None:
+    """Pipeline chunk k, then the floor for chunk k (the same calls replayed into a twin
+    set of tables in the same moto), alternating, so machine noise hits both alike."""
+    import boto3
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    print(f"\nStorm: {tickets} fault tickets, 200 transformer areas, pump every {chunk}:")
+    with mock_aws():
+        floor_tables = Pipeline(stage="floor")
+        p = Pipeline()
+        outbox = sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages
+        iterators = dict(zip(p.initial, floor_tables.initial, strict=True))
+        clients = {s: boto3.client(s) for s in ("dynamodb", "dynamodbstreams", "sns")}
+        durations, floors, sent, failures, calls = [], [], [], 0, 0
+        for first in range(0, tickets, chunk):
+            CALLS.calls.clear()
+            CALLS.recording = True
+            before = len(outbox)
+            t0 = time.perf_counter()
+            for i in range(first, min(first + chunk, tickets)):
+                p.submit(i)
+            failures += p.pump(redeliver_every=10)
+            durations.append(time.perf_counter() - t0)
+            CALLS.recording = False
+            sent.extend(list(outbox.values())[before:])
+            recorded = [retarget(c, "yunge-bench-", "yunge-floor-") for c in CALLS.calls]
+            calls += len(recorded)
+            t0 = time.perf_counter()
+            replay(recorded, iterators, clients)
+            floors.append(time.perf_counter() - t0)
+        dispatched = sum(1 for _ in _dispatched_tickets())
+    elapsed, floor = sum(durations), sum(floors)
+    texts = Counter(sent)
+    duplicates = sum(n - 1 for n in texts.values())
+    lost = 2 * tickets - len(texts)
+    ratios = [d / f for d, f in zip(durations, floors, strict=True) if f > 0]
+    print(f"  pipeline: {elapsed:.1f} s = {tickets / elapsed:.1f} tickets/s; "
+          f"{calls / tickets:.1f} AWS calls per ticket (incl. GetRecords), "
+          f"{failures} failed records")  # fmt: skip
+    print(f"  floor (the same {calls} calls replayed with boto3): {floor:.1f} s = "
+          f"{tickets / floor:.1f} tickets/s")  # fmt: skip
+    print(f"  ratio pipeline/floor: overall {elapsed / floor:.2f}; median of {len(ratios)} "
+          f"chunks {statistics.median(ratios):.2f} (target <= 2)")  # fmt: skip
+    print(f"  dispatched {dispatched}/{tickets}; SMS sent {len(sent)} (expected {2 * tickets}); "
+          f"duplicates {duplicates}; lost {lost}")  # fmt: skip
+
+
+def retarget(call: Call, old: str, new: str) -> Call:
+    return Call(call.service, call.operation, _swap(call.params, old, new), call.response)
+
+
+def _swap(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new) if value.startswith(old) else value
+    if isinstance(value, dict):
+        return {_swap(k, old, new): _swap(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap(v, old, new) for v in value]
+    return value
+
+
+def _dispatched_tickets() -> Any:
+    from chalicelib.store.models import TicketModel
+
+    yield from TicketModel.scan(TicketModel.status == "dispatched")  # bench check only
+
+
+def main() -> None:
+    fake_aws_environment()
+    install()
+    call_counts()
+    storm(
+        int(os.environ.get("BENCH_STORM_TICKETS", "1000")),
+        int(os.environ.get("BENCH_CHUNK", "100")),
+    )
+
+
+if __name__ == "__main__":
+    main()

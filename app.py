@@ -1,17 +1,25 @@
 """Yunge (云格) — wiring only: the Chalice app, its blueprints and its event handlers."""
 
+from typing import Any
+
 from chalice import Chalice
 
 from chalicelib.api.accounts import accounts_api
+from chalicelib.api.actions import actions_api
+from chalicelib.api.admin import admin_api
 from chalicelib.api.auth_routes import auth_api
 from chalicelib.api.guard import guard_api
 from chalicelib.api.meta import meta_api
+from chalicelib.api.reports import reports_api
 from chalicelib.api.staff import staff_api
 from chalicelib.api.tickets import tickets_api
 from chalicelib.api.uploads import uploads_api
+from chalicelib.config import get_settings
+from chalicelib.observability import observe
 
 app = Chalice(app_name="yunge", configure_logs=False)
 app.api.cors = False
+app.register_middleware(observe, "all")
 
 for blueprint in (
     guard_api,
@@ -19,7 +27,34 @@ for blueprint in (
     auth_api,
     accounts_api,
     tickets_api,
+    actions_api,
     uploads_api,
     staff_api,
+    admin_api,
+    reports_api,
 ):
     app.register_blueprint(blueprint)
+
+
+@app.schedule("rate(1 minute)")
+def sla_watchdog(event: Any) -> dict[str, object]:
+    from chalicelib.bootstrap import services
+    from chalicelib.lifecycle.watchdog import run_watchdog
+
+    return run_watchdog(services()).as_dict()
+
+
+@app.on_dynamodb_record(stream_arn=get_settings().tickets_stream_arn, batch_size=100)
+def ticket_stream(event: Any) -> Any:
+    from chalicelib.dispatch.stream import on_ticket_stream
+
+    return on_ticket_stream(event)
+
+
+@app.schedule("cron(0 17 L * ? *)")  # 01:00 on the 1st, Asia/Shanghai
+def monthly_report(event: Any) -> dict[str, object]:
+    from chalicelib.bootstrap import services
+    from chalicelib.reports.service import monthly_report as build_previous_month
+
+    manifest = build_previous_month(services())
+    return {"month": manifest.month, "run_id": manifest.run_id, "files": len(manifest.files)}

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from chalicelib.auth.otp import OtpService
     from chalicelib.auth.tokens import TokenService
     from chalicelib.auth.wechat import WeChatExchange
+    from chalicelib.domain.calendar import WorkCalendar
+    from chalicelib.domain.policy import ServicePolicy
     from chalicelib.notify import SmsSender
+    from chalicelib.notify.log import NotificationLog
+    from chalicelib.reports.build import ReportPorts
     from chalicelib.store.customers import CustomerStore
     from chalicelib.store.org import OrgStore
     from chalicelib.store.tickets import TicketStore
@@ -100,6 +104,35 @@ class Services:
         return HttpWeChatExchange(
             self.settings.wechat_app_id_param, self.settings.wechat_secret_param
         )
+
+    @cached_property
+    def policy(self) -> ServicePolicy:
+        """The service commitments; YUNGE_CLOCK_SCALE < 1 shortens every clock (demo)."""
+        from chalicelib.domain.policy import DEFAULT_POLICY
+
+        scale = self.settings.clock_scale
+        return DEFAULT_POLICY if scale == 1 else DEFAULT_POLICY.scaled(scale)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        from chalicelib.domain.calendar import MainlandCalendar
+
+        return MainlandCalendar()
+
+    @cached_property
+    def notifications(self) -> NotificationLog:
+        from chalicelib.store.notifications import DynamoNotificationLog
+
+        self.bind_tables()
+        return DynamoNotificationLog()
+
+    @cached_property
+    def reports(self) -> ReportPorts:
+        """Month ticket reader, report bucket and org reference for stats and reports."""
+        from chalicelib.reports.service import dynamo_report_ports
+
+        self.bind_tables()
+        return dynamo_report_ports(self.settings, self.clock)
 
     @cached_property
     def otp(self) -> OtpService:

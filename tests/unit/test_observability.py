@@ -15,7 +15,9 @@ from chalicelib.observability import MaskingFormatter, bind_ticket, logger, obse
 def capture() -> tuple[Logger, io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    return Logger(service="test-yunge", logger_formatter=MaskingFormatter(), logger_handler=handler), stream
+    return Logger(
+        service="test-yunge", logger_formatter=MaskingFormatter(), logger_handler=handler
+    ), stream
 
 
 def test_a_phone_in_a_message_or_an_extra_key_is_masked() -> None:

@@ -52,13 +52,8 @@ def test_every_path_api_md_names_has_a_route(api) -> None:  # type: ignore[no-un
 
     named = set(re.findall(r"`(GET|POST|PUT|DELETE) (/v1/[^`?\s]*)", spec.read_text()))
     routed = {(m, p) for p, methods in app.app.routes.items() for m in methods}
-    missing = {(m, p) for m, p in named if (m, p) not in routed and not _later(p)}
+    missing = {(m, p) for m, p in named if (m, p) not in routed}
     assert missing == set()
-
-
-def _later(path: str) -> bool:
-    """Endpoints owned by later issues (actions, stats, reports, admin)."""
-    return path.endswith("/actions") or path.startswith(("/v1/stats", "/v1/reports", "/v1/admin"))
 
 
 def test_staff_me_and_duty(api, clock) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 """
 
 
-def _pydantic_twin() -> str:
+def _pydantic_twin() -> tuple[str, int]:
     """One pydantic model per msgspec Struct in chalicelib.api.schemas, same field types."""
     import msgspec
 

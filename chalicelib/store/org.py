@@ -49,13 +49,11 @@ def key_of(entity: OrgEntity) -> str:
     return f"{kind}#{getattr(entity, id_field)}"
 
 
-class InMemoryOrgStore:
-    def __init__(self, entities: Iterable[OrgEntity] = ()) -> None:
-        self.items: dict[str, OrgEntity] = {}
-        self.put_all(entities)
+class _LookupsByKey:
+    """The typed getters, over one `_get(kind, id)` each store implements."""
 
     def _get(self, kind: str, entity_id: str) -> Any:
-        return self.items.get(f"{kind}#{entity_id}")
+        raise NotImplementedError
 
     def transformer_area(self, ta_id: str) -> TransformerArea | None:
         return self._get("ta", ta_id)
@@ -71,6 +69,15 @@ class InMemoryOrgStore:
 
     def group(self, group_id: str) -> MutualAidGroup | None:
         return self._get("group", group_id)
+
+
+class InMemoryOrgStore(_LookupsByKey):
+    def __init__(self, entities: Iterable[OrgEntity] = ()) -> None:
+        self.items: dict[str, OrgEntity] = {}
+        self.put_all(entities)
+
+    def _get(self, kind: str, entity_id: str) -> Any:
+        return self.items.get(f"{kind}#{entity_id}")
 
     def staff_by_phone(self, phone: str) -> Staff | None:
         return next(
@@ -164,7 +171,7 @@ class CachedOrgStore:
         self._cache.clear()
 
 
-class DynamoOrgStore:
+class DynamoOrgStore(_LookupsByKey):
     def __init__(self, bureau: str) -> None:
         self.bureau = bureau
 
@@ -177,21 +184,6 @@ class DynamoOrgStore:
             return from_item(OrgModel.get(f"{kind}#{entity_id}"))
         except DoesNotExist:
             return None
-
-    def transformer_area(self, ta_id: str) -> TransformerArea | None:
-        return self._get("ta", ta_id)
-
-    def grid(self, grid_id: str) -> Grid | None:
-        return self._get("grid", grid_id)
-
-    def station(self, station_id: str) -> Station | None:
-        return self._get("station", station_id)
-
-    def staff(self, staff_id: str) -> Staff | None:
-        return self._get("staff", staff_id)
-
-    def group(self, group_id: str) -> MutualAidGroup | None:
-        return self._get("group", group_id)
 
     def staff_by_phone(self, phone: str) -> Staff | None:
         from chalicelib.store.models import OrgModel

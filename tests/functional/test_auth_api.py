@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,21 +21,11 @@ from chalicelib.config import Settings
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.org import Role, Staff
 from chalicelib.notify import RecordingSmsSender
+from tests.clock import Clock
 
 STAFF_PHONE = "13800001234"
 UNKNOWN_PHONE = "13900005678"
 CHIEF = Staff(staff_id="st-042", name="所长乙", phone=STAFF_PHONE, role=Role.CHIEF)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 2, 15, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class StaticKey:

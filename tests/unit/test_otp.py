@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,21 +11,11 @@ from chalicelib.auth.otp import InMemoryOtpStore, OtpService
 from chalicelib.domain.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
 from chalicelib.domain.org import Role, Staff
 from chalicelib.notify import RecordingSmsSender
+from tests.clock import Clock
 
 STAFF_PHONE = "13800001234"
 UNKNOWN_PHONE = "13900005678"
 MANAGER = Staff(staff_id="st-001", name="网格经理甲", phone=STAFF_PHONE, role=Role.MANAGER)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 2, 15, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Login:

@@ -14,6 +14,7 @@ from chalicelib.auth.authorizer import authorize
 from chalicelib.auth.tokens import FileKeyProvider, SsmKeyProvider, TokenService
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.org import Role
+from tests.clock import Clock
 
 KEY = b"k" * 64
 
@@ -24,14 +25,6 @@ class StaticKey:
 
     def key(self) -> bytes:
         return self._key
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 def ticket_from_image(image: dict[str, Any]) -> Ticket:
     """A stream image (DynamoDB JSON) → the domain ticket, through the one table model."""
-    from chalicelib.store.dynamo_tickets import to_ticket
     from chalicelib.store.models import TicketModel
+    from chalicelib.store.ticket_items import to_ticket
 
     return to_ticket(TicketModel.from_raw_data(image))
 

@@ -55,8 +55,8 @@ class TicketSource(Protocol):
 
 def decode_pages(pages: Iterable[RawPage]) -> Iterator[Ticket]:
     """Raw DynamoDB items → tickets, through the store's own mapping."""
-    from chalicelib.store.dynamo_tickets import to_ticket
     from chalicelib.store.models import TicketModel
+    from chalicelib.store.ticket_items import to_ticket
 
     for page in pages:
         for raw in page:

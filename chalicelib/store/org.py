@@ -9,8 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.org import (
-    AreaClass,
-    Branch,
     Grid,
     MutualAidGroup,
     Role,
@@ -19,16 +17,7 @@ from chalicelib.domain.org import (
     TransformerArea,
 )
 from chalicelib.domain.phone import phone_hash
-
-OrgEntity = Branch | Station | Grid | TransformerArea | Staff | MutualAidGroup
-_KINDS: dict[type, tuple[str, str]] = {
-    Branch: ("branch", "branch_id"),
-    Station: ("station", "station_id"),
-    Grid: ("grid", "grid_id"),
-    TransformerArea: ("ta", "ta_id"),
-    Staff: ("staff", "staff_id"),
-    MutualAidGroup: ("group", "group_id"),
-}
+from chalicelib.store.org_items import OrgEntity, from_item, key_of, to_item
 
 
 class OrgStore(Protocol):
@@ -42,11 +31,6 @@ class OrgStore(Protocol):
     def branch_officer(self, branch_id: str) -> Staff | None: ...
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff: ...
     def put_all(self, entities: Iterable[OrgEntity]) -> None: ...
-
-
-def key_of(entity: OrgEntity) -> str:
-    kind, id_field = _KINDS[type(entity)]
-    return f"{kind}#{getattr(entity, id_field)}"
 
 
 class _LookupsByKey:
@@ -236,68 +220,3 @@ class DynamoOrgStore(_LookupsByKey):
         with OrgModel.batch_write() as batch:
             for entity in entities:
                 batch.save(to_item(entity, self.bureau))
-
-
-# ------------------------------------------------------------------ mapping
-def to_item(entity: OrgEntity, bureau: str) -> Any:
-    from chalicelib.store.models import OrgModel
-
-    kind, _ = _KINDS[type(entity)]
-    item = OrgModel(key_of(entity), kind=kind, bureau_kind=f"{bureau}#{kind}", name=entity.name)
-    if isinstance(entity, Station):
-        item.branch_id = entity.branch_id
-    elif isinstance(entity, Grid):
-        item.branch_id, item.station_id = entity.branch_id, entity.station_id
-        item.area_class, item.manager_id = entity.area_class.value, entity.manager_id
-        item.group_id = entity.mutual_aid_group_id
-    elif isinstance(entity, TransformerArea):
-        item.branch_id, item.station_id = entity.branch_id, entity.station_id
-        item.grid_id = entity.grid_id
-    elif isinstance(entity, MutualAidGroup):
-        item.station_id, item.member_ids = entity.station_id, list(entity.member_ids)  # type: ignore[arg-type]
-    elif isinstance(entity, Staff):
-        item.role, item.phone, item.phone_hash = (
-            entity.role.value,
-            entity.phone,
-            phone_hash(entity.phone),
-        )
-        item.branch_id, item.station_id = entity.branch_id, entity.station_id
-        item.grid_ids = list(entity.grid_ids)  # type: ignore[arg-type]
-        item.group_id = entity.mutual_aid_group_id
-        item.on_duty = entity.on_duty
-        item.duty_until = entity.duty_until.isoformat() if entity.duty_until else None
-    return item
-
-
-def from_item(item: Any) -> OrgEntity:
-    entity_id = item.pk.split("#", 1)[1]
-    if item.kind == "branch":
-        return Branch(entity_id, item.name)
-    if item.kind == "station":
-        return Station(entity_id, item.name, item.branch_id)
-    if item.kind == "grid":
-        return Grid(
-            entity_id,
-            item.name,
-            item.station_id,
-            item.branch_id,
-            AreaClass(item.area_class),
-            item.manager_id,
-            item.group_id,
-        )
-    if item.kind == "ta":
-        return TransformerArea(entity_id, item.name, item.grid_id, item.station_id, item.branch_id)
-    if item.kind == "group":
-        return MutualAidGroup(entity_id, item.name, item.station_id, tuple(item.member_ids or ()))
-    return Staff(
-        staff_id=entity_id,
-        name=item.name,
-        phone=item.phone,
-        role=Role(item.role),
-        branch_id=item.branch_id,
-        station_id=item.station_id,
-        grid_ids=tuple(item.grid_ids or ()),
-        mutual_aid_group_id=item.group_id,
-        on_duty=bool(item.on_duty) if item.on_duty is not None else True,
-        duty_until=datetime.fromisoformat(item.duty_until) if item.duty_until else None,
-    )

@@ -236,8 +236,8 @@ def seed_demo_month(
 ) -> int:
     """Write the Asia/Shanghai month before `now` (with each ticket's timeline unless
     `timeline` is False); returns the number of tickets."""
-    from chalicelib.store.dynamo_tickets import _event_item, to_item
     from chalicelib.store.models import OrgModel, TicketEventModel, TicketModel
+    from chalicelib.store.ticket_items import event_item, to_item
 
     this_month = now.astimezone(SHANGHAI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     start = (this_month - timedelta(days=1)).replace(day=1)
@@ -250,6 +250,6 @@ def seed_demo_month(
         for ticket, events in generate_month(district, start, count, now, policy):
             tickets.save(to_item(replace(ticket, next_due=None), **shards))
             for event in events if timeline else ():
-                history.save(_event_item(event))
+                history.save(event_item(event))
             written += 1
     return written

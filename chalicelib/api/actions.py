@@ -8,7 +8,7 @@ from chalice.app import Response
 
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, respond
-from chalicelib.api.present import ticket_out
+from chalicelib.api.present import ticket_detail
 from chalicelib.api.schemas import TicketAction, TicketOut
 from chalicelib.bootstrap import services
 from chalicelib.usecases.actions import act_on_ticket
@@ -33,7 +33,4 @@ def act(ticket_id: str) -> Response:
     scope = scope_of(svc, caller(request))
     body = decode(request, TicketAction)
     result = act_on_ticket(svc, scope, ticket_id, body)
-    ticket = result.ticket
-    assignee = svc.org.staff(ticket.assignee_id) if ticket.assignee_id else None
-    timeline = svc.tickets.timeline(ticket.ticket_id)
-    return respond(ticket_out(ticket, now=svc.clock(), assignee=assignee, timeline=timeline))
+    return respond(ticket_detail(svc, result.ticket))

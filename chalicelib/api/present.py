@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.api.schemas import Deadline, StaffCard, TicketOut, TimelineEntry
+from chalicelib.bootstrap import Services
 from chalicelib.domain.clocks import Deadlines, clock_report
 from chalicelib.domain.ids import SHANGHAI
 from chalicelib.domain.lifecycle import STATUS_LABELS
@@ -71,6 +72,13 @@ def ticket_out(
         outcome=ticket.outcome,
         timeline=[timeline_entry(e) for e in timeline] if timeline is not None else None,
     )
+
+
+def ticket_detail(svc: Services, ticket: Ticket) -> TicketOut:
+    """The full view of one ticket: its assignee's card and its timeline."""
+    assignee = svc.org.staff(ticket.assignee_id) if ticket.assignee_id else None
+    timeline = svc.tickets.timeline(ticket.ticket_id)
+    return ticket_out(ticket, now=svc.clock(), assignee=assignee, timeline=timeline)
 
 
 def timeline_entry(event: TimelineEvent) -> TimelineEntry:

@@ -9,7 +9,7 @@ from chalice.app import Response
 
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, query_params, respond
-from chalicelib.api.present import ticket_out
+from chalicelib.api.present import ticket_detail, ticket_out
 from chalicelib.api.schemas import CreateTicket, TicketList, TicketOut
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import ValidationFailed
@@ -54,10 +54,7 @@ def get_ticket(ticket_id: str) -> Response:
     svc = services()
     bind_ticket(ticket_id)
     scope = scope_of(svc, caller(tickets_api.current_request))
-    ticket = visible_ticket(svc, scope, ticket_id)
-    assignee = svc.org.staff(ticket.assignee_id) if ticket.assignee_id else None
-    timeline = svc.tickets.timeline(ticket.ticket_id)
-    return respond(ticket_out(ticket, now=svc.clock(), assignee=assignee, timeline=timeline))
+    return respond(ticket_detail(svc, visible_ticket(svc, scope, ticket_id)))
 
 
 @tickets_api.route("/v1/tickets", methods=["GET"], **protected())
@@ -81,7 +78,11 @@ def list_my_tickets() -> Response:
     params = query_params(request)
     filters, limit = parse_list_params(params)
     page = list_tickets(svc, scope, filters, limit, params.get("cursor"))
-    items = [ticket_out(t, now=svc.clock()) for t in page.items]
+    now = svc.clock()
+    items = [
+        ticket_out(t, now=now, assignee=svc.org.staff(t.assignee_id) if t.assignee_id else None)
+        for t in page.items
+    ]
     return respond(TicketList(items=items, next_cursor=page.next_cursor))
 
 

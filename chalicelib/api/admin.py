@@ -13,7 +13,15 @@ from chalice.app import Response
 from msgspec import Struct
 
 from chalicelib.api.docs import doc
-from chalicelib.api.http import caller, endpoint, query_params, respond
+from chalicelib.api.http import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    caller,
+    endpoint,
+    page_limit,
+    query_params,
+    respond,
+)
 from chalicelib.api.present import local_time
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import ValidationFailed
@@ -24,7 +32,6 @@ from chalicelib.notify.log import LogCursor, LogQuery, NotificationRecord, SmsSt
 from .guard import protected
 
 admin_api = Blueprint(__name__)
-DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 
 class NotificationOut(Struct, omit_defaults=True):
@@ -80,13 +87,7 @@ def parse_query(params: dict[str, str], bureau: str) -> LogQuery:
         fields["status"] = "取值无效"
     elif ticket_id is None and phone is None and status not in (None, SmsStatus.FAILED):
         fields["status"] = "不按工单或手机号查询时只能列出 failed"
-    limit = DEFAULT_LIMIT
-    if "limit" in params:
-        raw = params["limit"]
-        if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
-            limit = int(raw)
-        else:
-            fields["limit"] = f"应为 1–{MAX_LIMIT} 的整数"
+    limit = page_limit(params, fields)
     if fields:
         raise ValidationFailed(fields=fields)
     cursor = LogCursor.decode(params["cursor"]) if "cursor" in params else None

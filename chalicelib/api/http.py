@@ -122,6 +122,20 @@ def query_params(request: Request) -> dict[str, str]:
     return dict(request.query_params or {})
 
 
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+
+
+def page_limit(params: dict[str, str], fields: dict[str, str]) -> int:
+    """`?limit=` of a list (API.md: default 20, max 100); a bad one is added to `fields`."""
+    raw = params.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
+        return int(raw)
+    fields["limit"] = f"应为 1–{MAX_LIMIT} 的整数"
+    return DEFAULT_LIMIT
+
+
 # ------------------------------------------------------------------ callers
 @dataclass(frozen=True, slots=True)
 class Caller:

@@ -7,7 +7,7 @@ from datetime import datetime
 from chalicelib.api.schemas import Deadline, StaffCard, TicketOut, TimelineEntry
 from chalicelib.bootstrap import Services
 from chalicelib.domain.clocks import Deadlines, clock_report
-from chalicelib.domain.ids import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.lifecycle import STATUS_LABELS
 from chalicelib.domain.org import Staff
 from chalicelib.domain.records import Ticket, TimelineEvent

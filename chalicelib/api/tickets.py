@@ -8,12 +8,12 @@ from chalice import Blueprint
 from chalice.app import Response
 
 from chalicelib.api.docs import doc
-from chalicelib.api.http import caller, decode, endpoint, query_params, respond
+from chalicelib.api.http import caller, decode, endpoint, page_limit, query_params, respond
 from chalicelib.api.present import ticket_detail, ticket_out
 from chalicelib.api.schemas import CreateTicket, TicketList, TicketOut
 from chalicelib.bootstrap import services
+from chalicelib.domain.dates import SHANGHAI, parse_day
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.ids import SHANGHAI
 from chalicelib.domain.org import Role
 from chalicelib.domain.tickets import Status, TicketType
 from chalicelib.observability import bind_ticket
@@ -24,7 +24,6 @@ from chalicelib.usecases.queries import list_tickets, scope_of, visible_ticket
 from .guard import protected
 
 tickets_api = Blueprint(__name__)
-DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 
 @tickets_api.route("/v1/tickets", methods=["POST"], **protected())
@@ -87,10 +86,7 @@ def list_my_tickets() -> Response:
 
 
 def _day(value: str, field: str, end: bool) -> datetime:
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise ValidationFailed(fields={field: "日期格式应为 YYYY-MM-DD"}) from None
+    day = parse_day(value, field)
     start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
     return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
 
@@ -103,13 +99,7 @@ def parse_list_params(params: dict[str, str]) -> tuple[TicketFilter, int]:
         fields["status"] = "取值无效"
     if kind is not None and kind not in TicketType._value2member_map_:
         fields["type"] = "取值无效"
-    limit = DEFAULT_LIMIT
-    if "limit" in params:
-        raw = params["limit"]
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-            fields["limit"] = f"应为 1–{MAX_LIMIT} 的整数"
-        else:
-            limit = int(raw)
+    limit = page_limit(params, fields)
     if fields:
         raise ValidationFailed(fields=fields)
     start = _day(params["from"], "from", end=False) if "from" in params else None

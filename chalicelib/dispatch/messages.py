@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from chalicelib.domain.ids import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.org import Staff
 from chalicelib.domain.records import Ticket
 from chalicelib.domain.tickets import TYPE_LABELS, Status

@@ -17,9 +17,8 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from chalicelib.domain.dates import SHANGHAI
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from chalicelib.domain.dates import SHANGHAI
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _encode(value: int, length: int) -> str:

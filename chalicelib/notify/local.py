@@ -14,12 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
+from chalicelib.domain.dates import SHANGHAI
 from chalicelib.notify.sender import mainland_e164
 from chalicelib.notify.templates import RenderedSms
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class LocalSmsSender:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import msgspec
 
+from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.ids import SHANGHAI, new_ulid
+from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.policy import ServicePolicy
 
 from .checks import Window

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from chalicelib.domain.clocks import Outcome
-from chalicelib.domain.ids import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.lifecycle import STATUS_LABELS
 from chalicelib.domain.phone import mask
 from chalicelib.domain.records import Ticket

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from chalicelib.domain.clocks import Outcome
-from chalicelib.domain.ids import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.org import AreaClass
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.records import Ticket

@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from chalicelib.domain.dates import SHANGHAI, parse_day
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
-from chalicelib.domain.ids import SHANGHAI
 from chalicelib.domain.org import Role, Scope
 
 from .build import compute
@@ -27,10 +27,7 @@ def _date(params: Mapping[str, str], name: str, default: date) -> date:
     raw = params.get(name)
     if raw is None:
         return default
-    try:
-        return datetime.strptime(raw, "%Y-%m-%d").date()
-    except ValueError:
-        raise ValidationFailed(fields={name: "日期格式应为 YYYY-MM-DD"}) from None
+    return parse_day(raw, name)
 
 
 def period(params: Mapping[str, str], now: datetime) -> Window:

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.ids import SHANGHAI
 
 
 def iso(moment: datetime) -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.reports.build import ReportPorts
     from chalicelib.store.customers import CustomerStore
     from chalicelib.store.org import OrgStore
+    from chalicelib.store.otp import OtpStore
     from chalicelib.store.tickets import TicketStore
     from chalicelib.store.uploads import UploadSigner
 
@@ -133,6 +134,14 @@ class Services:
 
         self.bind_tables()
         return dynamo_report_ports(self.settings, self.clock)
+
+    @cached_property
+    def counters(self) -> OtpStore:
+        """TTL'd counters: rate limits (and the one-time codes' own store)."""
+        from chalicelib.store.otp import DynamoOtpStore
+
+        self.bind_tables()
+        return DynamoOtpStore()
 
     @cached_property
     def otp(self) -> OtpService:

@@ -61,6 +61,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     svc.uploads = FakeUploadSigner()
     svc.sms = RecordingSmsSender()
     svc.notifications = InMemoryNotificationLog()
+    svc.counters = InMemoryOtpStore()
     svc.otp = OtpService(
         InMemoryOtpStore(),
         staff_by_phone=svc.org.staff_by_phone,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.api.schemas import AccountOut, GridRef, ManagerCard
 from chalicelib.bootstrap import Services
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import NotFound, RateLimited
 from chalicelib.domain.org import Customer
 
 
@@ -12,7 +12,14 @@ def _same_name(given: str, recorded: str) -> bool:
     return "".join(given.split()) == "".join(recorded.split())
 
 
+BIND_ATTEMPTS_PER_HOUR = 10  # a household binds a few accounts; guessing names takes many
+
+
 def bind_account(svc: Services, openid: str, account_no: str, holder_name: str) -> AccountOut:
+    now = int(svc.clock().timestamp())
+    wait = svc.counters.hit(f"rl#bind#{openid}", now, 3600, BIND_ATTEMPTS_PER_HOUR)
+    if wait is not None:
+        raise RateLimited("绑定尝试过于频繁，请稍后再试", retry_after=wait)
     customer = svc.customers.get(account_no.strip())
     if customer is None or not _same_name(holder_name, customer.holder_name):
         # one answer for "unknown" and "wrong name": nothing to enumerate

@@ -232,3 +232,18 @@ def test_list_filters_by_status_type_and_dates(bound, clock) -> None:  # type: i
         len(bound.call("GET", f"/v1/tickets?from={today}&to={today}", as_=WANG).body["items"]) == 2
     )
     assert bound.call("GET", "/v1/tickets?from=2026-11-25", as_=WANG).body["items"] == []
+
+
+def test_guessing_holder_names_is_rate_limited(api) -> None:  # type: ignore[no-untyped-def]
+    guesses = [
+        api.call(
+            "POST",
+            "/v1/me/accounts",
+            {"account_no": "0601000002", "holder_name": f"猜{n}"},
+            as_=OTHER,
+        )
+        for n in range(11)
+    ]
+    assert [g.status for g in guesses] == [404] * 10 + [429]
+    assert int(guesses[-1].headers["Retry-After"]) > 0
+    assert guesses[-1].body["error"]["code"] == "rate_limited"

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # figures, not per-ticket logs
     wanted = argv[1:]
     names = sorted(
         m.name

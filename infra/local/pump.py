@@ -61,7 +61,7 @@ class StreamPump:
 
     def poll(self, wait: Callable[[float], bool]) -> int:
         """One GetRecords round over every shard; returns how many records were read."""
-        if self._arn is None:
+        if self._arn is None or not self._iterators:
             self._discover()
         assert self._arn is not None
         arn = self._arn
@@ -79,6 +79,11 @@ class StreamPump:
                 read += len(records)
                 self.deliver(records, wait)
                 self._checkpoints[(arn, shard_id)] = records[-1]["dynamodb"]["SequenceNumber"]
+        if not read:
+            # Idle: take fresh iterators from the checkpoints next time. moto replaces a
+            # table (and its stream shard) with a copy when a transaction is cancelled, and an
+            # old iterator would read the abandoned shard for ever; AWS needs none of this.
+            self._iterators = {}
         return read
 
     def deliver(self, records: list[dict[str, Any]], wait: Callable[[float], bool]) -> None:

@@ -64,6 +64,12 @@ def test_idempotent_retry_over_http(stack, customer) -> None:  # type: ignore[no
     assert first.status == again.status == 201
     assert first.body["ticket_id"] == again.body["ticket_id"]
 
+    # the repeat was a cancelled transaction; dispatch must carry on for the next ticket
+    seen = len(stack.sms())
+    later = stack.request("POST", "/v1/tickets", body, token=customer["token"]).body
+    sms = stack.wait_for_sms(lambda m: later["number"] in m["text"], skip=seen)
+    assert sms["template"] in {"dispatch_manager", "dispatched_customer", "chief_alert"}
+
 
 def raw_post(stack, path: str, data: bytes, content_type: str, token: str) -> tuple[int, Any]:  # type: ignore[no-untyped-def]
     headers = {"Content-Type": content_type, "Authorization": f"Bearer {token}"}

@@ -20,6 +20,12 @@ Handler = Callable[[dict[str, Any], Any], Any]
 BATCH_SIZE = 100  # Lambda's default for DynamoDB streams
 MAX_RETRIES = 3  # like MaximumRetryAttempts on the event source mapping
 RETRY_DELAY = 0.5
+# moto writes stream records for a cancelled transaction, then swaps the table (and its
+# stream shard) for a copy without them, so the copy's later records reuse those sequence
+# numbers. When idle the pump re-reads from a little before its checkpoint and skips the
+# event ids it has delivered; DynamoDB itself never needs this.
+REWIND = 50
+REMEMBERED = 20_000
 
 
 class StreamPump:
@@ -31,6 +37,8 @@ class StreamPump:
         self._arn: str | None = None
         self._iterators: dict[str, str] = {}
         self._checkpoints: dict[tuple[str, str], str] = {}  # (stream, shard) -> last sequence
+        self._first: dict[tuple[str, str], int] = {}  # (stream, shard) -> first sequence read
+        self._seen: dict[str, None] = {}  # delivered event ids, oldest first
         self._clients: tuple[Any, Any] | None = None
         self.delivered = 0
 
@@ -53,8 +61,10 @@ class StreamPump:
                 continue
             last = self._checkpoints.get((self._arn, shard_id))
             where: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
-            if last is not None:  # resume after what was already handed over, never replay
-                where = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+            if last is not None:  # resume near what was handed over; seen ids are skipped
+                first = self._first[(self._arn, shard_id)]
+                at = max(int(last) - REWIND, first)
+                where = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": str(at)}
             self._iterators[shard_id] = streams.get_shard_iterator(
                 StreamArn=self._arn, ShardId=shard_id, **where
             )["ShardIterator"]
@@ -76,15 +86,24 @@ class StreamPump:
             self._iterators[shard_id] = page.get("NextShardIterator") or iterator
             records = page.get("Records", [])
             if records:
-                read += len(records)
-                self.deliver(records, wait)
+                self._first.setdefault(
+                    (arn, shard_id), int(records[0]["dynamodb"]["SequenceNumber"])
+                )
                 self._checkpoints[(arn, shard_id)] = records[-1]["dynamodb"]["SequenceNumber"]
+                fresh = [r for r in records if r["eventID"] not in self._seen]
+                read += len(fresh)
+                if fresh:
+                    self.deliver(fresh, wait)
+                    self._remember(r["eventID"] for r in fresh)
         if not read:
-            # Idle: take fresh iterators from the checkpoints next time. moto replaces a
-            # table (and its stream shard) with a copy when a transaction is cancelled, and an
-            # old iterator would read the abandoned shard for ever; AWS needs none of this.
-            self._iterators = {}
+            self._iterators = {}  # idle: fresh iterators next time (see REWIND)
         return read
+
+    def _remember(self, event_ids: Any) -> None:
+        for event_id in event_ids:
+            self._seen[event_id] = None
+        while len(self._seen) > REMEMBERED:
+            del self._seen[next(iter(self._seen))]
 
     def deliver(self, records: list[dict[str, Any]], wait: Callable[[float], bool]) -> None:
         """Invoke like Lambda with ReportBatchItemFailures: on failure, retry from the first

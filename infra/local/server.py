@@ -48,9 +48,9 @@ def configure_env(env: MutableMapping[str, str]) -> Path:
 
 
 def start_moto(port: int) -> Any:
-    from moto.server import ThreadedMotoServer
+    from infra.local.moto_server import SerialMotoServer
 
-    moto = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    moto = SerialMotoServer(ip_address=HOST, port=port, verbose=False)
     moto.start()
     os.environ["AWS_ENDPOINT_URL"] = "http://{}:{}".format(*moto.get_host_and_port())
     return moto

@@ -145,11 +145,10 @@ class Services:
 
     @cached_property
     def otp(self) -> OtpService:
-        from chalicelib.auth.otp import DynamoOtpStore, OtpService
+        from chalicelib.auth.otp import OtpService
 
-        self.bind_tables()
         return OtpService(
-            DynamoOtpStore(),
+            self.counters,
             staff_by_phone=self.org.staff_by_phone,
             sms=self.sms,
             signature=self.settings.sms_signature,

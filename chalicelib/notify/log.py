@@ -13,17 +13,14 @@ codes dropped, phone numbers masked). The Dynamo implementation is store/notific
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from chalicelib.domain.errors import ValidationFailed
 from chalicelib.observability import mask_phones
-from chalicelib.store.keys import iso
+from chalicelib.store.keys import decode_position, encode_position, iso
 
 SECRET_PARAMS = frozenset({"code"})  # never stored, whatever the template
 
@@ -65,16 +62,12 @@ class LogCursor:
     business_key: str
 
     def encode(self) -> str:
-        raw = json.dumps({"c": self.created_at, "k": self.business_key}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_position(c=self.created_at, k=self.business_key)
 
     @classmethod
     def decode(cls, token: str) -> LogCursor:
-        try:
-            data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            return cls(created_at=str(data["c"]), business_key=str(data["k"]))
-        except (ValueError, KeyError, TypeError):
-            raise ValidationFailed(fields={"cursor": "分页游标无效"}) from None
+        fields = decode_position(token, "c", "k")
+        return cls(created_at=fields["c"], business_key=fields["k"])
 
 
 @dataclass(frozen=True, slots=True)

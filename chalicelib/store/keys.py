@@ -37,6 +37,21 @@ def month_shard(ticket_id: str, created_at: datetime, shards: int) -> str:
     return f"{month_of(created_at)}#{_bucket(ticket_id, shards):02d}"
 
 
+def encode_position(**fields: str) -> str:
+    """An opaque list cursor: url-safe base64 of a small JSON object, unpadded."""
+    raw = json.dumps(fields, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_position(token: str, *names: str) -> dict[str, str]:
+    """The fields of a cursor made by `encode_position`; a 400 on `cursor` if it is not one."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()))
+        return {name: str(data[name]) for name in names}
+    except (ValueError, KeyError, TypeError):
+        raise ValidationFailed(fields={"cursor": "分页游标无效"}) from None
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     """Position in a newest-first list: everything strictly older than (created_at, id)."""
@@ -45,16 +60,13 @@ class Cursor:
     ticket_id: str
 
     def encode(self) -> str:
-        raw = json.dumps({"c": self.created_at, "t": self.ticket_id}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_position(c=self.created_at, t=self.ticket_id)
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
+        fields = decode_position(token, "c", "t")
         try:
-            padded = token + "=" * (-len(token) % 4)
-            data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            cursor = cls(created_at=str(data["c"]), ticket_id=str(data["t"]))
-            parse_iso(cursor.created_at)
-            return cursor
-        except (ValueError, KeyError, TypeError):
+            parse_iso(fields["c"])
+        except ValueError:
             raise ValidationFailed(fields={"cursor": "分页游标无效"}) from None
+        return cls(created_at=fields["c"], ticket_id=fields["t"])

@@ -6,10 +6,10 @@
    intake → dispatch → notify, pumping the stream every BENCH_CHUNK tickets and delivering
    every 10th batch twice. The floor is the very same AWS calls (recorded with their params)
    replayed with plain boto3 into twin tables: the ratio is what our code adds on top of its
-   own I/O. Also duplicates and lost SMS. The issue's 5,000 cannot run here: in-process moto
-   deep-copies every table (with its stream) on each TransactWriteItems and its memory grows
-   with the square of the tickets written (measured: 300 → 5.5 GB, 600 → 21.6 GB peak RSS;
-   ~2,800 was OOM-killed on a 24 GB machine), so the default stays where it fits.
+   own I/O. Also duplicates and lost SMS.
+Both runs use bench/_moto.py: moto's TransactWriteItems otherwise deep-copies every table it
+names and leaks the copies, so time and memory grow with the square of the tickets (measured
+before it: 300 → 5.5 GB, 600 → 21.6 GB peak RSS, ~2,800 OOM-killed on 24 GB).
 Figures are printed, never asserted.
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
 
+from bench import _moto
 from bench._aws import (
     CALLS,
     Call,
@@ -223,6 +224,7 @@ def _dispatched_tickets() -> Any:
 def main() -> None:
     fake_aws_environment()
     install()
+    _moto.install()
     call_counts()
     storm(
         int(os.environ.get("BENCH_STORM_TICKETS", "300")),

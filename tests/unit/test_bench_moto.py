@@ -1,0 +1,201 @@
+"""The storm benchmark's moto patch (bench/_moto.py) must leave tables and streams exactly as
+moto's own whole-table rollback does, or the benchmark's figures would be about a different
+database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from bench import _moto
+
+
+@pytest.fixture(params=["moto", "item-level rollback"])
+def mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param != "moto":
+        _moto.install()
+    yield request.param
+    _moto.uninstall()
+
+
+def S(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _tables(db: Any) -> None:
+    stream = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    db.create_table(
+        TableName="ranged",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification=stream,
+    )
+    db.create_table(
+        TableName="plain",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def _cancelled(db: Any, items: list[dict[str, Any]]) -> str:
+    with pytest.raises(ClientError) as failure:
+        db.transact_write_items(TransactItems=items)
+    return str(failure.value.response["Error"]["Code"])
+
+
+def _story(db: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """Writes, one committed and three cancelled transactions, a write after them.
+    Returns (ranged items, plain items, the stream read from its start)."""
+    _tables(db)
+    db.put_item(TableName="ranged", Item={"pk": S("t1"), "sk": S("a"), "v": {"N": "1"}})
+    db.put_item(TableName="plain", Item={"id": S("x")})
+    db.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": "ranged",
+                    "Key": {"pk": S("t1"), "sk": S("a")},
+                    "UpdateExpression": "SET v = :two",
+                    "ConditionExpression": "v = :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}, ":two": {"N": "2"}},
+                }
+            },
+            {"Put": {"TableName": "ranged", "Item": {"pk": S("t1"), "sk": S("b")}}},
+            {"Put": {"TableName": "plain", "Item": {"id": S("y")}}},
+        ]
+    )
+    # moto applies the first three before the check fails: all must be undone
+    assert (
+        _cancelled(
+            db,
+            [
+                {"Put": {"TableName": "ranged", "Item": {"pk": S("t1"), "sk": S("c")}}},
+                {
+                    "Update": {
+                        "TableName": "ranged",
+                        "Key": {"pk": S("t1"), "sk": S("a")},
+                        "UpdateExpression": "SET v = :x",
+                        "ExpressionAttributeValues": {":x": {"N": "99"}},
+                    }
+                },
+                {"Delete": {"TableName": "plain", "Key": {"id": S("x")}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": "ranged",
+                        "Key": {"pk": S("t1"), "sk": S("b")},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ],
+        )
+        == "TransactionCanceledException"
+    )
+    assert (
+        _cancelled(
+            db,
+            [
+                {
+                    "Put": {
+                        "TableName": "ranged",
+                        "Item": {"pk": S("t1"), "sk": S("b"), "v": {"N": "7"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {"Put": {"TableName": "plain", "Item": {"id": S("z")}}},
+            ],
+        )
+        == "TransactionCanceledException"
+    )
+    assert (
+        _cancelled(
+            db,
+            [
+                {"Put": {"TableName": "plain", "Item": {"id": S("w")}}},
+                {"Delete": {"TableName": "plain", "Key": {"id": S("w")}}},
+            ],
+        )
+        == "ValidationException"
+    )
+    db.put_item(TableName="ranged", Item={"pk": S("t1"), "sk": S("d")})
+    ranged = sorted(db.scan(TableName="ranged")["Items"], key=lambda i: i["sk"]["S"])
+    plain = sorted(db.scan(TableName="plain")["Items"], key=lambda i: i["id"]["S"])
+    return ranged, plain, _stream(db, "TRIM_HORIZON")
+
+
+def _stream(db: Any, position: str) -> list[Any]:
+    streams = boto3.client("dynamodbstreams")
+    arn = db.describe_table(TableName="ranged")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=position
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    return [
+        (r["eventName"], r["dynamodb"]["Keys"]["sk"]["S"], r["dynamodb"].get("NewImage"))
+        for r in records
+    ]
+
+
+def test_cancelled_transactions_leave_tables_and_stream_as_moto_does(mode: str) -> None:
+    with mock_aws():
+        ranged, plain, stream = _story(boto3.client("dynamodb"))
+
+    assert [(i["sk"]["S"], i.get("v")) for i in ranged] == [
+        ("a", {"N": "2"}),
+        ("b", None),
+        ("d", None),
+    ]
+    assert [i["id"]["S"] for i in plain] == ["x", "y"]
+    assert [(name, sk) for name, sk, _ in stream] == [
+        ("INSERT", "a"),
+        ("MODIFY", "a"),
+        ("INSERT", "b"),
+        ("INSERT", "d"),
+    ]
+
+
+def test_stream_readers_keep_reading_after_a_cancelled_transaction() -> None:
+    """Unlike moto's table swap, the shard a reader already holds stays the live one."""
+    _moto.install()
+    try:
+        with mock_aws():
+            db = boto3.client("dynamodb")
+            _tables(db)
+            streams = boto3.client("dynamodbstreams")
+            arn = db.describe_table(TableName="ranged")["Table"]["LatestStreamArn"]
+            shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+            )["ShardIterator"]
+            db.put_item(TableName="ranged", Item={"pk": S("t"), "sk": S("1")})
+            _cancelled(
+                db,
+                [
+                    {
+                        "Put": {
+                            "TableName": "ranged",
+                            "Item": {"pk": S("t"), "sk": S("1")},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
+                ],
+            )
+            db.put_item(TableName="ranged", Item={"pk": S("t"), "sk": S("2")})
+            records = streams.get_records(ShardIterator=iterator)["Records"]
+    finally:
+        _moto.uninstall()
+
+    assert [r["dynamodb"]["Keys"]["sk"]["S"] for r in records] == ["1", "2"]

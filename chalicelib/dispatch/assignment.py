@@ -8,7 +8,7 @@ station chief (unless the chief is the assignee). Pure: staff, workloads and `no
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -60,6 +60,20 @@ def tied_for_fewest(peers: Sequence[Staff], open_tickets: Mapping[str, int]) -> 
         return []
     fewest = min(open_tickets[p.staff_id] for p in peers)
     return [p for p in peers if open_tickets[p.staff_id] == fewest]
+
+
+def peer_workloads(
+    peers: Sequence[Staff],
+    open_now: Mapping[str, int],
+    last_assigned: Callable[[list[str]], Mapping[str, datetime]],
+) -> dict[str, Workload]:
+    """Each peer's open tickets (`open_now`: open tickets per assignee in their station) and,
+    only for the peers tied on the fewest, when they were last given a ticket (asked of
+    `last_assigned` once: TicketStore.last_assigned, the assignment ledger)."""
+    counts = {p.staff_id: open_now.get(p.staff_id, 0) for p in peers}
+    tied = tied_for_fewest(peers, counts)
+    last = last_assigned([p.staff_id for p in tied]) if len(tied) > 1 else {}
+    return {sid: Workload(n, last.get(sid)) for sid, n in counts.items()}
 
 
 def least_loaded(peers: Sequence[Staff], workloads: Mapping[str, Workload]) -> Staff:

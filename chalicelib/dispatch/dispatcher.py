@@ -2,10 +2,11 @@
 
 `dispatched` is pure: status, assignee, escalation level 1, the grid's area class, the
 clocks of SERVICE_STANDARDS.md and the next due clock, plus the timeline event. `Dispatcher`
-gathers what it needs (cached topology; open-ticket counts only when the grid's manager is
-off duty) and commits through `TicketStore.commit`: ONE conditional transaction on the
-ticket's version and status. A redelivered INSERT loses that condition, finds the ticket no
-longer `submitted`, and changes nothing.
+gathers what it needs (cached topology; open-ticket counts and the assignment ledger only
+when the grid's manager is off duty) and commits through `TicketStore.commit`: ONE
+conditional transaction on the ticket's version and status (it also stamps the assignee in
+the assignment ledger). A redelivered INSERT loses that condition, finds the ticket no longer
+`submitted`, and changes nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from chalicelib.dispatch.assignment import (
     Workload,
     assign,
     on_duty,
+    peer_workloads,
     peers_on_duty,
-    tied_for_fewest,
 )
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.org import AreaClass, Grid, Staff
@@ -29,7 +30,7 @@ from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.tickets import Action, Status
 from chalicelib.lifecycle.timing import restamp
 from chalicelib.store.org import OrgStore
-from chalicelib.store.tickets import Source, StaleTicket, TicketFilter, TicketStore
+from chalicelib.store.tickets import StaleTicket, TicketStore
 
 ROUTE_NOTES = {
     "grid_manager": "派单给网格经理{name}",
@@ -85,7 +86,9 @@ class Dispatcher:
 
     def dispatch(self, submitted: Ticket) -> Ticket | None:
         """The dispatched ticket, or None when there was nothing to do (already dispatched,
-        cancelled meanwhile, or not a submitted ticket at all)."""
+        cancelled meanwhile, or not a submitted ticket at all). Raises StoreBusy (from the
+        store) or StaleTicket (still submitted after two lost races) so the stream record is
+        retried rather than dropped."""
         for _ in range(2):  # the image, then (at most once) the stored ticket
             if submitted.status is not Status.SUBMITTED:
                 return None
@@ -108,6 +111,8 @@ class Dispatcher:
                 if stored is None:
                     return None
                 submitted = stored
+        if submitted.status is Status.SUBMITTED:
+            raise StaleTicket()
         return None
 
     def choose(self, ticket: Ticket, grid: Grid, now: datetime) -> Assignment:
@@ -118,7 +123,9 @@ class Dispatcher:
             group = self.org.group(grid.mutual_aid_group_id)
             members = [self.org.staff(m) for m in (group.member_ids if group else ())]
             peers = peers_on_duty(grid.manager_id, [m for m in members if m], now)
-            workloads = self.workloads(peers)
+            if peers:
+                open_now = self.tickets.open_counts(grid.station_id)
+                workloads = peer_workloads(peers, open_now, self.tickets.last_assigned)
         chief = self.org.station_chief(grid.station_id)
         try:
             return assign(
@@ -131,20 +138,3 @@ class Dispatcher:
             )
         except LookupError as error:
             raise TopologyError(str(error)) from None
-
-    def workloads(self, peers: list[Staff]) -> dict[str, Workload]:
-        """Open tickets per peer (one COUNT query each); for peers tied on the fewest, when
-        they were last given a ticket: the newest ticket on their by_assignee index."""
-        counts = {p.staff_id: self.tickets.count_open(p.staff_id) for p in peers}
-        tied = tied_for_fewest(peers, counts)
-        last: dict[str, datetime | None] = {}
-        if len(tied) > 1:
-            for peer in tied:
-                page = self.tickets.page(
-                    [Source("by_assignee", peer.staff_id)], TicketFilter(), 1, None
-                )
-                newest = page.items[0] if page.items else None
-                last[peer.staff_id] = (
-                    newest.clocks.get("dispatched_at", newest.created_at) if newest else None
-                )
-        return {sid: Workload(n, last.get(sid)) for sid, n in counts.items()}

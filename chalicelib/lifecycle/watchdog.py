@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.bootstrap import Services
-from chalicelib.dispatch.assignment import Workload, least_loaded, peers_on_duty
+from chalicelib.dispatch.assignment import least_loaded, peer_workloads, peers_on_duty
 from chalicelib.domain.clocks import ACCEPT
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.org import Staff
 from chalicelib.domain.records import Ticket
 from chalicelib.lifecycle.escalation import due_clock, escalate
 from chalicelib.observability import logger
-from chalicelib.store.tickets import StaleTicket
+from chalicelib.store.tickets import StaleTicket, StoreBusy
 
 PAGE_SIZE = 100
 MAX_PAGES_PER_SHARD = 20
@@ -33,7 +33,7 @@ class TickReport:
     at: datetime
     found: int = 0  # index entries read
     committed: Counter[str] = field(default_factory=Counter)  # "level2", "level3", "auto_close"
-    stale: int = 0  # commits refused: the ticket changed since the index entry was written
+    stale: int = 0  # commits refused: the ticket changed since read, or the store was busy
     skipped: int = 0  # entries whose ticket cannot take the step (logged)
 
     def as_dict(self) -> dict[str, object]:
@@ -49,7 +49,7 @@ class TickReport:
 def run_watchdog(svc: Services, *, page_size: int = PAGE_SIZE) -> TickReport:
     now = svc.clock()
     report = TickReport(at=now)
-    loads: dict[str, int] = {}  # open tickets per peer, counted once per tick
+    loads: dict[str, dict[str, int]] = {}  # station → open tickets per assignee, once a tick
     for shard in range(svc.settings.due_shards):
         for _ in range(MAX_PAGES_PER_SHARD):
             batch = svc.tickets.due(f"due#{shard:02d}", now, page_size)
@@ -62,11 +62,11 @@ def run_watchdog(svc: Services, *, page_size: int = PAGE_SIZE) -> TickReport:
 
 
 def level2_peer(
-    svc: Services, ticket: Ticket, now: datetime, loads: dict[str, int]
+    svc: Services, ticket: Ticket, now: datetime, loads: dict[str, dict[str, int]]
 ) -> Staff | None:
     """The on-duty mutual-aid peer of the ticket's grid with the fewest open tickets, other
     than the current assignee (dispatch.assignment's rule); None when nobody qualifies.
-    `loads` caches the open-ticket counts for the tick (one COUNT query per peer)."""
+    `loads` caches the station's open-ticket counts for the tick (one Query per station)."""
     grid = svc.org.grid(ticket.grid_id)
     group = svc.org.group(grid.mutual_aid_group_id) if grid else None
     if group is None:
@@ -75,14 +75,18 @@ def level2_peer(
     peers = peers_on_duty(ticket.assignee_id, members, now)
     if not peers:
         return None
-    for p in peers:
-        if p.staff_id not in loads:
-            loads[p.staff_id] = svc.tickets.count_open(p.staff_id)
-    return least_loaded(peers, {p.staff_id: Workload(loads[p.staff_id]) for p in peers})
+    if ticket.station_id not in loads:
+        loads[ticket.station_id] = svc.tickets.open_counts(ticket.station_id)
+    workloads = peer_workloads(peers, loads[ticket.station_id], svc.tickets.last_assigned)
+    return least_loaded(peers, workloads)
 
 
 def _handle(
-    svc: Services, ticket: Ticket, now: datetime, report: TickReport, loads: dict[str, int]
+    svc: Services,
+    ticket: Ticket,
+    now: datetime,
+    report: TickReport,
+    loads: dict[str, dict[str, int]],
 ) -> int:
     """Every step due on this ticket now, one commit each (a ticket 50 minutes past
     dispatch has missed accept and arrive: level 2, then level 3), so that a rerun finds
@@ -100,14 +104,16 @@ def _handle(
             break
         after, event = step
         try:
-            ticket = svc.tickets.commit(ticket, after, event)
-        except StaleTicket:
+            moved_from, ticket = ticket.assignee_id, svc.tickets.commit(ticket, after, event)
+        except (StaleTicket, StoreBusy):  # due again next minute if still due
             report.stale += 1
             break
         report.committed[_kind(event.action, event.data.get("level"))] += 1
         committed += 1
-        if peer is not None and ticket.assignee_id == peer.staff_id:
-            loads[peer.staff_id] = loads.get(peer.staff_id, 0) + 1
+        counts = loads.get(ticket.station_id)
+        if counts is not None and moved_from and ticket.assignee_id != moved_from:
+            counts[moved_from] = counts.get(moved_from, 1) - 1
+            counts[str(ticket.assignee_id)] = counts.get(str(ticket.assignee_id), 0) + 1
     return committed
 
 

@@ -3,13 +3,14 @@ transaction (ticket + timeline event [+ idempotency claim])."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.store.keys import Cursor, iso
+from chalicelib.store.keys import Cursor, iso, parse_iso
 from chalicelib.store.ticket_items import event_item, to_event, to_item, to_ticket
 from chalicelib.store.tickets import (
     DuplicateRequest,
@@ -17,9 +18,17 @@ from chalicelib.store.tickets import (
     Page,
     Source,
     StaleTicket,
+    StoreBusy,
     TicketFilter,
     newest_first,
+    newly_assigned,
 )
+
+LEDGER_KEEPS = timedelta(days=90)  # assigned longer ago than this counts as never
+
+
+def _ledger_key(staff_id: str) -> str:
+    return f"assigned#{staff_id}"
 
 
 class DynamoTicketStore:
@@ -86,15 +95,25 @@ class DynamoTicketStore:
     def commit(self, before: Ticket, after: Ticket, event: TimelineEvent) -> Ticket:
         from pynamodb.exceptions import TransactWriteError
 
-        from chalicelib.store.models import TicketModel
+        from chalicelib.store.models import CounterModel, TicketModel
 
         item = self._item(replace(after, version=before.version))
         try:
             with self._transaction() as tx:
                 tx.save(item, condition=TicketModel.status == before.status.value)
                 tx.save(event_item(event))
+                if newly_assigned(before, after):
+                    ledger = CounterModel(
+                        _ledger_key(str(after.assignee_id)),
+                        assigned_at=iso(event.at),
+                        expires_at=event.at + LEDGER_KEEPS,
+                    )
+                    tx.save(ledger)
         except TransactWriteError as error:
-            raise StaleTicket() from error
+            reasons = error.cancellation_reasons or []
+            if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+                raise StaleTicket() from error
+            raise StoreBusy() from error  # conflict or throttling: nothing written, retry
         return replace(after, version=before.version + 1)
 
     def page(
@@ -135,10 +154,24 @@ class DynamoTicketStore:
             found.extend(batch)
         return newest_first(found, limit, more)
 
-    def count_open(self, assignee_id: str) -> int:
+    def open_counts(self, station_id: str) -> dict[str, int]:
         from chalicelib.store.models import TicketModel
 
-        return int(TicketModel.open_by_assignee.count(assignee_id))
+        keys = TicketModel.open_by_station.query(
+            station_id, attributes_to_get=[TicketModel.open_assignee.attr_name]
+        )
+        return dict(Counter(str(item.open_assignee) for item in keys))
+
+    def last_assigned(self, staff_ids: Sequence[str]) -> dict[str, datetime]:
+        from chalicelib.store.models import CounterModel
+
+        found = CounterModel.batch_get(
+            [_ledger_key(s) for s in dict.fromkeys(staff_ids)], consistent_read=True
+        )
+        prefix = len(_ledger_key(""))
+        return {
+            item.key[prefix:]: parse_iso(item.assigned_at) for item in found if item.assigned_at
+        }
 
     def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]:
         from chalicelib.store.models import TicketModel

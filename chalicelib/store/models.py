@@ -85,15 +85,16 @@ class AssigneeIndex(GlobalSecondaryIndex["TicketModel"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
-class OpenAssigneeIndex(GlobalSecondaryIndex["TicketModel"]):
-    """Sparse: open tickets per assignee (fewest-open-tickets peer choice, COUNT queries)."""
+class OpenStationIndex(GlobalSecondaryIndex["TicketModel"]):
+    """Sparse: a station's open, assigned tickets by assignee. One Query gives the open-ticket
+    count of every mutual-aid peer at once (they all work in the ticket's station)."""
 
     class Meta:
-        index_name = "open_by_assignee"
+        index_name = "open_by_station"
         projection = KeysOnlyProjection()
 
-    open_assignee = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    open_station = UnicodeAttribute(hash_key=True)
+    open_assignee = UnicodeAttribute(range_key=True)
 
 
 class DueIndex(GlobalSecondaryIndex["TicketModel"]):
@@ -149,6 +150,7 @@ class TicketModel(_Base):
     area_class = UnicodeAttribute()
     priority = BooleanAttribute(default=False)  # important or special customer
     assignee_id = UnicodeAttribute(null=True)
+    open_station = UnicodeAttribute(null=True)
     open_assignee = UnicodeAttribute(null=True)
     escalation_level = NumberAttribute(default=0)
     overdue = BooleanAttribute(default=False)
@@ -171,7 +173,7 @@ class TicketModel(_Base):
     by_station = StationIndex()
     by_branch = BranchIndex()
     by_assignee = AssigneeIndex()
-    open_by_assignee = OpenAssigneeIndex()
+    open_by_station = OpenStationIndex()
     by_due = DueIndex()
     by_month = MonthIndex()
 
@@ -241,7 +243,6 @@ class OrgModel(_Base):
     phone_hash = UnicodeAttribute(null=True)
     on_duty = BooleanAttribute(null=True)
     duty_until = UnicodeAttribute(null=True)
-    last_assigned_at = UnicodeAttribute(null=True)
     customer_count = NumberAttribute(null=True)  # grids: customers served (reports)
 
     by_kind = OrgKindIndex()
@@ -354,8 +355,8 @@ class IdempotencyModel(_Base):
 
 
 class CounterModel(_Base):
-    """OTP codes and rate-limit windows, expiring by TTL. Keys: "otp#<phone_hash>",
-    "rl#<name>#<subject>#<window>"."""
+    """OTP codes, rate-limit windows and the assignment ledger, expiring by TTL. Keys:
+    "otp#<phone_hash>", "rl#<name>#<subject>#<window>", "assigned#<staff_id>"."""
 
     class Meta(_Base.Meta):
         table_name = "counters"
@@ -364,6 +365,7 @@ class CounterModel(_Base):
     hits = NumberAttribute(default=0)  # not "count": that name is Model.count()
     code_hash = UnicodeAttribute(null=True)
     attempts = NumberAttribute(null=True)
+    assigned_at = UnicodeAttribute(null=True)  # the ledger: when a staff member last got a ticket
     expires_at = TTLAttribute()
 
 

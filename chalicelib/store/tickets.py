@@ -3,6 +3,7 @@ the same behaviour as DynamoTicketStore (store/dynamo_tickets.py)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -33,6 +34,16 @@ class DuplicateRequest(Exception):
 class StaleTicket(Conflict):
     code = "concurrent_change"
     message = "工单状态已变化，请刷新后重试"
+
+
+class StoreBusy(Conflict):
+    """The write collided with another transaction on one of its items (DynamoDB's
+    TransactionConflict) or was throttled: nothing was written and the ticket did not change,
+    so the same write can simply be tried again. Not a StaleTicket: the dispatcher must not
+    take it for "already dispatched"."""
+
+    code = "concurrent_change"
+    message = "系统繁忙，请稍后重试"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +91,16 @@ class TicketStore(Protocol):
     def page(
         self, sources: Sequence[Source], filters: TicketFilter, limit: int, cursor: Cursor | None
     ) -> Page: ...
-    def count_open(self, assignee_id: str) -> int: ...
+    def open_counts(self, station_id: str) -> dict[str, int]:
+        """Open tickets per assignee among the station's tickets (every assignee a ticket can
+        have, mutual-aid peers included, belongs to the ticket's station)."""
+        ...
+
+    def last_assigned(self, staff_ids: Sequence[str]) -> dict[str, datetime]:
+        """When each of these staff was last given a ticket (by dispatch, transfer or
+        escalation); staff never assigned are absent. `commit` keeps this ledger."""
+        ...
+
     def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]: ...
 
 
@@ -96,13 +116,18 @@ def index_key(ticket: Ticket, index: str, *, due_shards: int, month_shards: int)
         return ticket.branch_id
     if index == "by_assignee":
         return ticket.assignee_id
-    if index == "open_by_assignee":
-        return ticket.assignee_id if ticket.is_open else None
+    if index == "open_by_station":
+        return ticket.station_id if ticket.is_open and ticket.assignee_id else None
     if index == "by_month":
         return month_shard(ticket.ticket_id, ticket.created_at, month_shards)
     if index == "by_due":
         return due_shard(ticket.ticket_id, due_shards) if ticket.next_due else None
     raise ValueError(f"unknown index {index}")
+
+
+def newly_assigned(before: Ticket, after: Ticket) -> bool:
+    """Whether a commit gives the ticket to someone (an entry for the assignment ledger)."""
+    return after.assignee_id is not None and after.assignee_id != before.assignee_id
 
 
 def newest_first(tickets: list[Ticket], limit: int, more: bool) -> Page:
@@ -129,6 +154,7 @@ class InMemoryTicketStore:
         self.tickets: dict[str, Ticket] = {}
         self.events: dict[str, list[TimelineEvent]] = {}
         self.claims: dict[str, tuple[str, str]] = {}
+        self.assigned: dict[str, datetime] = {}
         self.due_shards = due_shards
         self.month_shards = month_shards
 
@@ -155,6 +181,8 @@ class InMemoryTicketStore:
         saved = replace(after, version=before.version + 1)
         self.tickets[saved.ticket_id] = saved
         self.events[saved.ticket_id].append(event)
+        if newly_assigned(before, after):
+            self.assigned[str(after.assignee_id)] = event.at
         return saved
 
     def _key(self, ticket: Ticket, index: str) -> str | None:
@@ -172,8 +200,17 @@ class InMemoryTicketStore:
         ]
         return newest_first(found, limit, more=False)
 
-    def count_open(self, assignee_id: str) -> int:
-        return sum(1 for t in self.tickets.values() if t.is_open and t.assignee_id == assignee_id)
+    def open_counts(self, station_id: str) -> dict[str, int]:
+        return dict(
+            Counter(
+                str(t.assignee_id)
+                for t in self.tickets.values()
+                if self._key(t, "open_by_station") == station_id
+            )
+        )
+
+    def last_assigned(self, staff_ids: Sequence[str]) -> dict[str, datetime]:
+        return {s: self.assigned[s] for s in staff_ids if s in self.assigned}
 
     def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]:
         hits = [

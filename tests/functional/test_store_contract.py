@@ -134,7 +134,9 @@ def test_commit_is_conditional_on_version_and_status(stores) -> None:  # type: i
     with pytest.raises(Conflict):
         tickets.commit(before, after, event)  # same change again: stale version
     assert [e.action for e in tickets.timeline(ticket.ticket_id)] == ["submit", "dispatch"]
-    assert tickets.count_open("M1") == 1
+    assert tickets.open_counts("S1") == {"M1": 1}
+    assert tickets.open_counts("S2") == {}
+    assert tickets.last_assigned(["M1", "M2"]) == {"M1": at}
     shard_hits = [
         t.ticket_id
         for n in range(8)

@@ -137,7 +137,7 @@ def test_a_new_ticket_is_dispatched_to_its_grid_manager_and_both_sides_told(stac
         (manager_phone("M1"), "dispatch_manager"),
         (CUSTOMER_PHONE, "dispatched_customer"),
     ]
-    assert stack.svc.tickets.count_open("M1") == 1
+    assert stack.svc.tickets.open_counts("S1") == {"M1": 1}
 
 
 def test_a_duplicate_delivery_changes_nothing_and_sends_one_sms_each(stack: Stack) -> None:
@@ -195,6 +195,61 @@ def test_off_duty_manager_falls_to_the_peer_with_fewest_open_tickets(stack: Stac
     assert (manager_phone("M5"), "dispatch_manager") in stack.received()
 
 
+def test_a_tie_on_open_tickets_goes_to_the_peer_assigned_least_recently(stack, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests.functional.lifecycle_support import act, customer_scope
+
+    stack.off_duty("M1")
+    first = stack.submit()  # G1: M2 and M5 tie with none open → M2 (by staff id)
+    stack.pump()
+    clock.advance(minutes=1)
+    stack.submit()  # M5 has fewer → M5
+    stack.pump()
+    clock.advance(minutes=1)
+    stack.submit("0601000002", "wx-2")  # G2's own manager → M2, assigned after M5
+    stack.pump()
+    act(stack.svc, customer_scope("wx-1"), stack.ticket(first.ticket_id), "cancel")
+    stack.pump()
+    assert stack.ticket(first.ticket_id).assignee_id == "M2"
+    assert stack.svc.tickets.open_counts("S1") == {"M2": 1, "M5": 1}
+    clock.advance(minutes=1)
+
+    tied = stack.submit()
+    stack.pump()
+
+    assert stack.ticket(tied.ticket_id).assignee_id == "M5"  # not M2, assigned since
+
+
+def test_a_mutual_aid_dispatch_makes_at_most_three_aws_calls(stack, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    from botocore.client import BaseClient
+
+    calls: Counter[str] = Counter()
+    original = BaseClient._make_api_call
+
+    def counted(self: BaseClient, operation: str, params: Any) -> Any:
+        calls[operation] += 1
+        return original(self, operation, params)
+
+    def dispatch_next() -> Counter[str]:
+        stack.submit()
+        insert = stack.read()
+        calls.clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(BaseClient, "_make_api_call", counted)
+            assert stack.deliver(insert) == []
+        stack.pump()  # the dispatch's own records (SMS), not counted
+        return Counter(calls)
+
+    stack.off_duty("M1")
+    dispatch_next()  # warms the org cache: the group and its members
+
+    # M2 has one open, M5 none: the station's open tickets, then the dispatch
+    assert dispatch_next() == {"Query": 1, "TransactWriteItems": 1}
+    # one each: a tie, so also the assignment ledger of the two tied peers
+    assert dispatch_next() == {"Query": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
+
+
 def test_a_manager_who_goes_off_duty_over_the_api_gets_no_new_dispatch(stack: Stack) -> None:
     from chalice.test import Client
 
@@ -232,6 +287,43 @@ def test_an_important_customer_alerts_the_station_chief(stack: Stack) -> None:
 
     assert stack.ticket(ticket.ticket_id).assignee_id == "M1"
     assert (manager_phone("C1"), "chief_alert") in stack.received()
+
+
+# ---------------------------------------------------------------- a busy table
+def test_a_transaction_conflict_fails_the_record_and_the_retry_dispatches_once(  # type: ignore[no-untyped-def]
+    stack, monkeypatch
+) -> None:
+    """DynamoDB cancels a transaction that collides with another one on an item (here: the
+    assignment ledger). That is not "already dispatched": the record must be retried."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    ticket = stack.submit()
+    insert = stack.read()
+    original = BaseClient._make_api_call
+
+    def conflicting(self: BaseClient, operation: str, params: Any) -> Any:
+        if operation == "TransactWriteItems":
+            reasons = [{"Code": "None"}, {"Code": "None"}, {"Code": "TransactionConflict"}]
+            error = {"Code": "TransactionCanceledException", "Message": "conflict"}
+            raise ClientError({"Error": error, "CancellationReasons": reasons}, operation)
+        return original(self, operation, params)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BaseClient, "_make_api_call", conflicting)
+        failed = stack.deliver(insert)
+
+    assert failed == [insert["Records"][0]["dynamodb"]["SequenceNumber"]]
+    assert stack.ticket(ticket.ticket_id).status is Status.SUBMITTED
+    assert stack.sms.sent == []
+
+    assert stack.deliver(insert) == []  # Lambda retries from the failed record
+    stack.pump()
+    assert stack.ticket(ticket.ticket_id).assignee_id == "M1"
+    assert stack.received() == [
+        (manager_phone("M1"), "dispatch_manager"),
+        (CUSTOMER_PHONE, "dispatched_customer"),
+    ]
 
 
 # ---------------------------------------------------------------- provider failures

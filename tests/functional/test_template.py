@@ -193,6 +193,22 @@ def test_the_stream_function_may_read_its_stream_and_park_failures(resources: Te
     assert "sns:Publish" in granted
 
 
+# A ticket commit writes the ticket, its timeline event and the assignment ledger.
+TICKET_COMMIT_TABLES = {"TicketsTable", "TicketEventsTable", "CountersTable"}
+
+
+@pytest.mark.parametrize("name", ["api_handler", "ticket_stream", "sla_watchdog"])
+def test_functions_that_move_tickets_may_write_every_table_a_commit_writes(name: str) -> None:
+    writable = {
+        resource["Fn::GetAtt"][0]
+        for statement in _allows(_policy_files()[name])
+        if "dynamodb:PutItem" in _listed(statement["Action"])
+        for resource in _listed(statement["Resource"])
+        if "Fn::GetAtt" in resource
+    }
+    assert writable >= TICKET_COMMIT_TABLES
+
+
 def test_alarms_watch_the_dlq_the_stream_errors_and_failed_sms(resources: Template) -> None:
     alarms = [a["Properties"] for a in of_type(resources, "AWS::CloudWatch::Alarm").values()]
     by_metric: dict[str, list[Template]] = {}

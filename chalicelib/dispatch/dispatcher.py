@@ -4,9 +4,9 @@
 clocks of SERVICE_STANDARDS.md and the next due clock, plus the timeline event. `Dispatcher`
 gathers what it needs (cached topology; open-ticket counts and the assignment ledger only
 when the grid's manager is off duty) and commits through `TicketStore.commit`: ONE
-conditional transaction on the ticket's version and status (it also stamps the assignee in
-the assignment ledger). A redelivered INSERT loses that condition, finds the ticket no longer
-`submitted`, and changes nothing.
+conditional transaction on the ticket's version and status (a mutual-aid assignment also
+stamps the peer in the assignment ledger: `TicketStore.last_assigned`). A redelivered INSERT
+loses that condition, finds the ticket no longer `submitted`, and changes nothing.
 """
 
 from __future__ import annotations

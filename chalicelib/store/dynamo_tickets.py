@@ -20,8 +20,8 @@ from chalicelib.store.tickets import (
     StaleTicket,
     StoreBusy,
     TicketFilter,
+    ledger_entry,
     newest_first,
-    newly_assigned,
 )
 
 LEDGER_KEEPS = timedelta(days=90)  # assigned longer ago than this counts as never
@@ -102,9 +102,9 @@ class DynamoTicketStore:
             with self._transaction() as tx:
                 tx.save(item, condition=TicketModel.status == before.status.value)
                 tx.save(event_item(event))
-                if newly_assigned(before, after):
+                if stamped := ledger_entry(before, after, event):
                     ledger = CounterModel(
-                        _ledger_key(str(after.assignee_id)),
+                        _ledger_key(stamped),
                         assigned_at=iso(event.at),
                         expires_at=event.at + LEDGER_KEEPS,
                     )

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Action, Status, TicketType
 from chalicelib.store.keys import Cursor, due_shard, iso, month_shard
 
 
@@ -97,8 +97,8 @@ class TicketStore(Protocol):
         ...
 
     def last_assigned(self, staff_ids: Sequence[str]) -> dict[str, datetime]:
-        """When each of these staff was last given a ticket (by dispatch, transfer or
-        escalation); staff never assigned are absent. `commit` keeps this ledger."""
+        """When each of these staff was last given a ticket from outside their own grid
+        (see `ledger_entry`); staff never stamped are absent. `commit` keeps this ledger."""
         ...
 
     def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]: ...
@@ -125,9 +125,17 @@ def index_key(ticket: Ticket, index: str, *, due_shards: int, month_shards: int)
     raise ValueError(f"unknown index {index}")
 
 
-def newly_assigned(before: Ticket, after: Ticket) -> bool:
-    """Whether a commit gives the ticket to someone (an entry for the assignment ledger)."""
-    return after.assignee_id is not None and after.assignee_id != before.assignee_id
+def ledger_entry(before: Ticket, after: Ticket, event: TimelineEvent) -> str | None:
+    """Whom a commit stamps in the assignment ledger: whoever it gives the ticket to from
+    outside their own grid (mutual aid, transfer, level-2 reassignment, the station chief).
+    A grid manager taking their own grid's new ticket is not stamped: that work shows in
+    their open count, and stamping it would make every dispatch in a one-grid outage contend
+    on one item from parallel stream shards."""
+    if after.assignee_id is None or after.assignee_id == before.assignee_id:
+        return None
+    if event.action == Action.DISPATCH.value and event.data.get("route") == "grid_manager":
+        return None
+    return after.assignee_id
 
 
 def newest_first(tickets: list[Ticket], limit: int, more: bool) -> Page:
@@ -181,8 +189,8 @@ class InMemoryTicketStore:
         saved = replace(after, version=before.version + 1)
         self.tickets[saved.ticket_id] = saved
         self.events[saved.ticket_id].append(event)
-        if newly_assigned(before, after):
-            self.assigned[str(after.assignee_id)] = event.at
+        if stamped := ledger_entry(before, after, event):
+            self.assigned[stamped] = event.at
         return saved
 
     def _key(self, ticket: Ticket, index: str) -> str | None:

@@ -110,6 +110,29 @@ def test_idempotency_claim_is_taken_once(stores) -> None:  # type: ignore[no-unt
     assert tickets.get(second.ticket_id) is None
 
 
+def test_the_assignment_ledger_stamps_help_from_outside_the_own_grid(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets, _, _ = stores
+    ticket = make_ticket(T0)
+    tickets.create(ticket, first_event(ticket), None)
+    submitted = tickets.get(ticket.ticket_id)
+    at = T0 + timedelta(minutes=1)
+
+    def event(action: str, version: int, **data: str) -> TimelineEvent:
+        return TimelineEvent(
+            ticket.ticket_id, at, action, "system", Status.SUBMITTED, Status.DISPATCHED, version,
+            data=data,
+        )  # fmt: skip
+
+    own = replace(submitted, status=Status.DISPATCHED, assignee_id="M1", updated_at=at)
+    own = tickets.commit(submitted, own, event("dispatch", 2, route="grid_manager"))
+    assert tickets.last_assigned(["M1"]) == {}  # the grid's own manager: not stamped
+
+    at += timedelta(minutes=5)
+    moved = tickets.commit(own, replace(own, assignee_id="M2"), event("transfer", 3))
+    assert moved.assignee_id == "M2"
+    assert tickets.last_assigned(["M1", "M2", "M5"]) == {"M2": at}
+
+
 def test_commit_is_conditional_on_version_and_status(stores) -> None:  # type: ignore[no-untyped-def]
     tickets, _, _ = stores
     ticket = make_ticket(T0)

@@ -120,9 +120,8 @@ class Dispatcher:
         peers: list[Staff] = []
         workloads: dict[str, Workload] = {}
         if manager is None or not on_duty(manager, now):
-            group = self.org.group(grid.mutual_aid_group_id)
-            members = [self.org.staff(m) for m in (group.member_ids if group else ())]
-            peers = peers_on_duty(grid.manager_id, [m for m in members if m], now)
+            members = self.org.members(grid.mutual_aid_group_id)
+            peers = peers_on_duty(grid.manager_id, members, now)
             if peers:
                 open_now = self.tickets.open_counts(grid.station_id)
                 workloads = peer_workloads(peers, open_now, self.tickets.last_assigned)

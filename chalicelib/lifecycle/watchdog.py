@@ -68,10 +68,7 @@ def level2_peer(
     than the current assignee (dispatch.assignment's rule); None when nobody qualifies.
     `loads` caches the station's open-ticket counts for the tick (one Query per station)."""
     grid = svc.org.grid(ticket.grid_id)
-    group = svc.org.group(grid.mutual_aid_group_id) if grid else None
-    if group is None:
-        return None
-    members = [m for m in (svc.org.staff(i) for i in group.member_ids) if m is not None]
+    members = svc.org.members(grid.mutual_aid_group_id) if grid else []
     peers = peers_on_duty(ticket.assignee_id, members, now)
     if not peers:
         return None

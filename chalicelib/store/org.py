@@ -27,6 +27,10 @@ class OrgStore(Protocol):
     def staff(self, staff_id: str) -> Staff | None: ...
     def staff_by_phone(self, phone: str) -> Staff | None: ...
     def group(self, group_id: str) -> MutualAidGroup | None: ...
+    def members(self, group_id: str) -> list[Staff]:
+        """The mutual-aid group's staff, in the group's order (unknown ids left out)."""
+        ...
+
     def station_chief(self, station_id: str) -> Staff | None: ...
     def branch_officer(self, branch_id: str) -> Staff | None: ...
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff: ...
@@ -53,6 +57,11 @@ class _LookupsByKey:
 
     def group(self, group_id: str) -> MutualAidGroup | None:
         return self._get("group", group_id)
+
+    def members(self, group_id: str) -> list[Staff]:
+        group = self.group(group_id)
+        found = (self.staff(m) for m in (group.member_ids if group else ()))
+        return [m for m in found if m is not None]
 
 
 class InMemoryOrgStore(_LookupsByKey):
@@ -136,6 +145,9 @@ class CachedOrgStore:
     def group(self, group_id: str) -> MutualAidGroup | None:
         return self._cached("group", group_id, self.inner.group)
 
+    def members(self, group_id: str) -> list[Staff]:
+        return self._cached("members", group_id, self.inner.members)
+
     def staff_by_phone(self, phone: str) -> Staff | None:
         return self.inner.staff_by_phone(phone)
 
@@ -148,6 +160,10 @@ class CachedOrgStore:
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff:
         updated = self.inner.set_duty(staff_id, on_duty, until)
         self._cache[("staff", staff_id)] = (self.clock(), updated)
+        for (kind, group_id), (at, members) in list(self._cache.items()):
+            if kind == "members" and any(m.staff_id == staff_id for m in members):
+                swapped = [updated if m.staff_id == staff_id else m for m in members]
+                self._cache[(kind, group_id)] = (at, swapped)
         return updated
 
     def put_all(self, entities: Iterable[OrgEntity]) -> None:
@@ -168,6 +184,20 @@ class DynamoOrgStore(_LookupsByKey):
             return from_item(OrgModel.get(f"{kind}#{entity_id}"))
         except DoesNotExist:
             return None
+
+    def members(self, group_id: str) -> list[Staff]:
+        """The group (GetItem), then all its staff in one BatchGetItem."""
+        from chalicelib.store.models import OrgModel
+
+        group = self.group(group_id)
+        if group is None or not group.member_ids:
+            return []
+        found = {}
+        for item in OrgModel.batch_get([f"staff#{m}" for m in dict.fromkeys(group.member_ids)]):
+            staff = from_item(item)
+            if isinstance(staff, Staff):
+                found[staff.staff_id] = staff
+        return [found[m] for m in group.member_ids if m in found]
 
     def staff_by_phone(self, phone: str) -> Staff | None:
         from chalicelib.store.models import OrgModel

@@ -196,6 +196,9 @@ def test_org_lookups_and_duty(stores) -> None:  # type: ignore[no-untyped-def]
     assert org.transformer_area("T3").grid_id == "G3"
     assert org.grid("G4").area_class.value == "remote"
     assert org.group("A1").member_ids == ("M1", "M2", "M5")
+    assert [m.staff_id for m in org.members("A1")] == ["M1", "M2", "M5"]
+    assert org.members("A1")[1] == org.staff("M2")
+    assert org.members("nope") == []
     assert org.staff_by_phone("13910000002").staff_id == "M2"
     assert org.staff_by_phone("13800000000") is None
     until = T0 + timedelta(hours=8)
@@ -203,6 +206,22 @@ def test_org_lookups_and_duty(stores) -> None:  # type: ignore[no-untyped-def]
     assert (off.on_duty, off.duty_until) == (False, until)
     assert org.staff("M1").on_duty is False
     assert org.staff("nobody") is None
+    assert org.members("A1")[0].on_duty is False
+
+
+def test_the_org_cache_keeps_duty_changes_and_members_for_30_seconds(stores) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.store.org import CachedOrgStore
+
+    _, org, _ = stores
+    now = [T0]
+    cached = CachedOrgStore(org, lambda: now[0])
+    assert cached.members("A1")[0].on_duty is True
+    cached.set_duty("M1", False, None)  # through the cache: seen at once
+    assert cached.members("A1")[0].on_duty is False
+    org.set_duty("M2", False, None)  # behind its back (another Lambda container)
+    assert cached.members("A1")[1].on_duty is True
+    now[0] += timedelta(seconds=30)
+    assert [m.on_duty for m in cached.members("A1")] == [False, False, True]
 
 
 def test_customer_binding(stores) -> None:  # type: ignore[no-untyped-def]

@@ -240,7 +240,11 @@ def test_a_mutual_aid_dispatch_makes_at_most_three_aws_calls(stack, monkeypatch)
         return Counter(calls)
 
     stack.off_duty("M1")
-    dispatch_next()  # warms the org cache: the group and its members
+    # a cold container also reads the org: the manager and the group (GetItem each), the
+    # group's members (one BatchGetItem) and the station chief (a Query); peers tie at none
+    assert dispatch_next() == {
+        "GetItem": 2, "BatchGetItem": 2, "Query": 2, "TransactWriteItems": 1
+    }  # fmt: skip
 
     # M2 has one open, M5 none: the station's open tickets, then the dispatch
     assert dispatch_next() == {"Query": 1, "TransactWriteItems": 1}

@@ -86,8 +86,9 @@ class AssigneeIndex(GlobalSecondaryIndex["TicketModel"]):
 
 
 class OpenStationIndex(GlobalSecondaryIndex["TicketModel"]):
-    """Sparse: a station's open, assigned tickets by assignee. One Query gives the open-ticket
-    count of every mutual-aid peer at once (they all work in the ticket's station)."""
+    """Sparse: open tickets by assignee (DESIGN.md), partitioned by station. Query (station,
+    open_assignee = X) lists one person's open tickets; Query (station) counts every mutual-aid
+    peer's at once, since all of a ticket's possible assignees work in its station."""
 
     class Meta:
         index_name = "open_by_station"

@@ -1,5 +1,6 @@
 """DynamoTicketStore: tickets and their timeline in DynamoDB, every change one conditional
-transaction (ticket + timeline event [+ idempotency claim])."""
+transaction (ticket + timeline event [+ idempotency claim on create] [+ assignment ledger
+stamp when a commit hands the ticket to a helper from outside the grid])."""
 
 from __future__ import annotations
 

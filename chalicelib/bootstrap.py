@@ -80,6 +80,10 @@ class Services:
             from chalicelib.notify import LocalSmsSender
 
             return LocalSmsSender(Path(self.settings.sms_log_path), clock=self.clock)
+        if self.settings.sms == "aliyun":
+            from chalicelib.notify.aliyun import AliyunSmsSender, ssm_account
+
+            return AliyunSmsSender(ssm_account(self.settings.aliyun_sms_param))
         from chalicelib.notify import SnsSmsSender
 
         return SnsSmsSender()

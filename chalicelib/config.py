@@ -24,8 +24,9 @@ class Settings:
     wechat: str  # "fake" accepts dev:<openid>; "real" calls code2Session
     wechat_app_id_param: str
     wechat_secret_param: str
-    sms: str  # "local" (console + jsonl), "sns"
+    sms: str  # "local" (console + jsonl), "sns", "aliyun" (mainland numbers)
     sms_log_path: str
+    aliyun_sms_param: str  # SSM SecureString: Aliyun SMS account + template codes (JSON)
     sms_signature: str
     clock_scale: float  # demo only: < 1 shortens every service clock
     due_shards: int
@@ -61,6 +62,7 @@ class Settings:
             ),
             sms=env.get("YUNGE_SMS", "local" if local else "sns"),
             sms_log_path=env.get("YUNGE_SMS_LOG", ".local/sms.jsonl"),
+            aliyun_sms_param=env.get("YUNGE_ALIYUN_SMS_PARAM", f"/yunge/{stage}/aliyun-sms"),
             sms_signature=env.get("YUNGE_SMS_SIGNATURE", "【云格供电】"),
             clock_scale=float(env.get("YUNGE_CLOCK_SCALE", "1")),
             due_shards=int(env.get("YUNGE_DUE_SHARDS", "8")),

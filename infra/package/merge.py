@@ -20,7 +20,8 @@ def environment(streamed_table: str) -> dict[str, Any]:
     """What every function reads through Settings: names and pointers, never secrets."""
     return {
         "YUNGE_STAGE": "prod",
-        "YUNGE_SMS": "sns",
+        "YUNGE_SMS": {"Ref": "SmsProvider"},
+        "YUNGE_ALIYUN_SMS_PARAM": {"Ref": "AliyunSmsParameterName"},
         "YUNGE_BUREAU": {"Ref": "Bureau"},
         "YUNGE_TABLE_PREFIX": {"Ref": "TablePrefix"},
         "YUNGE_BUCKET": {"Ref": "FilesBucket"},

@@ -44,6 +44,19 @@ def parameters() -> Template:
             "Default": "/yunge/prod/wechat-secret",
             "Description": "SSM SecureString holding the mini-program AppSecret.",
         },
+        "SmsProvider": {
+            "Type": "String",
+            "Default": "sns",
+            "AllowedValues": ["sns", "aliyun"],
+            "Description": "Who sends SMS: aliyun for mainland numbers (SNS cannot reach them).",
+        },
+        "AliyunSmsParameterName": {
+            **_PARAM_NAME,
+            "Default": "/yunge/prod/aliyun-sms",
+            "Description": "SSM SecureString (JSON): access_key_id, access_key_secret and "
+            "template_codes (our template id → Aliyun TemplateCode). Read only when "
+            "SmsProvider is aliyun.",
+        },
         "UploadRetentionDays": {
             "Type": "Number",
             "Default": 180,

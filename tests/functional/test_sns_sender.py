@@ -27,6 +27,7 @@ from chalicelib.notify import (
     TransientSmsError,
     render,
 )
+from tests.functional.aliyun_fake import FakeAliyun, aliyun_sender
 
 REGION = "ap-southeast-1"
 PHONE = "13800001234"
@@ -167,11 +168,13 @@ def test_failure_logs_mask_the_phone(caplog: pytest.LogCaptureFixture) -> None:
     assert "138****1234" in caplog.text and PHONE not in caplog.text
 
 
-# One contract, every sender: the fake, SNS under moto and the local stack's sender.
+# One contract, every sender: the fake, SNS under moto, Aliyun against a fake endpoint and the
+# local stack's sender.
 SenderFactory = Callable[[Path], SmsSender]
 SENDERS: dict[str, SenderFactory] = {
     "fake": lambda _: RecordingSmsSender(),
     "sns": lambda _: SnsSmsSender(),
+    "aliyun": lambda _: aliyun_sender(FakeAliyun()),
     "local": lambda tmp: LocalSmsSender(
         tmp / "sms.jsonl", lambda: datetime(2026, 11, 27, tzinfo=UTC), io.StringIO()
     ),

@@ -209,6 +209,21 @@ def test_functions_that_move_tickets_may_write_every_table_a_commit_writes(name:
     assert writable >= TICKET_COMMIT_TABLES
 
 
+@pytest.mark.parametrize("name", ["api_handler", "ticket_stream", "sla_watchdog"])
+def test_functions_that_send_sms_may_publish_and_read_the_aliyun_account(name: str) -> None:
+    statements = _allows(_policy_files()[name])
+    assert any(_listed(s["Action"]) == ["sns:Publish"] for s in statements)
+    readable = {
+        str(resource)
+        for s in statements
+        if "ssm:GetParameter" in _listed(s["Action"])
+        for resource in _listed(s["Resource"])
+    }
+    assert any("${AliyunSmsParameterName}" in r for r in readable)
+    granted = {a for s in statements for a in _listed(s["Action"])}
+    assert "kms:Decrypt" in granted  # a SecureString
+
+
 def test_alarms_watch_the_dlq_the_stream_errors_and_failed_sms(resources: Template) -> None:
     alarms = [a["Properties"] for a in of_type(resources, "AWS::CloudWatch::Alarm").values()]
     by_metric: dict[str, list[Template]] = {}
@@ -237,7 +252,8 @@ def test_secrets_are_referenced_by_name_never_created(template: Template) -> Non
 def test_functions_read_their_settings_from_the_template(resources: Template) -> None:
     for fn in of_type(resources, "AWS::Serverless::Function").values():
         env = fn["Properties"]["Environment"]["Variables"]
-        assert env["YUNGE_STAGE"] == "prod" and env["YUNGE_SMS"] == "sns"
+        assert env["YUNGE_STAGE"] == "prod" and env["YUNGE_SMS"] == {"Ref": "SmsProvider"}
+        assert env["YUNGE_ALIYUN_SMS_PARAM"] == {"Ref": "AliyunSmsParameterName"}
         assert env["YUNGE_TABLE_PREFIX"] == {"Ref": "TablePrefix"}
         assert env["YUNGE_BUCKET"] == {"Ref": "FilesBucket"}
         assert env["YUNGE_JWT_KEY_PARAM"] == {"Ref": "JwtKeyParameterName"}

@@ -50,6 +50,12 @@ def parameters() -> Template:
             "AllowedValues": ["sns", "aliyun"],
             "Description": "Who sends SMS: aliyun for mainland numbers (SNS cannot reach them).",
         },
+        "SmsSignature": {
+            "Type": "String",
+            "Default": "【云格供电】",
+            "AllowedPattern": "^【[^【】]{2,12}】$",
+            "Description": "The bureau's registered SMS signature (签名), in 【】.",
+        },
         "AliyunSmsParameterName": {
             **_PARAM_NAME,
             "Default": "/yunge/prod/aliyun-sms",

@@ -22,7 +22,7 @@ from chalicelib.domain.org import Staff
 from chalicelib.domain.records import Ticket
 from chalicelib.lifecycle.escalation import due_clock, escalate
 from chalicelib.observability import logger
-from chalicelib.store.tickets import StaleTicket, StoreBusy
+from chalicelib.store.tickets import StaleTicket, StoreBusy, TicketStore
 
 PAGE_SIZE = 100
 MAX_PAGES_PER_SHARD = 20
@@ -49,7 +49,7 @@ class TickReport:
 def run_watchdog(svc: Services, *, page_size: int = PAGE_SIZE) -> TickReport:
     now = svc.clock()
     report = TickReport(at=now)
-    loads: dict[str, dict[str, int]] = {}  # station → open tickets per assignee, once a tick
+    loads = TickLoads(svc.tickets)
     for shard in range(svc.settings.due_shards):
         for _ in range(MAX_PAGES_PER_SHARD):
             batch = svc.tickets.due(f"due#{shard:02d}", now, page_size)
@@ -61,21 +61,46 @@ def run_watchdog(svc: Services, *, page_size: int = PAGE_SIZE) -> TickReport:
     return report
 
 
-def level2_peer(
-    svc: Services, ticket: Ticket, now: datetime, loads: dict[str, dict[str, int]]
-) -> Staff | None:
+class TickLoads:
+    """What the level-2 choice reads, once per tick and kept current by the tick's own
+    reassignments: each station's open tickets per assignee (one Query per station) and the
+    assignment ledger (one BatchGetItem for the staff not looked up yet)."""
+
+    def __init__(self, tickets: TicketStore) -> None:
+        self._tickets = tickets
+        self._open: dict[str, dict[str, int]] = {}
+        self._ledger: dict[str, datetime | None] = {}
+
+    def open_counts(self, station_id: str) -> dict[str, int]:
+        if station_id not in self._open:
+            self._open[station_id] = self._tickets.open_counts(station_id)
+        return self._open[station_id]
+
+    def last_assigned(self, staff_ids: list[str]) -> dict[str, datetime]:
+        unknown = [s for s in staff_ids if s not in self._ledger]
+        if unknown:
+            found = self._tickets.last_assigned(unknown)
+            self._ledger.update({s: found.get(s) for s in unknown})
+        return {s: at for s in staff_ids if (at := self._ledger[s]) is not None}
+
+    def moved(self, ticket: Ticket, from_id: str, at: datetime) -> None:
+        counts = self.open_counts(ticket.station_id)
+        to_id = str(ticket.assignee_id)
+        counts[from_id] = counts.get(from_id, 1) - 1
+        counts[to_id] = counts.get(to_id, 0) + 1
+        self._ledger[to_id] = at
+
+
+def level2_peer(svc: Services, ticket: Ticket, now: datetime, loads: TickLoads) -> Staff | None:
     """The on-duty mutual-aid peer of the ticket's grid with the fewest open tickets, other
-    than the current assignee (dispatch.assignment's rule); None when nobody qualifies.
-    `loads` caches the station's open-ticket counts for the tick (one Query per station)."""
+    than the current assignee (dispatch.assignment's rule); None when nobody qualifies."""
     grid = svc.org.grid(ticket.grid_id)
     members = svc.org.members(grid.mutual_aid_group_id) if grid else []
     peers = peers_on_duty(ticket.assignee_id, members, now)
     if not peers:
         return None
-    if ticket.station_id not in loads:
-        loads[ticket.station_id] = svc.tickets.open_counts(ticket.station_id)
-    workloads = peer_workloads(peers, loads[ticket.station_id], svc.tickets.last_assigned)
-    return least_loaded(peers, workloads)
+    open_now = loads.open_counts(ticket.station_id)
+    return least_loaded(peers, peer_workloads(peers, open_now, loads.last_assigned))
 
 
 def _handle(
@@ -83,7 +108,7 @@ def _handle(
     ticket: Ticket,
     now: datetime,
     report: TickReport,
-    loads: dict[str, dict[str, int]],
+    loads: TickLoads,
 ) -> int:
     """Every step due on this ticket now, one commit each (a ticket 50 minutes past
     dispatch has missed accept and arrive: level 2, then level 3), so that a rerun finds
@@ -107,10 +132,8 @@ def _handle(
             break
         report.committed[_kind(event.action, event.data.get("level"))] += 1
         committed += 1
-        counts = loads.get(ticket.station_id)
-        if counts is not None and moved_from and ticket.assignee_id != moved_from:
-            counts[moved_from] = counts.get(moved_from, 1) - 1
-            counts[str(ticket.assignee_id)] = counts.get(str(ticket.assignee_id), 0) + 1
+        if moved_from and ticket.assignee_id != moved_from:
+            loads.moved(ticket, moved_from, event.at)
     return committed
 
 

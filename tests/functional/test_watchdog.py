@@ -163,9 +163,23 @@ def test_every_tick_reads_each_due_shard_once_and_never_scans(memory_services, c
     open_ticket(svc)
     spy = svc.tickets = SpyStore(svc.tickets)
     tick(svc, clock, minutes=11)
-    reads = [(name, arg) for name, arg in spy.calls if name == "due"]
+    peer_choice = ("commit", "open_counts", "last_assigned")
+    reads = [(name, arg) for name, arg in spy.calls if name not in peer_choice]
     assert reads == [("due", f"due#{n:02d}") for n in range(svc.settings.due_shards)]
     assert [name for name, _ in spy.calls].count("commit") == 1
+
+
+def test_a_tick_of_missed_accepts_spreads_them_and_reads_loads_once(svc, clock) -> None:  # type: ignore[no-untyped-def]
+    faults = [open_ticket(svc) for _ in range(4)]  # G1 → M1, who accepts none
+    spy = svc.tickets = SpyStore(svc.tickets)
+
+    assert tick(svc, clock, minutes=11).committed == {"level2": 4}
+
+    assignees = sorted(spy.inner.get(f.ticket_id).assignee_id for f in faults)
+    assert assignees == ["M2", "M2", "M5", "M5"]  # fewest open first, then the other
+    names = [name for name, _ in spy.calls]
+    assert names.count("open_counts") == 1  # S1's open tickets, once for the tick
+    assert names.count("last_assigned") == 1  # the ledger, once for the tick
 
 
 # ------------------------------------------------------------------ the mainland calendar

@@ -155,6 +155,7 @@ def call_counts() -> None:
 
 
 AREAS_OF_GRID_2 = 25  # customer index 25 lives in T006, grid G002
+OFF_DUTY = ("M005", "M015", "M025", "M035")  # one grid manager per station
 
 
 def storm(tickets: int, chunk: int) -> None:
@@ -165,10 +166,13 @@ def storm(tickets: int, chunk: int) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.sns.models import sns_backends
 
-    print(f"\nStorm: {tickets} fault tickets, 200 transformer areas, pump every {chunk}:")
+    print(f"\nStorm: {tickets} fault tickets, 200 transformer areas, pump every {chunk}; "
+          f"one grid manager per station off duty (their grids go to mutual aid):")  # fmt: skip
     with mock_aws():
         floor_tables = Pipeline(stage="floor")
         p = Pipeline()
+        for manager in OFF_DUTY:
+            p.svc.org.set_duty(manager, False, None)
         outbox = sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages
         iterators = dict(zip(p.initial, floor_tables.initial, strict=True))
         clients = {s: boto3.client(s) for s in ("dynamodb", "dynamodbstreams", "sns")}
@@ -189,7 +193,10 @@ def storm(tickets: int, chunk: int) -> None:
             t0 = time.perf_counter()
             replay(recorded, iterators, clients)
             floors.append(time.perf_counter() - t0)
-        dispatched = sum(1 for _ in _dispatched_tickets())
+        done = list(_dispatched_tickets())
+    dispatched = len(done)
+    off_duty_grids = {m.replace("M", "G") for m in OFF_DUTY}
+    aided = Counter(t.assignee_id for t in done if t.grid_id in off_duty_grids)
     elapsed, floor = sum(durations), sum(floors)
     texts = Counter(sent)
     duplicates = sum(n - 1 for n in texts.values())
@@ -202,6 +209,9 @@ def storm(tickets: int, chunk: int) -> None:
           f"{tickets / floor:.1f} tickets/s")  # fmt: skip
     print(f"  ratio pipeline/floor: overall {elapsed / floor:.2f}; median of {len(ratios)} "
           f"chunks {statistics.median(ratios):.2f} (target <= 2)")  # fmt: skip
+    print(f"  mutual aid: {sum(aided.values())} tickets of the off-duty grids went to "
+          f"{len(aided)} peers ({min(aided.values(), default=0)}–{max(aided.values(), default=0)}"
+          f" each); to an off-duty manager: {sum(aided[m] for m in OFF_DUTY)}")  # fmt: skip
     print(f"  dispatched {dispatched}/{tickets}; SMS sent {len(sent)} (expected {2 * tickets}); "
           f"duplicates {duplicates}; lost {lost}")  # fmt: skip
 

@@ -120,9 +120,15 @@ class Services:
 
     @cached_property
     def calendar(self) -> WorkCalendar:
-        from chalicelib.domain.calendar import MainlandCalendar
+        from chalicelib.domain.calendar import MainlandCalendar, parse_schedule
+        from chalicelib.observability import logger
 
-        return MainlandCalendar()
+        try:
+            schedule = parse_schedule(self.settings.holidays)
+        except ValueError as error:  # a typo in the parameter must not stop dispatch
+            logger.error("YUNGE_HOLIDAYS ignored: %s", error)
+            schedule = {}
+        return MainlandCalendar(schedule)
 
     @cached_property
     def notifications(self) -> NotificationLog:

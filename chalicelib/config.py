@@ -28,6 +28,7 @@ class Settings:
     sms_log_path: str
     aliyun_sms_param: str  # SSM SecureString: Aliyun SMS account + template codes (JSON)
     sms_signature: str
+    holidays: str  # the bureau's holiday schedule for years chinesecalendar lacks (see calendar)
     clock_scale: float  # demo only: < 1 shortens every service clock
     due_shards: int
     month_shards: int
@@ -64,6 +65,7 @@ class Settings:
             sms_log_path=env.get("YUNGE_SMS_LOG", ".local/sms.jsonl"),
             aliyun_sms_param=env.get("YUNGE_ALIYUN_SMS_PARAM", f"/yunge/{stage}/aliyun-sms"),
             sms_signature=env.get("YUNGE_SMS_SIGNATURE", "【云格供电】"),
+            holidays=env.get("YUNGE_HOLIDAYS", ""),
             clock_scale=float(env.get("YUNGE_CLOCK_SCALE", "1")),
             due_shards=int(env.get("YUNGE_DUE_SHARDS", "8")),
             month_shards=int(env.get("YUNGE_MONTH_SHARDS", "8")),

@@ -15,6 +15,7 @@ Adjusted working weekends (调休) count as working days. Results keep the time 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
@@ -61,24 +62,55 @@ class WeekendCalendar:
         return add_working_days(self, start, n)
 
 
+def parse_schedule(text: str) -> dict[date, bool]:
+    """The State Council's holiday notice, as a bureau types it (YUNGE_HOLIDAYS): entries
+    separated by ";", each a day or an inclusive range and what it is, e.g.
+    ``2027-02-06..2027-02-12=off; 2027-02-14=work`` (off: a holiday, work: an adjusted
+    working day). Returns {day: is working day}. Raises ValueError naming the bad entry."""
+    schedule: dict[date, bool] = {}
+    for raw in text.split(";"):
+        entry = raw.strip()
+        if not entry:
+            continue
+        days, _, kind = entry.partition("=")
+        first, _, last = days.strip().partition("..")
+        try:
+            start = date.fromisoformat(first.strip())
+            end = date.fromisoformat(last.strip()) if last else start
+        except ValueError:
+            raise ValueError(f"holiday schedule: bad date in {entry!r}") from None
+        if kind.strip() not in ("off", "work") or end < start or (end - start).days > 31:
+            raise ValueError(f"holiday schedule: {entry!r} is not <day>[..<day>]=off|work")
+        while start <= end:
+            schedule[start] = kind.strip() == "work"
+            start += timedelta(days=1)
+    return schedule
+
+
 class MainlandCalendar:
     """The mainland calendar (statutory holidays, adjusted working weekends) from the
-    `chinese_calendar` package. Outside the years it knows, falls back to Monday–Friday and
-    logs a warning once per year per calendar."""
+    `chinese_calendar` package, under a schedule the bureau may add for a year the package
+    does not know yet (`parse_schedule`; it wins where both speak). A year known to neither
+    falls back to Monday–Friday and logs a warning once per year per calendar."""
 
-    def __init__(self) -> None:
+    def __init__(self, schedule: Mapping[date, bool] | None = None) -> None:
+        self._schedule = dict(schedule or {})
+        self._scheduled_years = {day.year for day in self._schedule}
         self._fallback_years: set[int] = set()
 
     def is_working_day(self, day: date) -> bool:
         import chinese_calendar  # lazily: only the code that counts working days pays for it
 
+        if day in self._schedule:
+            return self._schedule[day]
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
-            if day.year not in self._fallback_years:
+            if day.year not in self._fallback_years | self._scheduled_years:
                 self._fallback_years.add(day.year)
                 log.warning(
-                    "chinese_calendar has no data for %s; counting Monday–Friday as working days",
+                    "chinese_calendar has no data for %s and YUNGE_HOLIDAYS none either; "
+                    "counting Monday–Friday as working days",
                     day.year,
                 )
             return day.weekday() < 5

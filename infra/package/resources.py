@@ -63,6 +63,13 @@ def parameters() -> Template:
             "template_codes (our template id → Aliyun TemplateCode). Read only when "
             "SmsProvider is aliyun.",
         },
+        "Holidays": {
+            "Type": "String",
+            "Default": "",
+            "AllowedPattern": "^[0-9.=;a-z\\- ]*$",
+            "Description": "Holiday schedule for a year chinesecalendar does not know yet, from "
+            "the State Council notice: 2027-02-06..2027-02-12=off; 2027-02-14=work; ...",
+        },
         "UploadRetentionDays": {
             "Type": "Number",
             "Default": 180,

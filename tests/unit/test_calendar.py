@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import chinese_calendar
 import pytest
 
-from chalicelib.domain.calendar import SHANGHAI, MainlandCalendar, WeekendCalendar
+from chalicelib.domain.calendar import (
+    SHANGHAI,
+    MainlandCalendar,
+    WeekendCalendar,
+    parse_schedule,
+)
 
 
 def sh(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -89,3 +95,66 @@ def test_supported_years_do_not_warn(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="chalicelib.domain.calendar"):
         MainlandCalendar().add_working_days(sh(2025, 9, 30), 10)
     assert caplog.records == []
+
+
+# ------------------------------------------------------------ the bureau's own schedule
+NOTICE = "2040-10-01..2040-10-07=off; 2040-09-29=work ;2040-10-13=work; 2040-01-01=off"
+
+
+def test_a_schedule_is_read_as_typed_from_the_notice() -> None:
+    schedule = parse_schedule(NOTICE)
+    assert len(schedule) == 10
+    assert [schedule[date(2040, 10, d)] for d in (1, 4, 7)] == [False, False, False]
+    assert schedule[date(2040, 9, 29)] is True and schedule[date(2040, 10, 13)] is True
+    assert parse_schedule("") == {} and parse_schedule(" ; ") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2040-10-01",  # no kind
+        "2040-10-01=holiday",
+        "2040-13-01=off",
+        "2040-10-07..2040-10-01=off",  # backwards
+        "2040-01-01..2040-12-31=off",  # a year is not a holiday
+        "2040/10/01=off",
+    ],
+)
+def test_a_malformed_entry_is_named(text: str) -> None:
+    with pytest.raises(ValueError, match="holiday schedule"):
+        parse_schedule(text)
+
+
+def test_a_year_the_package_lacks_follows_the_bureaus_schedule_without_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calendar = MainlandCalendar(parse_schedule(NOTICE))
+    with caplog.at_level(logging.WARNING, logger="chalicelib.domain.calendar"):
+        assert not calendar.is_working_day(date(2040, 10, 1))  # National Day, a Monday
+        assert calendar.is_working_day(date(2040, 9, 29))  # the adjusted Saturday
+        assert not calendar.is_working_day(date(2040, 9, 30))  # a plain Sunday
+        # Friday 28 Sep + 1 working day → Saturday 29 Sep; + 2 → Monday 8 Oct
+        assert calendar.add_working_days(sh(2040, 9, 28, 16), 2) == sh(2040, 10, 8, 16)
+    assert caplog.records == []
+
+
+def test_the_schedule_wins_over_the_package_where_both_speak() -> None:
+    # a local holiday declared by the bureau on an ordinary 2026 working day
+    calendar = MainlandCalendar(parse_schedule("2026-11-24=off"))
+    assert not calendar.is_working_day(date(2026, 11, 24))
+    assert calendar.is_working_day(date(2026, 11, 25))  # the package still speaks
+
+
+def test_a_typo_in_the_deployed_schedule_is_logged_and_dispatch_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from chalicelib.bootstrap import Services
+    from chalicelib.config import Settings
+
+    settings = Settings.from_env(
+        {"YUNGE_HOLIDAYS": "2040-10-01=of", "YUNGE_JWT_KEY_FILE": str(tmp_path / "k")}
+    )
+    with caplog.at_level(logging.ERROR):
+        calendar = Services(settings).calendar
+    assert "YUNGE_HOLIDAYS ignored" in caplog.text
+    assert calendar.add_working_days(sh(2026, 11, 27, 10), 1) == sh(2026, 11, 30, 10)

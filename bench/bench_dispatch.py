@@ -3,7 +3,7 @@
 1. AWS calls per step for one ticket (exact, machine-independent; caches warm): intake,
    dispatch (INSERT), notify (MODIFY, per SMS), a duplicate delivery, and dispatch with the
    manager off duty (mutual aid, peers tied: the ledger is read too).
-2. A storm: BENCH_STORM_TICKETS fault tickets (default 5,000, about 5 minutes) from 200
+2. A storm: BENCH_STORM_TICKETS fault tickets (default 5,000, about 9 minutes) from 200
    transformer areas through intake → dispatch → notify, pumping the stream every BENCH_CHUNK
    tickets and delivering every 10th batch twice. The floor is the very same AWS calls
    (recorded with their params) replayed with plain boto3 into twin tables: the ratio is what

@@ -5,7 +5,8 @@
    manager off duty (mutual aid, peers tied: the ledger is read too).
 2. A storm: BENCH_STORM_TICKETS fault tickets (default 5,000, about 9 minutes) from 200
    transformer areas through intake → dispatch → notify, pumping the stream every BENCH_CHUNK
-   tickets and delivering every 10th batch twice. The floor is the very same AWS calls
+   tickets and delivering every 10th batch twice, with one grid manager per station off duty
+   (a tenth of the tickets go through mutual aid). The floor is the very same AWS calls
    (recorded with their params) replayed with plain boto3 into twin tables: the ratio is what
    our code adds on top of its own I/O. Also duplicates and lost SMS.
 Both runs use bench/_moto.py: moto's TransactWriteItems otherwise deep-copies every table it

@@ -110,12 +110,19 @@ def test_idempotency_claim_is_taken_once(stores) -> None:  # type: ignore[no-unt
     assert tickets.get(second.ticket_id) is None
 
 
-def test_the_assignment_ledger_stamps_help_from_outside_the_own_grid(stores) -> None:  # type: ignore[no-untyped-def]
-    tickets, _, _ = stores
+def stored_new_ticket(tickets) -> Ticket:  # type: ignore[no-untyped-def]
+    """A submitted ticket as the store holds it (version 1)."""
     ticket = make_ticket(T0)
     tickets.create(ticket, first_event(ticket), None)
-    submitted = tickets.get(ticket.ticket_id)
-    at = T0 + timedelta(minutes=1)
+    stored = tickets.get(ticket.ticket_id)
+    assert stored is not None
+    return stored
+
+
+def test_the_assignment_ledger_stamps_help_from_outside_the_own_grid(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets, _, _ = stores
+    submitted = stored_new_ticket(tickets)
+    ticket, at = submitted, T0 + timedelta(minutes=1)
 
     def event(action: str, version: int, **data: str) -> TimelineEvent:
         return TimelineEvent(
@@ -135,9 +142,7 @@ def test_the_assignment_ledger_stamps_help_from_outside_the_own_grid(stores) -> 
 
 def test_commit_is_conditional_on_version_and_status(stores) -> None:  # type: ignore[no-untyped-def]
     tickets, _, _ = stores
-    ticket = make_ticket(T0)
-    tickets.create(ticket, first_event(ticket), None)
-    before = tickets.get(ticket.ticket_id)
+    before = ticket = stored_new_ticket(tickets)
     at = T0 + timedelta(minutes=1)
     after = replace(
         before,

@@ -32,6 +32,17 @@ def _ledger_key(staff_id: str) -> str:
     return f"assigned#{staff_id}"
 
 
+def _condition_failed(error: Any, item: int) -> bool:
+    """Whether a cancelled transaction failed the condition on its `item`-th write (rather
+    than colliding with another transaction or being throttled)."""
+    reasons = error.cancellation_reasons or []
+    return (
+        len(reasons) > item
+        and reasons[item] is not None
+        and (reasons[item].code == "ConditionalCheckFailed")
+    )
+
+
 class DynamoTicketStore:
     def __init__(self, due_shards: int = 8, month_shards: int = 8) -> None:
         self.due_shards = due_shards
@@ -67,16 +78,12 @@ class DynamoTicketStore:
                     )
                     tx.save(claimed, condition=IdempotencyModel.key.does_not_exist())
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if (
-                claim
-                and len(reasons) > 2
-                and reasons[2]
-                and reasons[2].code == "ConditionalCheckFailed"
-            ):
+            if claim and _condition_failed(error, 2):
                 existing = IdempotencyModel.get(claim.key)
                 raise DuplicateRequest(existing.ticket_id, existing.payload_hash) from None
-            raise StaleTicket() from error
+            if _condition_failed(error, 0):
+                raise StaleTicket() from error
+            raise StoreBusy() from error  # conflict or throttling: nothing written, retry
 
     def get(self, ticket_id: str) -> Ticket | None:
         from pynamodb.exceptions import DoesNotExist
@@ -111,8 +118,7 @@ class DynamoTicketStore:
                     )
                     tx.save(ledger)
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+            if _condition_failed(error, 0):
                 raise StaleTicket() from error
             raise StoreBusy() from error  # conflict or throttling: nothing written, retry
         return replace(after, version=before.version + 1)

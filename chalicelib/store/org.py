@@ -192,7 +192,7 @@ class DynamoOrgStore(_LookupsByKey):
         group = self.group(group_id)
         if group is None or not group.member_ids:
             return []
-        found = {}
+        found: dict[str, Staff] = {}
         for item in OrgModel.batch_get([f"staff#{m}" for m in dict.fromkeys(group.member_ids)]):
             staff = from_item(item)
             if isinstance(staff, Staff):

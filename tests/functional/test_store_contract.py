@@ -239,3 +239,33 @@ def test_customer_binding(stores) -> None:  # type: ignore[no-untyped-def]
     assert [c.account_no for c in customers.accounts_of("wx-1")] == ["0601000001", "0601000005"]
     assert customers.accounts_of("wx-2") == []
     assert customers.get("0601000005").important is True
+
+
+def test_a_transaction_conflict_is_busy_not_stale_for_create_and_commit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """DynamoDB cancels a transaction that collides with another: nothing changed, so the
+    caller may simply try again (StoreBusy), unlike a failed condition (StaleTicket)."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    from chalicelib.store.tickets import StoreBusy
+
+    def conflicting(self: BaseClient, operation: str, params: dict) -> dict:  # type: ignore[type-arg]
+        reasons = [{"Code": "TransactionConflict"}, {"Code": "None"}, {"Code": "None"}]
+        error = {"Code": "TransactionCanceledException", "Message": "conflict"}
+        raise ClientError({"Error": error, "CancellationReasons": reasons}, operation)
+
+    with mock_aws():
+        from chalicelib.store.models import bind_tables, create_tables
+
+        bind_tables("busy-", "us-east-1")
+        create_tables()
+        tickets = DynamoTicketStore()
+        stored = stored_new_ticket(tickets)
+        ticket = make_ticket(T0 + timedelta(seconds=1))
+        claim = IdempotencyClaim("wx-1#k", "hash-1", T0 + timedelta(days=1))
+        monkeypatch.setattr(BaseClient, "_make_api_call", conflicting)
+
+        with pytest.raises(StoreBusy):
+            tickets.create(ticket, first_event(ticket), claim)
+        with pytest.raises(StoreBusy):
+            tickets.commit(stored, replace(stored, assignee_id="M1"), first_event(stored))

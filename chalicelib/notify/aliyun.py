@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,14 +94,15 @@ def percent_encode(value: str) -> str:
     return quote(value, safe="-_.~")
 
 
+def encode_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """``k=v&…`` with both sides percent-encoded: the signed string and the request body."""
+    return "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in pairs)
+
+
 def signature(params: Mapping[str, str], secret: str, method: str = "POST") -> str:
     """Signature version 1.0: HMAC-SHA1 over METHOD&%2F&encode(sorted, encoded query),
     keyed with the secret plus "&", in Base64."""
-    canonical = "&".join(
-        f"{percent_encode(k)}={percent_encode(v)}"
-        for k, v in sorted(params.items())
-        if k != "Signature"
-    )
+    canonical = encode_query(sorted((k, v) for k, v in params.items() if k != "Signature"))
     to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
     digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
@@ -160,7 +161,7 @@ class AliyunSmsSender:
             "Version": "2017-05-25",
         }
         params["Signature"] = signature(params, account.secret)
-        body = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in params.items())
+        body = encode_query(params.items())
         status, reply = self._post(body.encode(), sms, phone)
         code = str(reply.get("Code", "Unknown"))
         if code != "OK" or status >= 500:

@@ -53,7 +53,24 @@ def test_every_path_api_md_names_has_a_route(api) -> None:  # type: ignore[no-un
     named = set(re.findall(r"`(GET|POST|PUT|DELETE) (/v1/[^`?\s]*)", spec.read_text()))
     routed = {(m, p) for p, methods in app.app.routes.items() for m in methods}
     missing = {(m, p) for m, p in named if (m, p) not in routed}
-    assert missing == set()
+    # Exactly the routes whose issues are still open are missing: when one lands, its line
+    # here must go, so this list cannot hide a route that was meant to exist.
+    assert missing == set(NOT_YET_BUILT)
+
+
+NOT_YET_BUILT = {  # API.md's "Added in the second round", by the open issue that builds it
+    ("POST", "/v1/imports"): 12,
+    ("GET", "/v1/imports"): 12,
+    ("GET", "/v1/imports/{import_id}"): 12,
+    ("POST", "/v1/locate"): 12,
+    ("GET", "/v1/maps"): 12,
+    ("GET", "/v1/maps/grids.geojson"): 12,
+    ("GET", "/v1/outages"): 14,
+    ("POST", "/v1/outages"): 14,
+    ("POST", "/v1/outages/{outage_id}/actions"): 14,
+    ("GET", "/v1/docs"): 15,
+    ("GET", "/v1/me/accounts/{account_no}/usage"): 16,
+}
 
 
 def test_staff_me_and_duty(api, clock) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit functional e2e bench package report clean
+.PHONY: run test lint unit functional e2e bench package report clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -13,8 +13,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)            ## local stack with demo data on http://127.0.0.1:8000
 	$(PY) -m infra.local
 
-test: lint               ## lint + every test (what CI runs)
+test: lint browser       ## lint + every test (what CI runs)
 	$(PY) -m pytest tests
+
+browser:                 ## headless Chromium for the browser tests (Debian's package, as root)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium and CJK fonts for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	  else echo "no chromium and not root: browser tests will skip (CI fails them)"; fi; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -17,7 +17,7 @@ from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.policy import ServicePolicy
 
 from .checks import Window
-from .csv_writer import TicketCsv
+from .csv_writer import RowContext, TicketCsv
 from .directory import ReferenceSource
 from .figures import KpiSet
 from .files import ReportFiles
@@ -73,11 +73,11 @@ def compute(
         partitions = month_partitions(start, window.end, ports.month_shards)
     for ticket in ports.source.tickets(partitions, start, window.end):
         seen = engine.add(ticket)
-        if seen.in_period:
+        if seen.counted:
             if csv is not None:
                 csv.add(ticket, seen)
             if details is not None:
-                details.add(ticket, seen)
+                details.add(ticket, seen, window.cut)
     return engine.result()
 
 
@@ -91,7 +91,7 @@ def build_month_report(
     reference = ports.reference.load()
     with tempfile.TemporaryDirectory(prefix="yunge-report-") as tmp:
         folder = Path(tmp)
-        csv = TicketCsv(folder / "tickets.csv", reference)
+        csv = TicketCsv(folder / "tickets.csv", RowContext(reference, policy, window.cut))
         details = DetailSpool(folder, reference)
         try:
             kpi = compute(ports, window, policy, csv=csv, details=details)

@@ -1,19 +1,23 @@
-"""How one ticket counts towards the KPIs of a period (SERVICE_STANDARDS.md). Pure.
+"""How one ticket counts towards the KPIs of a period (SERVICE_STANDARDS.md, "KPI
+definitions"). Pure: the ticket, the period and the policy in, its facts in the period out.
 
-Computed from the ticket's `clocks` and `outcome`, which record each step's time and result
-in the same transaction as the timeline event that took it, so a month is judged in one
-streaming pass without reading any timeline.
-
-* A clock counts in the period it falls due in, once it has fallen due by `as_of`: done by its
-  due time → met; done late, or not done (an open ticket past its clock at the end of the
-  period included) → missed; a ticket cancelled before the clock fell due is not counted.
-* A fault ticket that never saw a crew has no stored resolve clock (it runs from arrival): it
-  is judged against the earliest it could have been due, arrive clock + resolve clock, so a
-  ticket still waiting for its crew fails fault-fix timeliness too instead of vanishing.
-* Flow compliance looks at closed tickets only; each failed step is named.
-* A reopen starts a new round (lifecycle/steps.py): every clock restarts from `reopened_at`,
-  so the clocks and steps judged are the last round's, timed from `reopened_at`; the reopen
-  itself shows in the reopen rate.
+Every round of the ticket (domain/rounds.py) is judged, from what the ticket records:
+* Volumes: tickets created in the period; one cancelled (in its first round) before the
+  period ended counts only in the `cancelled` column and nowhere else.
+* Clocks (arrive, resolve; every type) count in the period they fell due, once due by
+  `as_of`: done by the due time → met; done late or not done → missed. A round cancelled
+  before a clock fell due stops it (not counted).
+* A fault's resolve clock runs from arrival; when no arrival was recorded by the time the
+  whole job was due (arrive due + resolve clock), it is judged at that time instead, so a
+  ticket still waiting for its crew fails fault-fix timeliness and a late arrival after the
+  month ended cannot move a clock out of a closed month.
+* The resolve clock of a round that was reopened counts as missed. A reopen known by the end
+  of the period the clock fell due in makes it missed there; a later reopen cannot change
+  that closed month, so the miss counts (again) in the period of the reopen.
+* Each closing counts in the period it happened: it fails flow compliance when any step of
+  any round up to it failed, and its own callback step when neither the customer confirmed
+  nor staff recorded a callback.
+* Resolutions, reopens and escalations (levels 2 and 3) count in the period they happened.
 """
 
 from __future__ import annotations
@@ -21,15 +25,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.domain.clocks import ARRIVE, RESOLVE, Deadlines, Outcome, clock_report
-from chalicelib.domain.org import AreaClass
+from chalicelib.domain.clocks import ARRIVE, RESOLVE, Outcome
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.rounds import Round, rounds_of
 
-VISIT_TYPES = frozenset(
-    {TicketType.FAULT_REPAIR, TicketType.METER_SERVICE, TicketType.NEW_CONNECTION}
-)
+from .figures import FLOW_STEPS
+from .rules import round_dues, step_failures, verdict
+
+ENDS = ("resolved_at", "closed_at", "cancelled_at")  # moments a round stops being open
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,99 +45,179 @@ class Window:
     def created_in(self, ticket: Ticket) -> bool:
         return self.start <= ticket.created_at < self.end
 
+    def holds(self, moment: datetime | None) -> bool:
+        """Did `moment` happen in the period, by `as_of`?"""
+        return moment is not None and self.start <= moment < self.end and moment <= self.as_of
+
     def counts(self, due: datetime | None) -> bool:
-        return due is not None and self.start <= due < self.end and due <= self.as_of
+        return self.holds(due)
+
+    @property
+    def cut(self) -> datetime:
+        """Where the period's knowledge stops: its end, or `as_of` if earlier."""
+        return min(self.end, self.as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockFact:
+    """An arrive or resolve clock of one round, counted in the period."""
+
+    clock: str
+    round: int
+    due: datetime
+    done_at: datetime | None
+    outcome: Outcome  # MET or MISSED
+    holder: str | None  # the assignee holding the ticket when it fell due or was met
+    started_at: datetime  # the round's start (submission or reopen)
+
+    def lateness(self, as_of: datetime) -> timedelta | None:
+        if self.outcome is not Outcome.MISSED:
+            return None
+        return max((self.done_at or max(as_of, self.due)) - self.due, timedelta(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    at: datetime
+    round: int
+    failures: tuple[str, ...]  # flow steps failed in any round up to this closing
+    callback: bool
+    rating: int | None
+    holder: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    level: int
+    clock: str
+    at: datetime
+    holder: str | None  # who held the ticket when it was escalated
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    in_period: bool  # created in the period (every figure but the two clock rates needs it)
-    arrive: Outcome | None  # fault arrive clock, when it fell due in the period
-    resolve: Outcome | None  # fault resolve clock, likewise
-    arrival_minutes: float | None  # submission → arrival, for a counted arrive clock
-    commitment_minutes: float | None  # the arrive clock that ticket ran against
-    flow_failures: tuple[str, ...] | None  # None: not closed, so not judged
-    missed: tuple[str, ...]  # every clock missed by as_of (the overdue list)
+    created_in: bool  # created in the period
+    cancelled: bool  # … and cancelled (first round) before the period ended
+    open_at_end: bool  # created in the period and still open when the period's knowledge stops
+    rounds: tuple[Round, ...]
+    clocks: tuple[ClockFact, ...]  # arrive / resolve clocks that fell due in the period
+    closings: tuple[Closing, ...]  # closings in the period
+    resolutions: tuple[str | None, ...]  # who resolved, per resolution in the period
+    reopens: tuple[str | None, ...]  # who held the reopened round, per reopen in the period
+    escalations: tuple[Escalation, ...]  # levels 2 and 3, in the period
+
+    @property
+    def counted(self) -> bool:
+        return bool(
+            self.created_in
+            or self.clocks
+            or self.closings
+            or self.resolutions
+            or self.reopens
+            or self.escalations
+        )
+
+    @property
+    def missed(self) -> tuple[ClockFact, ...]:
+        return tuple(f for f in self.clocks if f.outcome is Outcome.MISSED)
 
 
-def arrival_location(ticket: Ticket) -> object:
-    """Where the crew said it was on arrival (the `arrive` action requires a location)."""
-    return ticket.outcome.get("arrive_location")
+def _clocks(
+    ticket: Ticket, rnd: Round, window: Window, policy: ServicePolicy, area_class: str
+) -> list[ClockFact]:
+    c, facts = rnd.clocks, []
+    arrive_due, resolve_due = round_dues(ticket, rnd, policy, area_class)
+    for clock, due, done in (
+        (ARRIVE, arrive_due, c.get("arrived_at")),
+        (RESOLVE, resolve_due, c.get("resolved_at")),
+    ):
+        if due is None:
+            continue
+        outcome = verdict(due, done, c.get("cancelled_at"))
+        reopened = rnd.reopened_at if clock == RESOLVE else None
+        if window.counts(due):
+            if reopened is not None and reopened < window.cut:
+                outcome = Outcome.MISSED
+        elif not (
+            reopened is not None
+            and window.holds(reopened)
+            and due < window.start
+            and outcome is Outcome.MET
+        ):
+            continue
+        else:
+            outcome = Outcome.MISSED  # reopened after the period its clock fell due in
+        if outcome is not None:
+            holder = rnd.holder(clock)
+            facts.append(ClockFact(clock, rnd.number, due, done, outcome, holder, rnd.started_at))
+    return facts
 
 
-def submitted_at(ticket: Ticket) -> datetime:
-    """Where the current round's submission-based clocks start."""
-    return ticket.clocks.get("reopened_at", ticket.created_at)
+def _closings(
+    ticket: Ticket, rounds: tuple[Round, ...], window: Window, policy: ServicePolicy
+) -> list[Closing]:
+    closings, failed = [], set()
+    for rnd in rounds:
+        failed.update(step_failures(ticket, rnd, policy))
+        closed = rnd.clocks.get("closed_at")
+        if closed is None or not window.holds(closed):
+            continue
+        callback = rnd.callback_done()
+        steps = [s for s in FLOW_STEPS if s in failed or (s == "callback" and not callback)]
+        rating = rnd.outcome.get("rating")
+        rated = int(rating) if isinstance(rating, int | float) else None
+        closings.append(Closing(closed, rnd.number, tuple(steps), callback, rated, rnd.assignee_id))
+    return closings
 
 
-def _minutes(delta: timedelta) -> float:
-    return delta.total_seconds() / 60
-
-
-def fault_deadlines(ticket: Ticket, policy: ServicePolicy, area_class: str) -> Deadlines:
-    """Stored fault clocks, completed from the policy where the ticket never got them."""
-    c = ticket.clocks
-    area = AreaClass(area_class) if area_class in AreaClass._value2member_map_ else None
-    arrive_due = c.get("arrive_due")
-    if arrive_due is None and area is not None:
-        clock = policy.arrive_clock(TicketType.FAULT_REPAIR, area)
-        arrive_due = submitted_at(ticket) + clock if isinstance(clock, timedelta) else None
-    resolve_due = c.get("resolve_due")
-    start = c.get("arrived_at") or arrive_due
-    if resolve_due is None and area is not None and start is not None and "cancelled_at" not in c:
-        clock = policy.resolve_clock(TicketType.FAULT_REPAIR, area_class=area)
-        resolve_due = start + clock if isinstance(clock, timedelta) else None
-    return Deadlines(c.get("accept_due"), arrive_due, resolve_due)
-
-
-def flow_failures(ticket: Ticket, policy: ServicePolicy) -> tuple[str, ...] | None:
-    if ticket.status is not Status.CLOSED:
-        return None
-    c, failed = ticket.clocks, []
-    dispatched = c.get("dispatched_at")
-    if dispatched is None or dispatched - submitted_at(ticket) > policy.dispatch_target:
-        failed.append("dispatch")
-    accepted, accept_due = c.get("accepted_at"), c.get("accept_due")
-    if accepted is None or accept_due is None or accepted > accept_due:
-        failed.append("accept")
-    if ticket.type in VISIT_TYPES and (c.get("arrived_at") is None or not arrival_location(ticket)):
-        failed.append("arrive")
-    if ticket.type is TicketType.FAULT_REPAIR and not ticket.outcome.get("cause"):
-        failed.append("resolve_cause")
-    if ticket.outcome.get("no_callback"):
-        failed.append("callback")
-    return tuple(failed)
+def _open_at(ticket: Ticket, rounds: tuple[Round, ...], moment: datetime) -> bool:
+    """Was the ticket open (not yet resolved, closed or cancelled) at `moment`?"""
+    if ticket.created_at >= moment:
+        return False
+    changes = [(r.reopened_at, True) for r in rounds if r.reopened_at is not None]
+    for r in rounds:
+        changes += [(r.clocks[k], False) for k in ENDS if k in r.clocks]
+    state = True
+    for when, opens in sorted(changes):
+        if when < moment:
+            state = opens
+    return state
 
 
 def check(ticket: Ticket, window: Window, policy: ServicePolicy, area_class: str) -> Check:
-    c = ticket.clocks
-    states = clock_report(
-        fault_deadlines(ticket, policy, area_class)
-        if ticket.type is TicketType.FAULT_REPAIR
-        else Deadlines(c.get("accept_due"), c.get("arrive_due"), c.get("resolve_due")),
-        accepted_at=c.get("accepted_at"),
-        arrived_at=c.get("arrived_at"),
-        resolved_at=c.get("resolved_at"),
-        cancelled_at=c.get("cancelled_at"),
-        now=window.as_of,
+    rounds = rounds_of(ticket)
+    first = rounds[0].clocks.get("cancelled_at")
+    cancelled = first is not None and first < window.cut
+    created_in = window.created_in(ticket)
+    if cancelled:
+        return Check(created_in, created_in, False, rounds, (), (), (), (), ())
+    clocks: list[ClockFact] = []
+    for rnd in rounds:
+        clocks.extend(_clocks(ticket, rnd, window, policy, area_class))
+    escalations = tuple(
+        Escalation(level, clock, at, rnd.holder(clock))
+        for rnd in rounds
+        for level, clock, at in rnd.escalations()
+        if window.holds(at)
     )
-    outcomes: dict[str, Outcome] = {}
-    arrival = commitment = None
-    if ticket.type is TicketType.FAULT_REPAIR:
-        for state in states:
-            if state.clock in (ARRIVE, RESOLVE) and window.counts(state.due):
-                if state.outcome in (Outcome.MET, Outcome.MISSED):
-                    outcomes[state.clock] = state.outcome
-                if state.clock == ARRIVE and state.done_at is not None:
-                    arrival = _minutes(state.done_at - submitted_at(ticket))
-                    commitment = _minutes(state.due - submitted_at(ticket))
-    in_period = window.created_in(ticket)
     return Check(
-        in_period=in_period,
-        arrive=outcomes.get(ARRIVE),
-        resolve=outcomes.get(RESOLVE),
-        arrival_minutes=arrival,
-        commitment_minutes=commitment,
-        flow_failures=flow_failures(ticket, policy) if in_period else None,
-        missed=tuple(s.clock for s in states if s.outcome is Outcome.MISSED),
+        created_in=created_in,
+        cancelled=False,
+        open_at_end=created_in and _open_at(ticket, rounds, window.cut),
+        rounds=rounds,
+        clocks=tuple(clocks),
+        closings=tuple(_closings(ticket, rounds, window, policy)),
+        resolutions=tuple(
+            r.holder(RESOLVE) for r in rounds if window.holds(r.clocks.get("resolved_at"))
+        ),
+        reopens=tuple(r.assignee_id for r in rounds if window.holds(r.reopened_at))
+        + _legacy_reopen(ticket, window),
+        escalations=escalations,
     )
+
+
+def _legacy_reopen(ticket: Ticket, window: Window) -> tuple[str | None, ...]:
+    """A ticket reopened before rounds were archived records only its last reopen."""
+    if "rounds" in ticket.outcome or not ticket.outcome.get("reopen_count"):
+        return ()
+    return (ticket.assignee_id,) if window.holds(ticket.clocks.get("reopened_at")) else ()

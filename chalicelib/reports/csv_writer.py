@@ -1,4 +1,8 @@
-"""tickets.csv — one row per ticket created in the period, written as the tickets stream by.
+"""tickets.csv — one row per round (轮次) of each ticket with a fact in the period (created in
+it, a clock fallen due, a closing, a resolution, a reopen or an escalation), written as the
+tickets stream by. Each row carries what its verdicts are made of — every clock's due time,
+when it was met and its outcome, the round's start and reopen — so the figures in kpi.json can
+be recomputed from the file alone (tests/recompute_kpi.py does).
 
 Excel-friendly: UTF-8 with a BOM, CRLF rows, times in Asia/Shanghai without an offset (Excel
 reads them as dates). Phones are masked; the customer's free text (description, comment)
@@ -8,6 +12,8 @@ Cells that Excel would run as a formula (= + - @) are quoted with a leading apos
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -16,24 +22,31 @@ from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.lifecycle import STATUS_LABELS
 from chalicelib.domain.phone import mask
+from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.records import Ticket
 from chalicelib.domain.tickets import TYPE_LABELS
 
-from .checks import Check, submitted_at
+from .checks import Check
 from .figures import STEP_LABELS
 from .reference import Reference
+from .rules import round_dues
 
-MOMENTS = (
-    ("dispatched_at", "派单时间"),
-    ("accepted_at", "接单时间"),
-    ("arrived_at", "到达时间"),
-    ("resolved_at", "处理完成时间"),
-    ("closed_at", "归档时间"),
-    ("cancelled_at", "撤销时间"),
-)
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    reference: Reference
+    policy: ServicePolicy
+    as_of: datetime  # the window's `cut`: when the verdicts are taken
+    area_class: str = ""
+
+    def area_of(self, ticket: Ticket) -> str:
+        return self.reference.area_class(ticket.grid_id, ticket.area_class)
+
+
 HEADER = (
     "工单编号",
     "工单ID",
+    "轮次",
     "类型",
     "状态",
     "渠道",
@@ -45,19 +58,33 @@ HEADER = (
     "户号",
     "联系电话",
     "提交时间",
-    *(label for _, label in MOMENTS),
-    "到达用时(分钟)",
-    "到达及时",
-    "消缺及时",
-    "超期环节",
-    "升级级别",
-    "超期",
+    "撤销时间",
+    "本轮开始",
+    "重开时间",
+    "派单时间",
+    "接单时限",
+    "接单时间",
+    "转派前接单超时",
+    "到达时限",
+    "到达时间",
+    "到达定位",
+    "到达结果",
+    "到达责任人",
+    "处理时限",
+    "处理完成时间",
+    "处理结果",
+    "处理责任人",
     "处理原因",
+    "归档时间",
+    "回访",
     "评价",
-    "重开次数",
+    "派单升级时间",
+    "二级快响时间",
+    "三级快响时间(到达)",
+    "三级快响时间(处理)",
     "流转不合格环节",
 )
-VERDICT = {Outcome.MET: "是", Outcome.MISSED: "否", None: ""}
+VERDICT = {Outcome.MET: "达标", Outcome.MISSED: "超时", Outcome.PENDING: "未到期", None: ""}
 CLOCK_LABELS = {"accept": "接单", "arrive": "到达", "resolve": "处理"}
 
 
@@ -70,51 +97,82 @@ def safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def ticket_row(ticket: Ticket, seen: Check, reference: Reference) -> list[str]:
-    c, o = ticket.clocks, ticket.outcome
-    arrived = c.get("arrived_at")
-    minutes = round((arrived - submitted_at(ticket)).total_seconds() / 60, 1) if arrived else ""
-    failures = seen.flow_failures or ()
-    return [
-        ticket.number,
-        ticket.ticket_id,
-        TYPE_LABELS[ticket.type],
-        STATUS_LABELS[ticket.status],
-        ticket.channel,
-        reference.name("branch", ticket.branch_id),
-        reference.name("station", ticket.station_id),
-        reference.name("grid", ticket.grid_id),
-        reference.name("ta", ticket.ta_id),
-        reference.name("manager", ticket.assignee_id) if ticket.assignee_id else "",
-        ticket.account_no,
-        mask(ticket.contact_phone),
-        local(ticket.created_at),
-        *(local(c.get(name)) for name, _ in MOMENTS),
-        str(minutes),
-        VERDICT[seen.arrive],
-        VERDICT[seen.resolve],
-        "、".join(CLOCK_LABELS[m] for m in seen.missed),
-        str(ticket.escalation_level),
-        "是" if ticket.overdue else "",
-        o.get("cause") or "",
-        str(o.get("rating") or ""),
-        str(o.get("reopen_count") or 0),
-        "、".join(STEP_LABELS[f] for f in failures),
-    ]
+def _verdict(due: datetime | None, done: datetime | None, as_of: datetime) -> Outcome | None:
+    if due is None:
+        return None
+    if done is not None:
+        return Outcome.MET if done <= due else Outcome.MISSED
+    return Outcome.MISSED if as_of > due else Outcome.PENDING
+
+
+def round_rows(ticket: Ticket, seen: Check, ctx: RowContext) -> Iterator[list[str]]:
+    """One row per round of the ticket: its moments, each clock's due, done and verdict."""
+    name = ctx.reference.name
+    closing_failures = {c.round: c.failures for c in seen.closings}
+    for rnd in seen.rounds:
+        c, o = rnd.clocks, rnd.outcome
+        arrive_due, resolve_due = round_dues(ticket, rnd, ctx.policy, ctx.area_class)
+        resolve = _verdict(resolve_due, c.get("resolved_at"), ctx.as_of)
+        if rnd.reopened_at is not None and resolve is not None:
+            resolve = Outcome.MISSED
+        holder = rnd.holder
+        yield [
+            ticket.number,
+            ticket.ticket_id,
+            str(rnd.number),
+            TYPE_LABELS[ticket.type],
+            STATUS_LABELS[ticket.status],
+            ticket.channel,
+            name("branch", ticket.branch_id),
+            name("station", ticket.station_id),
+            name("grid", ticket.grid_id),
+            name("ta", ticket.ta_id),
+            name("manager", ticket.assignee_id) if ticket.assignee_id else "",
+            ticket.account_no,
+            mask(ticket.contact_phone),
+            local(ticket.created_at),
+            local(c.get("cancelled_at")),
+            local(rnd.started_at),
+            local(rnd.reopened_at),
+            local(c.get("dispatched_at")),
+            local(c.get("accept_due")),
+            local(c.get("accepted_at")),
+            local(c.get("accept_missed_at")),
+            local(arrive_due),
+            local(c.get("arrived_at")),
+            "是" if rnd.located() else "",
+            VERDICT[_verdict(arrive_due, c.get("arrived_at"), ctx.as_of)],
+            holder("arrive") or "",
+            local(resolve_due),
+            local(c.get("resolved_at")),
+            VERDICT[resolve],
+            holder("resolve") or "",
+            o.get("cause") or "",
+            local(c.get("closed_at")),
+            ("是" if rnd.callback_done() else "否") if "closed_at" in c else "",
+            str(o.get("rating") or ""),
+            local(c.get("dispatch_escalated_at")),
+            local(c.get("accept_escalated_at")),
+            local(c.get("arrive_escalated_at")),
+            local(c.get("resolve_escalated_at")),
+            "、".join(STEP_LABELS[f] for f in closing_failures.get(rnd.number, ())),
+        ]
 
 
 class TicketCsv:
-    def __init__(self, path: Path, reference: Reference) -> None:
+    def __init__(self, path: Path, context: RowContext) -> None:
         self.path = path
-        self.reference = reference
+        self.context = context
         self.rows = 0
         self._file: IO[str] = path.open("w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(HEADER)
 
     def add(self, ticket: Ticket, seen: Check) -> None:
-        self._writer.writerow([safe(v) for v in ticket_row(ticket, seen, self.reference)])
-        self.rows += 1
+        context = replace(self.context, area_class=self.context.area_of(ticket))
+        for row in round_rows(ticket, seen, context):
+            self._writer.writerow([safe(v) for v in row])
+            self.rows += 1
 
     def close(self) -> None:
         self._file.close()

@@ -2,7 +2,9 @@
 kpi.json, the body of GET /v1/stats and the source of every sheet and chart, so the
 machine and human forms of a report cannot disagree.
 
-A rate is `None` when its denominator is 0: "no ticket fell due" is not 100 %, nor 0 %."""
+Periods: volumes by creation, clocks by the period they fell due, flow / callback /
+satisfaction by closing (reports/checks.py). A rate is `None` when its denominator is 0:
+"no ticket fell due" is not 100 %, nor 0 %."""
 
 from __future__ import annotations
 
@@ -41,24 +43,32 @@ class Flow(Struct):
     failures_by_step: dict[str, int]
 
 
-class Figures(Struct):
-    """Every figure for one group (the bureau, a branch, a station, a grid or a manager)."""
+class Escalations(Struct):
+    events: int  # escalations at this level in the period
+    tickets: int  # tickets escalated to this level in the period
 
-    tickets: int  # created in the period
+
+class Figures(Struct):
+    """Every figure for one group (the bureau, a branch, a station, a grid or a manager).
+    Managers are credited per fact: with the clocks they held when each fell due or was met,
+    the closings of tickets they held, and the tickets assigned to them (volumes)."""
+
+    tickets: int  # created in the period, not cancelled
+    cancelled: int  # created in the period and cancelled before it ended
     by_type: dict[str, int]
     by_channel: dict[str, int]
     customers: int | None  # customers served by the group's grids (None: unknown)
     per_1000_customers: float | None
-    fault_fix: Ratio  # 故障消缺及时率
-    arrival: Ratio  # 到达现场及时率
+    fault_fix: Ratio  # 故障消缺及时率: fault resolve clocks met ÷ fallen due
+    arrival: Ratio  # 到达现场及时率: fault arrive clocks met ÷ fallen due
     arrival_by_area: list[Arrival]
-    flow: Flow  # 工单流转合格率
-    satisfaction: Ratio  # 回访满意率: rating ≥ 4 ÷ rated
-    callback: Ratio  # 回访率: rated ÷ closed
-    reopen: Ratio  # reopened ÷ resolved at least once
-    escalations: dict[str, int]  # highest 三级快响 level reached → tickets
-    overdue: int  # flagged overdue (level 3)
-    open_at_end: int  # still open when the figures were taken
+    flow: Flow  # 工单流转合格率: closings where every step of every round passed ÷ closings
+    satisfaction: Ratio  # 回访满意率: ratings ≥ 4 ÷ ratings
+    callback: Ratio  # 回访率: closings with a callback ÷ closings
+    reopen: Ratio  # 重开率: reopens ÷ resolutions
+    escalations: dict[str, Escalations]  # 三级快响 levels "2" and "3" (level 1 is dispatch)
+    overdue: int  # 超期: tickets with an arrive or resolve clock missed in the period
+    open_at_end: int  # created in the period and still open at its end
 
 
 class Group(Struct):
@@ -69,13 +79,14 @@ class Group(Struct):
 
 
 class Hotspot(Struct):
-    """频繁停电: a transformer area with ≥ 3 fault tickets in the period."""
+    """频繁停电: a transformer area with ≥ 3 fault events in the period (each fault ticket not
+    cancelled is one event until outages group them)."""
 
     ta_id: str
     name: str
     grid_id: str
     station_id: str
-    fault_tickets: int
+    fault_events: int
 
 
 class DayVolume(Struct):

@@ -51,8 +51,8 @@ def _cards(kpi: KpiSet) -> str:
     per_1000 = "—" if t.per_1000_customers is None else f"{t.per_1000_customers:.2f}"
     volume = (
         f'<div class="card">工单总量<b>{t.tickets}</b>'
-        f'<span class="muted">每千户 {per_1000} · 超期 {t.overdue} · 未办结 '
-        f"{t.open_at_end}</span></div>"
+        f'<span class="muted">每千户 {per_1000} · 撤销 {t.cancelled} · 超期 {t.overdue} · '
+        f"未办结 {t.open_at_end}</span></div>"
     )
     return f'<div class="cards">{volume}{"".join(cards)}</div>'
 
@@ -92,7 +92,7 @@ def _failures(kpi: KpiSet) -> str:
 
 def _hotspots(kpi: KpiSet) -> str:
     if not kpi.hotspots:
-        return "<p>本期没有故障工单达到 3 张的台区。</p>"
+        return "<p>本期没有故障达到 3 次的台区。</p>"
     names = {(g.kind, g.id): g.name for g in kpi.groups}
     rows = "".join(
         _row(
@@ -100,12 +100,12 @@ def _hotspots(kpi: KpiSet) -> str:
                 escape(h.name),
                 escape(names.get(("grid", h.grid_id), h.grid_id)),
                 escape(names.get(("station", h.station_id), h.station_id)),
-                str(h.fault_tickets),
+                str(h.fault_events),
             ]
         )
         for h in kpi.hotspots
     )
-    head = "<tr><th>台区</th><th>网格</th><th>供电所</th><th>故障工单</th></tr>"
+    head = "<tr><th>台区</th><th>网格</th><th>供电所</th><th>故障次数</th></tr>"
     return f"<table>{head}{rows}</table>"
 
 
@@ -122,7 +122,7 @@ def render_report(kpi: KpiSet) -> str:
 <h2>各供电所指标</h2><figure>{station_kpis(kpi)}</figure>{_stations(kpi)}
 <h2>故障到达时长</h2><figure>{arrival_minutes(kpi)}</figure>
 <h2>工单流转不合格（按环节）</h2>{_failures(kpi)}
-<h2>频繁停电台区（当月故障工单 ≥ 3）</h2>{_hotspots(kpi)}
+<h2>频繁停电台区（当月故障 ≥ 3 次，不含撤销）</h2>{_hotspots(kpi)}
 </body></html>
 """
 

@@ -1,11 +1,13 @@
 """Per-ticket detail lists the spreadsheet needs AFTER the totals it heads them with: the
-flow-compliance failures and the overdue / still-open tickets. They are spooled to temporary
+flow-compliance failures of the period's closings, and the overdue clocks (each missed arrive
+or resolve clock with its lateness) and still-open tickets. They are spooled to temporary
 files during the pass and streamed into the workbook at the end, so memory stays flat."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -27,8 +29,12 @@ OVERDUE_HEADER = (
     "网格",
     "处理人",
     "提交时间",
+    "轮次",
     "超期环节",
-    "升级级别",
+    "时限",
+    "完成时间",
+    "超时(分钟)",
+    "责任人",
     "未办结",
 )
 
@@ -56,7 +62,9 @@ class DetailSpool:
         self.failures = _Spool(directory / "flow_failures.spool")
         self.overdue = _Spool(directory / "overdue.spool")
 
-    def add(self, ticket: Ticket, seen: Check) -> None:
+    def add(self, ticket: Ticket, seen: Check, cut: datetime) -> None:
+        """Flow failures of the period's closings; each missed arrive / resolve clock with its
+        lateness (超期); a ticket created in the period and open at its end (未办结)."""
         name = self.reference.name
         where = [
             name("station", ticket.station_id),
@@ -64,18 +72,30 @@ class DetailSpool:
             name("manager", ticket.assignee_id) if ticket.assignee_id else "",
             local(ticket.created_at),
         ]
-        if seen.flow_failures:
-            steps = "、".join(STEP_LABELS[s] for s in seen.flow_failures)
-            self.failures.add([ticket.number, TYPE_LABELS[ticket.type], *where, steps])
-        if seen.missed or ticket.is_open or ticket.overdue:
+        head = [ticket.number, TYPE_LABELS[ticket.type]]
+        for closing in seen.closings:
+            if closing.failures:
+                steps = "、".join(STEP_LABELS[s] for s in closing.failures)
+                self.failures.add([*head, *where, steps])
+        still_open = "是" if seen.open_at_end else ""
+        for fact in seen.missed:
+            late = fact.lateness(cut)
+            minutes = "" if late is None else str(round(late.total_seconds() / 60, 1))
+            holder = name("manager", fact.holder) if fact.holder else ""
             self.overdue.add(
                 [
-                    ticket.number,
-                    TYPE_LABELS[ticket.type],
+                    *head,
                     STATUS_LABELS[ticket.status],
                     *where,
-                    "、".join(CLOCK_LABELS[m] for m in seen.missed),
-                    str(ticket.escalation_level),
-                    "是" if ticket.is_open else "",
+                    str(fact.round),
+                    CLOCK_LABELS[fact.clock],
+                    local(fact.due),
+                    local(fact.done_at),
+                    minutes,
+                    holder,
+                    still_open,
                 ]
             )
+        if seen.open_at_end and not seen.missed:
+            row = [*head, STATUS_LABELS[ticket.status], *where, "", "", "", "", "", "", still_open]
+            self.overdue.add(row)

@@ -17,6 +17,7 @@ GROUP_HEADER = (
     "编号",
     "名称",
     "工单数",
+    "撤销",
     *(TYPE_LABELS[t] for t in TicketType),
     "户数",
     "每千户工单",
@@ -26,8 +27,10 @@ GROUP_HEADER = (
     "回访满意率",
     "回访率",
     "重开率",
-    "二级升级",
-    "三级升级",
+    "二级快响(次)",
+    "二级快响(单)",
+    "三级快响(次)",
+    "三级快响(单)",
     "超期",
     "未办结",
 )
@@ -67,6 +70,7 @@ def _group_row(group_id: str, name: str, f: Figures) -> list[Any]:
         group_id,
         name,
         f.tickets,
+        f.cancelled,
         *(f.by_type.get(t.value, 0) for t in TicketType),
         f.customers,
         f.per_1000_customers,
@@ -76,8 +80,7 @@ def _group_row(group_id: str, name: str, f: Figures) -> list[Any]:
         f.satisfaction,
         f.callback,
         f.reopen,
-        f.escalations.get("2", 0),
-        f.escalations.get("3", 0),
+        *(n for e in f.escalations.values() for n in (e.events, e.tickets)),
         f.overdue,
         f.open_at_end,
     ]
@@ -105,14 +108,17 @@ def _overview(sheet: _Sheet, kpi: KpiSet) -> None:
         sheet.write([area, a.arrived, a.average_minutes, a.commitment_minutes])
     sheet.write([])
     sheet.write(["工单量", "数量"], "head")
-    sheet.write(["合计", t.tickets])
+    sheet.write(["合计（不含撤销）", t.tickets])
+    sheet.write(["撤销", t.cancelled])
     sheet.rows([TYPE_LABELS[TicketType(k)], v] for k, v in t.by_type.items())
     sheet.rows([f"渠道：{k}", v] for k, v in t.by_channel.items())
     sheet.write(["户数", t.customers])
     sheet.write(["每千户工单", t.per_1000_customers])
-    sheet.rows([f"三级快响 {level} 级", n] for level, n in t.escalations.items())
-    sheet.write(["超期工单", t.overdue])
-    sheet.write(["统计时仍未办结", t.open_at_end])
+    sheet.write([])
+    sheet.write(["三级快响", "升级次数", "升级工单数"], "head")
+    sheet.rows([f"{level} 级", e.events, e.tickets] for level, e in t.escalations.items())
+    sheet.write(["超期工单（到达或处理超时）", t.overdue])
+    sheet.write(["期末未办结", t.open_at_end])
 
 
 def write_kpi_xlsx(path: Path, kpi: KpiSet, details: DetailSpool) -> None:
@@ -146,7 +152,7 @@ def write_kpi_xlsx(path: Path, kpi: KpiSet, details: DetailSpool) -> None:
     overdue.rows(details.overdue.read())
     hotspots = _Sheet(book, "频繁停电台区", formats)
     hotspots.sheet.set_column(0, 4, 18)
-    hotspots.write(["台区编号", "台区", "网格", "供电所", "故障工单数"], "head")
+    hotspots.write(["台区编号", "台区", "网格", "供电所", "故障次数"], "head")
     names = {(g.kind, g.id): g.name for g in kpi.groups}
     hotspots.rows(
         [
@@ -154,7 +160,7 @@ def write_kpi_xlsx(path: Path, kpi: KpiSet, details: DetailSpool) -> None:
             h.name,
             names.get(("grid", h.grid_id), h.grid_id),
             names.get(("station", h.station_id), h.station_id),
-            h.fault_tickets,
+            h.fault_events,
         ]
         for h in kpi.hotspots
     )

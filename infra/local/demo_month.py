@@ -21,6 +21,7 @@ from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.org import AreaClass
 from chalicelib.domain.policy import DEFAULT_POLICY, ServicePolicy
 from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.rounds import reopened
 from chalicelib.domain.tickets import Status, TicketType
 from infra.local.demo_data import DemoDistrict
 
@@ -58,8 +59,10 @@ class _Story:
             if at > now:
                 break
             new_outcome = dict(noted)
-            if action == "reopen":
-                clocks, level = {}, 1
+            if action == "reopen":  # the round ends: archived, as lifecycle/steps.py does
+                before = replace(t, clocks=clocks, outcome=outcome, created_at=t.created_at)
+                outcome, clocks = reopened(before, at), {}
+                new_outcome.pop("reopen_count", None)
             clocks.update(new_clocks)
             level = new_outcome.pop("level", level)
             overdue = overdue or new_outcome.pop("overdue", False)
@@ -116,7 +119,7 @@ def _round(
     else:
         s.step(dispatched, "dispatch", Status.DISPATCHED, level=1, **clocks)
     if rng.random() < 0.06:  # 三级快响 level 2: accept clock missed, a peer takes it
-        s.step(first.accept_due, "escalate", level=2)
+        s.step(first.accept_due, "escalate", level=2, accept_escalated_at=first.accept_due)
         accepted = first.accept_due + rng.uniform(2, 25) * MIN
     else:
         accepted = dispatched + (first.accept_due - dispatched) * rng.uniform(0.1, 0.9)
@@ -125,7 +128,9 @@ def _round(
     if t.type is not T.CONSULTATION:
         if arrive_due is not None and rng.random() < 0.12:
             if rng.random() < 0.4:
-                s.step(arrive_due, "escalate", level=3, overdue=True)
+                s.step(
+                    arrive_due, "escalate", level=3, overdue=True, arrive_escalated_at=arrive_due
+                )
             at = arrive_due + rng.uniform(3, 70) * MIN
         elif arrive_due is not None:
             at = accepted + max(MIN, (arrive_due - accepted) * rng.uniform(0.2, 0.95))
@@ -139,7 +144,7 @@ def _round(
     if rng.random() < 0.06:
         resolved = resolve_due + rng.uniform(5, 120) * MIN
         if t.type is T.FAULT_REPAIR:
-            s.step(resolve_due, "escalate", level=3, overdue=True)
+            s.step(resolve_due, "escalate", level=3, overdue=True, resolve_escalated_at=resolve_due)
     else:
         resolved = at + max(MIN, (resolve_due - at) * rng.uniform(0.05, 0.7))
     cause = (

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import msgspec
 
 from chalicelib.domain.policy import DEFAULT_POLICY
-from chalicelib.reports.csv_writer import TicketCsv
+from chalicelib.reports.csv_writer import RowContext, TicketCsv
 from chalicelib.reports.files import InMemoryReportFiles
 from chalicelib.reports.html_writer import render_report
 from chalicelib.reports.kpi import KpiEngine
@@ -35,13 +35,13 @@ SHEETS = [
 
 def build(folder: Path) -> object:
     engine = KpiEngine(NOV, DEFAULT_POLICY, REFERENCE)
-    out = TicketCsv(folder / "tickets.csv", REFERENCE)
+    out = TicketCsv(folder / "tickets.csv", RowContext(REFERENCE, DEFAULT_POLICY, NOV.cut))
     details = DetailSpool(folder, REFERENCE)
     for ticket in november():
         seen = engine.add(ticket)
-        if seen.in_period:
+        if seen.counted:
             out.add(ticket, seen)
-            details.add(ticket, seen)
+            details.add(ticket, seen, NOV.cut)
     out.close()
     kpi = engine.result()
     write_kpi_xlsx(folder / "kpi.xlsx", kpi, details)
@@ -53,7 +53,10 @@ def test_tickets_csv_is_excel_friendly_with_masked_phones(tmp_path: Path) -> Non
     raw = (tmp_path / "tickets.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0][0] == "工单编号" and len(rows) == 1 + 6  # ticket 4 is October's
+    # a row per round of every ticket with a fact in November: 4 (October's) has its clocks
+    # there, 6 was reopened (two rounds), 7 was cancelled
+    assert rows[0][0] == "工单编号" and len(rows) == 1 + 8
+    assert [(r[0], r[2]) for r in rows[1:] if r[0] == "N6"] == [("N6", "1"), ("N6", "2")]
     assert "13800000000" not in raw.decode("utf-8-sig")
     phone = rows[0].index("联系电话")
     assert {r[phone] for r in rows[1:]} == {"138****0000"}
@@ -76,6 +79,7 @@ def test_workbook_has_every_sheet_written_in_constant_memory(tmp_path: Path) -> 
         assert "xl/sharedStrings.xml" not in book.namelist()  # inline strings: streamed rows
         overdue = book.read("xl/worksheets/sheet7.xml").decode()
     assert "N3" in overdue  # the ticket still open past its arrive clock
+    assert "N2" in overdue and ">30.0<" in overdue  # rural: arrived 30 minutes late
 
 
 def test_page_is_self_contained_with_three_charts(tmp_path: Path) -> None:

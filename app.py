@@ -39,9 +39,12 @@ for blueprint in (
 @app.schedule("rate(1 minute)")
 def sla_watchdog(event: Any) -> dict[str, object]:
     from chalicelib.bootstrap import services
+    from chalicelib.lifecycle.calendar_watch import watch_calendar
     from chalicelib.lifecycle.watchdog import run_watchdog
 
-    return run_watchdog(services()).as_dict()
+    svc = services()
+    watch_calendar(svc.calendar, svc.clock())
+    return run_watchdog(svc).as_dict()
 
 
 @app.on_dynamodb_record(stream_arn=get_settings().tickets_stream_arn, batch_size=100)

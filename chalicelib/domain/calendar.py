@@ -24,10 +24,43 @@ from chalicelib.domain.dates import SHANGHAI
 log = logging.getLogger(__name__)
 
 
+COVERAGE_DAYS = 60  # the calendar must know every day this far ahead (SERVICE_STANDARDS.md)
+
+
 class WorkCalendar(Protocol):
     def is_working_day(self, day: date) -> bool: ...
 
     def add_working_days(self, start: datetime, n: int) -> datetime: ...
+
+    def knows(self, day: date) -> bool:
+        """Are the holidays of `day` known (not assumed Monday–Friday)?"""
+        ...
+
+
+def uncovered(calendar: WorkCalendar, today: date, days: int = COVERAGE_DAYS) -> list[date]:
+    """The days from `today` on, `days` of them, whose holidays the calendar does not know."""
+    ahead = (today + timedelta(days=n) for n in range(days))
+    return [day for day in ahead if not calendar.knows(day)]
+
+
+class Consulted:
+    """A calendar that remembers whether a clock consulted a day it does not know, so the
+    clock can be marked `calendar_assumed` (its due time assumes Monday–Friday)."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self.assumed = False
+
+    def is_working_day(self, day: date) -> bool:
+        if not self.calendar.knows(day):
+            self.assumed = True
+        return self.calendar.is_working_day(day)
+
+    def add_working_days(self, start: datetime, n: int) -> datetime:
+        return add_working_days(self, start, n)
+
+    def knows(self, day: date) -> bool:
+        return self.calendar.knows(day)
 
 
 def _next_working_day(calendar: WorkCalendar, day: date) -> date:
@@ -60,6 +93,9 @@ class WeekendCalendar:
 
     def add_working_days(self, start: datetime, n: int) -> datetime:
         return add_working_days(self, start, n)
+
+    def knows(self, day: date) -> bool:
+        return True
 
 
 def parse_schedule(text: str) -> dict[date, bool]:
@@ -97,6 +133,18 @@ class MainlandCalendar:
         self._schedule = dict(schedule or {})
         self._scheduled_years = {day.year for day in self._schedule}
         self._fallback_years: set[int] = set()
+
+    def knows(self, day: date) -> bool:
+        """Known: the bureau's schedule speaks for the day's year, or chinese_calendar does."""
+        import chinese_calendar
+
+        if day.year in self._scheduled_years:
+            return True
+        try:
+            chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return False
+        return True
 
     def is_working_day(self, day: date) -> bool:
         import chinese_calendar  # lazily: only the code that counts working days pays for it

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from chalicelib.bootstrap import services
 from chalicelib.config import Settings, get_settings
+from chalicelib.domain.calendar import uncovered
+from chalicelib.lifecycle.calendar_watch import coverage_warning
 from infra.local.demo_data import generate
 from infra.local.demo_month import seed_demo_month
 from infra.local.seed import sample_customers, seed, write_demo_json
@@ -35,6 +37,7 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
     sms_log.parent.mkdir(parents=True, exist_ok=True)
     sms_log.write_text("", encoding="utf-8")  # the phones of the previous run are gone too
 
+    calendar_line = coverage_warning(uncovered(services().calendar, datetime.now(UTC).date()))
     sample = next(c for c in sample_customers(district) if not c.important)
     manager = next(s for s in district.staff if s.grid_ids)
 
@@ -51,6 +54,7 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
                 f"  demo.json  {demo_json}   (sample accounts and every staff phone)",
                 f"  SMS        {sms_log}   (each SMS is also printed here)",
                 f"  moto       {moto_url}",
+                *([f"  calendar   {calendar_line}"] if calendar_line else []),
                 "",
                 "  Try:",
                 f"    curl -s {base_url}/v1/health",

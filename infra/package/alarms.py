@@ -1,6 +1,7 @@
 """CloudWatch alarms, all notifying AlarmTopic: a parked stream batch (DLQ depth), a stream
-falling behind (iterator age), any function error, and SMS that could not be sent
-(`SmsFailed`, emitted as EMF by Powertools Metrics under namespace Yunge, service=yunge).
+falling behind (iterator age), any function error, SMS that could not be sent (`SmsFailed`)
+and a holiday calendar that does not cover the next 60 days (`CalendarUncoveredDays`), both
+emitted as EMF by Powertools Metrics under namespace Yunge, service=yunge.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ def alarms(resources: Template, stream_function: str) -> Template:
             EvaluationPeriods=3,
             Threshold=ITERATOR_AGE_MS,
             Dimensions=[{"Name": "FunctionName", "Value": {"Ref": stream_function}}],
+        ),
+        "CalendarCoverageAlarm": _alarm(
+            "The holiday calendar does not know every day of the next 60: enter the State "
+            "Council's notice in YUNGE_HOLIDAYS (README, Holidays).",
+            "Yunge",
+            "CalendarUncoveredDays",
+            Statistic="Maximum",
+            Period=3600,
+            Dimensions=[{"Name": "service", "Value": "yunge"}],
         ),
         "SmsFailedAlarm": _alarm(
             "SMS could not be sent (parked notifications: see the admin list).",

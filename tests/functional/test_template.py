@@ -240,6 +240,12 @@ def test_alarms_watch_the_dlq_the_stream_errors_and_failed_sms(resources: Templa
     (sms,) = by_metric["SmsFailed"]
     assert sms["Namespace"] == "Yunge"
     assert sms["Dimensions"] == [{"Name": "service", "Value": "yunge"}]
+    (calendar,) = by_metric["CalendarUncoveredDays"]  # holidays of the next 60 days unknown
+    assert (calendar["Namespace"], calendar["Statistic"], calendar["Threshold"]) == (
+        "Yunge",
+        "Maximum",
+        0,
+    )
 
 
 def test_secrets_are_referenced_by_name_never_created(template: Template) -> None:

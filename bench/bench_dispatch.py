@@ -97,7 +97,7 @@ class Pipeline:
         metrics.clear_metrics()  # the API middleware flushes per request; here, no EMF lines
 
     def read(self) -> dict[str, Any]:
-        from chalicelib.dispatch import lambda_event_from_stream_records
+        from chalicelib.dispatch.lambda_records import lambda_event_from_stream_records
 
         records: list[dict[str, Any]] = []
         for n, iterator in enumerate(self.iterators):

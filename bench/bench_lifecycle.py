@@ -39,7 +39,7 @@ def counted() -> Iterator[Counter[str]]:
 def _services(now: list[datetime]) -> Any:
     from chalicelib.bootstrap import Services
     from chalicelib.config import Settings
-    from chalicelib.notify import RecordingSmsSender
+    from chalicelib.notify.fakes import RecordingSmsSender
     from chalicelib.store.customers import DynamoCustomerStore
     from chalicelib.store.dynamo_tickets import DynamoTicketStore
     from chalicelib.store.models import bind_tables, create_tables

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from chalicelib.auth.wechat import WeChatExchange
     from chalicelib.domain.calendar import WorkCalendar
     from chalicelib.domain.policy import ServicePolicy
-    from chalicelib.notify import SmsSender
     from chalicelib.notify.log import NotificationLog
+    from chalicelib.notify.sender import SmsSender
     from chalicelib.reports.build import ReportPorts
     from chalicelib.store.customers import CustomerStore
     from chalicelib.store.org import OrgStore
@@ -77,14 +77,14 @@ class Services:
     @cached_property
     def sms(self) -> SmsSender:
         if self.settings.sms == "local":
-            from chalicelib.notify import LocalSmsSender
+            from chalicelib.notify.local import LocalSmsSender
 
             return LocalSmsSender(Path(self.settings.sms_log_path), clock=self.clock)
         if self.settings.sms == "aliyun":
             from chalicelib.notify.aliyun import AliyunSmsSender, ssm_account
 
             return AliyunSmsSender(ssm_account(self.settings.aliyun_sms_param))
-        from chalicelib.notify import SnsSmsSender
+        from chalicelib.notify.sns import SnsSmsSender
 
         return SnsSmsSender()
 

@@ -47,7 +47,8 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     """Services over in-memory fakes, installed as the app's services."""
     from chalicelib import bootstrap
     from chalicelib.auth.otp import InMemoryOtpStore, OtpService
-    from chalicelib.notify import InMemoryNotificationLog, RecordingSmsSender
+    from chalicelib.notify.fakes import RecordingSmsSender
+    from chalicelib.notify.log import InMemoryNotificationLog
     from chalicelib.store.customers import InMemoryCustomerStore
     from chalicelib.store.org import InMemoryOrgStore
     from chalicelib.store.tickets import InMemoryTicketStore

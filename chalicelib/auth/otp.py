@@ -19,7 +19,8 @@ from datetime import datetime
 from chalicelib.domain.errors import RateLimited, Unauthorized, ValidationFailed
 from chalicelib.domain.org import Staff
 from chalicelib.domain.phone import is_mobile, mask, phone_hash
-from chalicelib.notify import SmsError, SmsSender, TemplateKey, render
+from chalicelib.notify.sender import SmsError, SmsSender
+from chalicelib.notify.templates import TemplateKey, render
 from chalicelib.observability import logger
 from chalicelib.store.otp import DynamoOtpStore, InMemoryOtpStore, OtpStore
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
-
-from chalicelib.store.models import CounterModel
+if TYPE_CHECKING:  # pynamodb loads on first use: the authorizer and OTP fakes never pay it
+    from pynamodb.exceptions import DeleteError, UpdateError
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,10 @@ class DynamoOtpStore:
     """CounterModel items; every check-and-count is one conditional UpdateItem."""
 
     def hit(self, key: str, now: int, window: int, limit: int) -> int | None:
-        m = CounterModel
+        from pynamodb.exceptions import UpdateError
+
+        from chalicelib.store.models import CounterModel as m
+
         live = m.key.exists() & (m.expires_at > _at(now))
         try:  # a fresh window (none yet, or the last one is over)
             m(key).update(
@@ -123,10 +125,15 @@ class DynamoOtpStore:
         return max(1, expires_at - now)
 
     def put_code(self, key: str, code_hash: str, expires_at: int) -> None:
+        from chalicelib.store.models import CounterModel
+
         CounterModel(key, code_hash=code_hash, attempts=0, expires_at=_at(expires_at)).save()
 
     def attempt(self, key: str, now: int, max_attempts: int) -> Attempt:
-        m = CounterModel
+        from pynamodb.exceptions import UpdateError
+
+        from chalicelib.store.models import CounterModel as m
+
         live = m.code_hash.exists() & (m.expires_at > _at(now))
         item = m(key)
         try:
@@ -138,6 +145,10 @@ class DynamoOtpStore:
         return Attempt("counted", item.code_hash, _epoch(item.expires_at))
 
     def consume(self, key: str, code_hash: str) -> bool:
+        from pynamodb.exceptions import DeleteError
+
+        from chalicelib.store.models import CounterModel
+
         try:
             CounterModel(key).delete(condition=CounterModel.code_hash == code_hash)
             return True
@@ -154,6 +165,10 @@ class DynamoOtpStore:
 
     def _read(self, key: str) -> tuple[str | None, int]:
         """(code_hash, expires_at) as stored now; (None, 0) for no item."""
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.store.models import CounterModel
+
         try:
             item = CounterModel.get(key, consistent_read=True)
         except DoesNotExist:

@@ -28,7 +28,7 @@ from chalice.local import (
     RouteMatcher,
 )
 
-from chalicelib.auth import gateway_error
+from chalicelib.auth.authorizer import gateway_error
 
 log = logging.getLogger("local.http")
 

@@ -13,8 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib.notify import PermanentSmsError, TransientSmsError, render
 from chalicelib.notify.aliyun import AliyunSmsSender, signature, ssm_account
+from chalicelib.notify.sender import PermanentSmsError, TransientSmsError
+from chalicelib.notify.templates import render
 from tests.functional.aliyun_fake import ACCOUNT, FakeAliyun, aliyun_sender
 
 NOW = datetime(2026, 11, 27, 14, 5, 9, tzinfo=UTC)

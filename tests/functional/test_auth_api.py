@@ -20,7 +20,7 @@ from chalicelib.bootstrap import Services, use
 from chalicelib.config import Settings
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.org import Role, Staff
-from chalicelib.notify import RecordingSmsSender
+from chalicelib.notify.fakes import RecordingSmsSender
 from tests.clock import Clock
 
 STAFF_PHONE = "13800001234"

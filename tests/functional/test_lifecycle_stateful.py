@@ -26,7 +26,7 @@ from chalicelib.domain.lifecycle import _MOVES
 from chalicelib.domain.records import Ticket
 from chalicelib.domain.tickets import Action, Status, TicketType
 from chalicelib.lifecycle.watchdog import run_watchdog
-from chalicelib.notify import RecordingSmsSender
+from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.customers import InMemoryCustomerStore
 from chalicelib.store.org import InMemoryOrgStore
 from chalicelib.store.tickets import InMemoryTicketStore

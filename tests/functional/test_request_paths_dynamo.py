@@ -47,7 +47,7 @@ def dynamo_api(settings, clock, calls, monkeypatch) -> Iterator[Api]:  # type: i
 
     import app
     from chalicelib import bootstrap
-    from chalicelib.notify import RecordingSmsSender
+    from chalicelib.notify.fakes import RecordingSmsSender
     from chalicelib.store.customers import DynamoCustomerStore
     from chalicelib.store.models import create_tables
     from chalicelib.store.org import DynamoOrgStore

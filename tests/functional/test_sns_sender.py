@@ -18,15 +18,11 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from chalicelib.notify import (
-    LocalSmsSender,
-    PermanentSmsError,
-    RecordingSmsSender,
-    SmsSender,
-    SnsSmsSender,
-    TransientSmsError,
-    render,
-)
+from chalicelib.notify.fakes import RecordingSmsSender
+from chalicelib.notify.local import LocalSmsSender
+from chalicelib.notify.sender import PermanentSmsError, SmsSender, TransientSmsError
+from chalicelib.notify.sns import SnsSmsSender
+from chalicelib.notify.templates import render
 from tests.functional.aliyun_fake import FakeAliyun, aliyun_sender
 
 REGION = "ap-southeast-1"

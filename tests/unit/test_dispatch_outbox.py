@@ -8,8 +8,9 @@ import pytest
 
 from chalicelib.dispatch.messages import Outgoing, Recipient
 from chalicelib.dispatch.outbox import MAX_ATTEMPTS, Outbox, RetryLater
-from chalicelib.notify import RecordingSmsSender, TemplateKey
+from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.notify.log import InMemoryNotificationLog, SmsStatus
+from chalicelib.notify.templates import TemplateKey
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 PHONE = "13910000001"

@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.notify import (
-    LocalSmsSender,
-    PermanentSmsError,
-    RecordingSmsSender,
-    SmsSender,
-    TransientSmsError,
-    render,
-)
+from chalicelib.notify.fakes import RecordingSmsSender
+from chalicelib.notify.local import LocalSmsSender
+from chalicelib.notify.sender import PermanentSmsError, SmsSender, TransientSmsError
+from chalicelib.notify.templates import render
 
 CODE = render("staff_login_code", {"code": "482913", "valid_minutes": 5})
 NOON = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)

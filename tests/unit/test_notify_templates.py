@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.notify import DEFAULT_SIGNATURE, TEMPLATES, TemplateError, TemplateKey, render
-from chalicelib.notify.templates import MAX_PARAM_CHARS, SEGMENT_CHARS, placeholders
+from chalicelib.notify.templates import (
+    DEFAULT_SIGNATURE,
+    MAX_PARAM_CHARS,
+    SEGMENT_CHARS,
+    TEMPLATES,
+    TemplateError,
+    TemplateKey,
+    placeholders,
+    render,
+)
 
 SAMPLE = {
     "number": "261127-7KQ2MX",

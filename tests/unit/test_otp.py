@@ -10,7 +10,7 @@ import pytest
 from chalicelib.auth.otp import InMemoryOtpStore, OtpService
 from chalicelib.domain.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
 from chalicelib.domain.org import Role, Staff
-from chalicelib.notify import RecordingSmsSender
+from chalicelib.notify.fakes import RecordingSmsSender
 from tests.clock import Clock
 
 STAFF_PHONE = "13800001234"

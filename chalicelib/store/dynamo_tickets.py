@@ -5,7 +5,7 @@ stamp when a commit hands the ticket to a helper from outside the grid])."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -148,15 +148,9 @@ class DynamoTicketStore:
                 range_key_condition=condition,
                 filter_condition=_filter(filters),
                 scan_index_forward=False,
-                limit=limit + 1,
+                page_size=limit + 2,
             )
-            batch = [to_ticket(item) for item in results]
-            if cursor:
-                batch = [
-                    t
-                    for t in batch
-                    if (iso(t.created_at), t.ticket_id) < (cursor.created_at, cursor.ticket_id)
-                ]
+            batch = _newest_older_than(cursor, (to_ticket(item) for item in results), limit + 1)
             more = more or len(batch) > limit
             found.extend(batch)
         return newest_first(found, limit, more)
@@ -190,6 +184,22 @@ class DynamoTicketStore:
 
     def _item(self, ticket: Ticket) -> Any:
         return to_item(ticket, due_shards=self.due_shards, month_shards=self.month_shards)
+
+
+def _newest_older_than(
+    cursor: Cursor | None, newest_first: Iterator[Ticket], count: int
+) -> list[Ticket]:
+    """The first `count` tickets strictly older than the cursor, read lazily from one
+    partition's newest-first query, plus any that share the last one's `created_at` (an index
+    does not order equal sort keys by id, and the page merge does). Rows at the cursor's own
+    instant are skipped without counting, so they never cut a page short."""
+    taken: list[Ticket] = []
+    for ticket in newest_first:
+        if len(taken) >= count and ticket.created_at != taken[-1].created_at:
+            break
+        if cursor is None or cursor.precedes(ticket.created_at, ticket.ticket_id):
+            taken.append(ticket)
+    return taken
 
 
 def _filter(filters: TicketFilter) -> Any:

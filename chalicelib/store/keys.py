@@ -59,6 +59,10 @@ class Cursor:
     created_at: str
     ticket_id: str
 
+    def precedes(self, created_at: datetime, ticket_id: str) -> bool:
+        """Whether a row created then with that id comes after this position (is older)."""
+        return (iso(created_at), ticket_id) < (self.created_at, self.ticket_id)
+
     def encode(self) -> str:
         return encode_position(c=self.created_at, t=self.ticket_id)
 

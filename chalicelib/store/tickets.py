@@ -151,10 +151,7 @@ def newest_first(tickets: list[Ticket], limit: int, more: bool) -> Page:
 
 
 def _older_than(ticket: Ticket, cursor: Cursor | None) -> bool:
-    return cursor is None or (iso(ticket.created_at), ticket.ticket_id) < (
-        cursor.created_at,
-        cursor.ticket_id,
-    )
+    return cursor is None or cursor.precedes(ticket.created_at, ticket.ticket_id)
 
 
 class InMemoryTicketStore:

@@ -1,0 +1,17 @@
+"""`import app` stays light: the geometry and spreadsheet libraries (shapely with numpy,
+openpyxl, XlsxWriter, pygal) load only inside the functions that need them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("shapely", "numpy", "openpyxl", "xlsxwriter", "pygal")
+
+
+def test_import_app_loads_no_geometry_or_spreadsheet_library() -> None:
+    code = f"import sys, app; print([m for m in {HEAVY!r} if m in sys.modules])"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -69,6 +69,6 @@ def test_a_gcj02_file_is_converted_and_an_unknown_crs_refused() -> None:
 def test_the_csv_form_has_no_polygons_and_needs_none() -> None:
     text = "网格编号,网格名称,供电所,分局,区域类别,互助组\nG1,新华街网格,S1,B1,城区,A1\n"
     table = open_table(io.BytesIO(text.encode("gbk")), "grids.csv")
-    [(row, checked)] = check_grids(table)
+    [(_, checked)] = check_grids(table)
     assert table.encoding == "gbk"
     assert checked.record == GridRow("G1", "新华街网格", "S1", "B1", group_id="A1")

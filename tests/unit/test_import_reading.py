@@ -9,7 +9,12 @@ import pytest
 
 from chalicelib.imports.reading import UnreadableFile, open_table, sniff_encoding, xlsx_cell
 
-CSV_TEXT = "户号,户名,用电地址\r\n0123456789,王建国,临河区新华街道1号\r\n,,\r\n0601000002,李秀英,胜利路2号\r\n"
+CSV_TEXT = (
+    "户号,户名,用电地址\r\n"
+    "0123456789,王建国,临河区新华街道1号\r\n"
+    ",,\r\n"
+    "0601000002,李秀英,胜利路2号\r\n"
+)
 
 
 def read(data: bytes, name: str = "customers.csv"):  # type: ignore[no-untyped-def]
@@ -67,7 +72,8 @@ def test_geojson_features_become_rows_with_their_geometry() -> None:
         b'{"type": "FeatureCollection", "features": ['
         b'{"type": "Feature", "properties": {"grid_code": "G1", "name": "A"},'
         b' "geometry": {"type": "Point", "coordinates": [107.3, 40.7]}},'
-        b'{"type": "Feature", "properties": {"grid_code": "G2", "station": "S1"}, "geometry": null}]}'
+        b'{"type": "Feature", "properties": {"grid_code": "G2", "station": "S1"},'
+        b' "geometry": null}]}'
     )
     table, rows = read(data, "grids.geojson")
     assert table.header == ("grid_code", "name", "station")

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit functional e2e bench package report clean browser
+.PHONY: run stop test lint unit functional e2e bench package report clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -12,6 +12,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)            ## local stack with demo data on http://127.0.0.1:8000
 	$(PY) -m infra.local
+
+stop:                    ## stop the stack `make run` started (SIGTERM; gone within 5 s)
+	$(PY) -m infra.local.stop
 
 test: lint browser       ## lint + every test (what CI runs)
 	$(PY) -m pytest tests

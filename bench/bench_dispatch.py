@@ -9,9 +9,10 @@
    (a tenth of the tickets go through mutual aid). The floor is the very same AWS calls
    (recorded with their params) replayed with plain boto3 into twin tables: the ratio is what
    our code adds on top of its own I/O. Also duplicates and lost SMS.
-Both runs use bench/_moto.py: moto's TransactWriteItems otherwise deep-copies every table it
-names and leaks the copies, so time and memory grow with the square of the tickets (measured
-before it: 300 → 5.5 GB, 600 → 21.6 GB peak RSS, ~2,800 OOM-killed on 24 GB).
+Both runs use infra/local/moto_patch.py (as `make run` does): moto's TransactWriteItems
+otherwise deep-copies every table it names and leaks the copies, so time and memory grow with
+the square of the tickets (measured before it: 300 → 5.5 GB, 600 → 21.6 GB peak RSS,
+~2,800 OOM-killed on 24 GB).
 Figures are printed, never asserted.
 """
 
@@ -26,7 +27,6 @@ from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
 
-from bench import _moto
 from bench._aws import (
     CALLS,
     Call,
@@ -35,6 +35,7 @@ from bench._aws import (
     replay,
     without_reads_of_the_stream,
 )
+from infra.local import moto_patch
 
 REGION = "us-east-1"
 PHONE = "13700001111"
@@ -240,7 +241,7 @@ def _dispatched_tickets() -> Any:
 def main() -> None:
     fake_aws_environment()
     install()
-    _moto.install()
+    moto_patch.install()
     call_counts()
     storm(
         int(os.environ.get("BENCH_STORM_TICKETS", "5000")),

@@ -1,4 +1,5 @@
-"""One place for logging and metrics. Phone numbers never leave here unmasked."""
+"""One place for logging and metrics. Phone numbers never leave here unmasked; names are
+masked with `mask_name` wherever a log line or console output would show one."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 def mask_phones(text: str) -> str:
     """Mask every mainland mobile number in free text: 13812341234 → 138****1234."""
     return _MOBILE_IN_TEXT.sub(r"\1****\2", text)
+
+
+def mask_name(name: str) -> str:
+    """A person's name as a log line may show it: the first character only (张三 → 张*)."""
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else "*"
 
 
 class MaskingFormatter(LambdaPowertoolsFormatter):

@@ -11,8 +11,13 @@ into API.md's error shape; chalice local knows nothing of them and answers
 from __future__ import annotations
 
 import logging
+import re
+import sys
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 from chalice.app import Chalice
 from chalice.config import Config
@@ -26,9 +31,11 @@ from chalice.local import (
     LocalGatewayException,
     NotAuthorizedError,
     RouteMatcher,
+    ThreadedHTTPServer,
 )
 
 from chalicelib.auth.authorizer import gateway_error
+from chalicelib.observability import mask_name, mask_phones
 
 log = logging.getLogger("local.http")
 
@@ -118,5 +125,74 @@ class YungeRequestHandler(ChaliceRequestHandler):
         self.local_gateway = YungeLocalGateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)  # type: ignore[arg-type]
 
+    _counted = False
+
+    def parse_request(self) -> bool:
+        """A request has arrived (not merely a kept-alive connection waiting for one)."""
+        self._counted = super().parse_request()
+        if self._counted:
+            self.server.busy.begin()
+        return self._counted
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        finally:
+            if self._counted:
+                self._counted = False
+                self.server.busy.end()
+
     def log_message(self, format: str, *args: Any) -> None:
-        log.info("%s %s", self.address_string(), format % args)
+        log.info("%s %s", self.address_string(), masked(format % args))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def masked(line: str) -> str:
+    """An access-log line without phones or names, even percent-encoded in the query."""
+    return _NON_ASCII.sub(lambda m: mask_name(m[0]), mask_phones(unquote(line)))
+
+
+class InFlight:
+    """How many requests are being handled; `idle(timeout)` waits for none."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def begin(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def end(self) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def idle(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._count:
+                if not self._changed.wait(max(0.0, deadline - time.monotonic())):
+                    return not self._count
+            return True
+
+
+class YungeHTTPServer(ThreadedHTTPServer):
+    """chalice local's threaded server, ready to stop: a request thread never delays exit
+    (no join on close: a keep-alive connection would hold it forever), the requests in
+    flight are counted so shutdown can give them a moment, and the listen backlog takes a
+    burst of clients (socketserver's default is 5)."""
+
+    request_queue_size = 128
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.busy = InFlight()
+        super().__init__(*args, **kwargs)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # the client went away
+            super().handle_error(request, client_address)

@@ -18,8 +18,11 @@ SAMPLE_SPECIAL = 4
 SAMPLE_ORDINARY = {AreaClass.URBAN: 8, AreaClass.RURAL: 2, AreaClass.REMOTE: 2}
 
 
-def seed(settings: Settings, district: DemoDistrict) -> dict[str, float]:
-    """Tables, bucket and data; returns seconds per step (for the startup banner)."""
+def seed(
+    settings: Settings, district: DemoDistrict, say: Callable[[str], None] = print
+) -> dict[str, float]:
+    """Tables, bucket and data, a progress line per step to `say`; returns seconds per step
+    (for the startup banner)."""
     import boto3
 
     from chalicelib.store.customers import DynamoCustomerStore
@@ -29,15 +32,16 @@ def seed(settings: Settings, district: DemoDistrict) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    def lap(step: str) -> None:
+    def lap(step: str, what: str) -> None:
         nonlocal started
         now = time.perf_counter()
         timings[step] = now - started
         started = now
+        say(f"  seeded {what} in {timings[step]:.1f}s")
 
     bind_tables(settings.table_prefix, settings.region)
     create_tables()
-    lap("tables")
+    lap("tables", "the tables")
     s3 = boto3.client("s3", region_name=settings.region)
     if settings.region == "us-east-1":
         s3.create_bucket(Bucket=settings.bucket)
@@ -46,11 +50,12 @@ def seed(settings: Settings, district: DemoDistrict) -> dict[str, float]:
             Bucket=settings.bucket,
             CreateBucketConfiguration={"LocationConstraint": settings.region},
         )
-    lap("bucket")
-    DynamoOrgStore(settings.bureau).put_all(district.org_entities())
-    lap("org")
+    lap("bucket", "the bucket")
+    org = district.org_entities()
+    DynamoOrgStore(settings.bureau).put_all(org)
+    lap("org", f"the organisation ({len(org):,} grids, areas, staff…)")
     DynamoCustomerStore().put_customers(district.customers)
-    lap("customers")
+    lap("customers", f"{len(district.customers):,} customers")
     return timings
 
 

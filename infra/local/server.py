@@ -1,6 +1,7 @@
 """The local stack: moto on loopback, the demo district seeded through the app's own stores,
 the Chalice app on http://127.0.0.1:8000, and the pump feeding stream records and schedules
-to the same handlers Lambda calls. Ctrl-C or SIGTERM stops it all.
+to the same handlers Lambda calls. Ctrl-C or SIGTERM (`make stop`) stops it all within 5 s
+(infra/local/shutdown.py).
 
 Environment: YUNGE_PORT (8000), YUNGE_MOTO_PORT (0 = any free port), YUNGE_LOCAL_DIR
 (.local: demo.json, sms.jsonl, jwt.key), YUNGE_DEMO_CUSTOMERS (5000),
@@ -12,14 +13,15 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import signal
 import sys
 import threading
 import time
 from collections.abc import MutableMapping
 from pathlib import Path
-from types import FrameType, ModuleType
+from types import ModuleType
 from typing import Any
+
+from infra.local.shutdown import Shutdown
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -48,8 +50,10 @@ def configure_env(env: MutableMapping[str, str]) -> Path:
 
 
 def start_moto(port: int) -> Any:
+    from infra.local import moto_patch
     from infra.local.moto_server import SerialMotoServer
 
+    moto_patch.install()  # item-level transaction rollback: no per-transaction table copies
     moto = SerialMotoServer(ip_address=HOST, port=port, verbose=False)
     moto.start()
     os.environ["AWS_ENDPOINT_URL"] = "http://{}:{}".format(*moto.get_host_and_port())
@@ -67,7 +71,7 @@ def make_http_server(app_module: ModuleType, port: int) -> Any:
     from chalice.deploy.validate import validate_routes
     from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
 
-    from infra.local.gateway import YungeRequestHandler
+    from infra.local.gateway import YungeHTTPServer, YungeRequestHandler
 
     app_obj = app_module.app
     validate_routes(app_obj.routes)
@@ -84,7 +88,9 @@ def make_http_server(app_module: ModuleType, port: int) -> Any:
     )
     # HOOK: the gateway in front of the app. YungeRequestHandler applies our API Gateway
     # gateway responses (401/403/404 in API.md's error shape); swap it here to change that.
-    return LocalDevServer(app_obj, config, HOST, port, handler_cls=YungeRequestHandler)
+    return LocalDevServer(
+        app_obj, config, HOST, port, handler_cls=YungeRequestHandler, server_cls=YungeHTTPServer
+    )
 
 
 def start_pump(
@@ -124,18 +130,12 @@ def main() -> int:
     started = time.perf_counter()
     local_dir = configure_env(os.environ)
     port = int(os.environ.get("YUNGE_PORT", "8000"))
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-
-    moto = start_moto(int(os.environ.get("YUNGE_MOTO_PORT", "0")))
-    timings = {"moto": time.perf_counter() - started}
-    http = None
+    shutdown = Shutdown()
+    shutdown.install()
+    moto = http = serving = None
     try:
+        moto = start_moto(int(os.environ.get("YUNGE_MOTO_PORT", "0")))
+        timings = {"moto": time.perf_counter() - started}
         app_module = load_app()
         timings["import app"] = time.perf_counter() - started - timings["moto"]
         try:
@@ -146,18 +146,35 @@ def main() -> int:
         from infra.local.startup import prepare
 
         settings, banner = prepare(local_dir, f"http://{HOST}:{port}", timings)
-        threading.Thread(target=http.server.serve_forever, name="http", daemon=True).start()
-        threads = start_pump(app_module, settings, stop)
+        serving = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
+        serving.start()
+        threads = start_pump(app_module, settings, shutdown.stop)
+        pid_file = write_pid(local_dir)
+        shutdown.serving = True
         print(banner(time.perf_counter() - started, os.environ["AWS_ENDPOINT_URL"]), flush=True)
-        while not stop.wait(0.5):
+        while not shutdown.stop.wait(0.2):  # a timeout: a signal may wake another thread
             pass
         print("\n云格 local stack: stopping…", flush=True)
+        http.server.shutdown()  # no new requests; those in flight and the pump get a moment
         for thread in threads:
-            thread.join(timeout=5)
+            thread.join(shutdown.remaining())
+        http.server.busy.idle(shutdown.remaining())
+        pid_file.unlink(missing_ok=True)
+    except KeyboardInterrupt:  # a signal before the stack was up (shutdown.py)
+        print("\n云格 local stack: stopping before it was ready…", flush=True)
     finally:
         if http is not None:
-            http.server.shutdown()
+            if serving is not None and not shutdown.stop.is_set():
+                http.server.shutdown()  # an error, not a signal, ends the serving loop
             http.server.server_close()
-        moto.stop()
-    print("云格 local stack: stopped.", flush=True)
+        if moto is not None:
+            moto.stop()
+    print(f"云格 local stack: stopped{shutdown.took()}.", flush=True)
     return 0
+
+
+def write_pid(local_dir: Path) -> Path:
+    """.local/stack.pid, for `make stop`."""
+    path = local_dir / "stack.pid"
+    path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    return path

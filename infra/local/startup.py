@@ -11,9 +11,12 @@ from pathlib import Path
 from chalicelib.bootstrap import services
 from chalicelib.config import Settings, get_settings
 from chalicelib.domain.calendar import uncovered
+from chalicelib.domain.phone import mask
 from chalicelib.lifecycle.calendar_watch import coverage_warning
+from chalicelib.observability import mask_name
 from infra.local.demo_data import generate
 from infra.local.demo_month import seed_demo_month
+from infra.local.moto_patch import new_stream
 from infra.local.seed import sample_customers, seed, write_demo_json
 
 Banner = Callable[[float, str], str]
@@ -26,11 +29,19 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
     started = time.perf_counter()
     district = generate(count)
     timings["generate"] = time.perf_counter() - started
-    timings.update(seed(settings, district))
+    print(
+        f"云格 local stack: seeding the demo district into moto ({count:,} customers)…", flush=True
+    )
+    timings.update(seed(settings, district, say))
     started = time.perf_counter()
     tickets = int(os.environ.get("YUNGE_DEMO_TICKETS", "2000"))
     seed_demo_month(settings, district, datetime.now(UTC), tickets, policy=services().policy)
+    # Imported history, not submissions: the pump starts after it, as a trigger added after
+    # an import would, instead of handing thousands of old INSERTs to the dispatcher before
+    # the first real ticket (over a minute on a busy machine).
+    new_stream(settings.table("tickets"), settings.region)
     timings["last month"] = time.perf_counter() - started
+    say(f"  seeded last month's {tickets:,} tickets in {timings['last month']:.1f}s")
     demo_json = local_dir / "demo.json"
     write_demo_json(demo_json, district, base_url)
     sms_log = Path(settings.sms_log_path)
@@ -40,6 +51,11 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
     calendar_line = coverage_warning(uncovered(services().calendar, datetime.now(UTC).date()))
     sample = next(c for c in sample_customers(district) if not c.important)
     manager = next(s for s in district.staff if s.grid_ids)
+
+    holder, staff = (
+        mask_name(sample.holder_name),
+        f"{mask_name(manager.name)} {mask(manager.phone)}",
+    )
 
     def banner(elapsed: float, moto_url: str) -> str:
         steps = " · ".join(f"{name} {seconds:.2f}s" for name, seconds in timings.items())
@@ -54,20 +70,35 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
                 f"  demo.json  {demo_json}   (sample accounts and every staff phone)",
                 f"  SMS        {sms_log}   (each SMS is also printed here)",
                 f"  moto       {moto_url}",
+                *clock_line(settings.clock_scale),
                 *([f"  calendar   {calendar_line}"] if calendar_line else []),
                 "",
                 "  Try:",
                 f"    curl -s {base_url}/v1/health",
                 f"    curl -s -X POST {base_url}/v1/auth/wechat "
                 """-H 'Content-Type: application/json' -d '{"code": "dev:demo-openid"}'""",
-                f"    # then bind account {sample.account_no} ({sample.holder_name}) with "
-                "POST /v1/me/accounts",
-                f"    # staff login: POST /v1/auth/staff/otp with {manager.name}'s phone "
-                f"{manager.phone}, the code arrives in sms.jsonl",
+                f"    # then bind account {sample.account_no} (holder {holder}, full name in "
+                "demo.json) with POST /v1/me/accounts",
+                f"    # staff login: POST /v1/auth/staff/otp with a phone from demo.json "
+                f"({staff}), the code arrives in sms.jsonl",
                 "",
-                "  Ctrl-C stops the stack.",
+                "  Ctrl-C (or make stop) stops the stack.",
                 "",
             )
         )
 
     return settings, banner
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def clock_line(scale: float) -> tuple[str, ...]:
+    """A banner line when YUNGE_CLOCK_SCALE shortens the service clocks (none at 1)."""
+    if scale == 1:
+        return ()
+    return (
+        f"  clocks     ×{scale:g} (YUNGE_CLOCK_SCALE): every service clock runs "
+        f"{1 / scale:g}× faster than the service standards",
+    )

@@ -1,5 +1,5 @@
 """End-to-end fixtures: the real local stack (`python -m infra.local`) in a subprocess on
-free ports, spoken to over HTTP with the standard library only.
+free ports (infra/local/process.py), spoken to over HTTP with the standard library only.
 
 Every test in tests/e2e is marked `e2e`, so `pytest -m "not e2e"` skips them all.
 """
@@ -7,12 +7,8 @@ Every test in tests/e2e is marked `e2e`, so `pytest -m "not e2e"` skips them all
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from infra.local.process import StackProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0
@@ -132,66 +130,15 @@ def _reply(status: int, headers: dict[str, str], raw: bytes) -> Reply:
     return Reply(status, headers, body)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
-            raise RuntimeError(f"local stack exited with {process.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(url + "/v1/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"local stack not ready within {READY_TIMEOUT}s; see {log_path}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     local_dir = tmp_path_factory.mktemp("local-stack")
-    port = free_port()
-    env = {
-        **os.environ,
-        "YUNGE_PORT": str(port),
-        "YUNGE_MOTO_PORT": str(free_port()),
-        "YUNGE_LOCAL_DIR": str(local_dir),
-        "YUNGE_DEMO_CUSTOMERS": DEMO_CUSTOMERS,
-        "YUNGE_DEMO_TICKETS": "300",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for inherited in ("YUNGE_SMS_LOG", "YUNGE_JWT_KEY_FILE", "AWS_ENDPOINT_URL"):
-        env.pop(inherited, None)
-    log_path = local_dir / "stack.log"
-    base_url = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = StackProcess.start(
+        local_dir, YUNGE_DEMO_CUSTOMERS=DEMO_CUSTOMERS, YUNGE_DEMO_TICKETS="300"
+    )
     try:
-        _wait_ready(base_url, process, log_path)
+        process.wait_ready(READY_TIMEOUT)
         demo = json.loads((local_dir / "demo.json").read_text(encoding="utf-8"))
-        yield Stack(base_url, local_dir, demo, log_path, process)
+        yield Stack(process.base_url, local_dir, demo, process.log_path, process.process)
     finally:
-        _stop(process)
+        process.stop()

@@ -1,6 +1,6 @@
-"""The storm benchmark's moto patch (bench/_moto.py) must leave tables and streams exactly as
-moto's own whole-table rollback does, or the benchmark's figures would be about a different
-database."""
+"""The moto patch that the local stack and the storm benchmark use (infra/local/moto_patch.py)
+must leave tables and streams exactly as moto's own whole-table rollback does, or the demo and
+the benchmark's figures would be about a different database."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from bench import _moto
+from infra.local import moto_patch
 
 
 @pytest.fixture(params=["moto", "item-level rollback"])
 def mode(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param != "moto":
-        _moto.install()
+        moto_patch.install()
     yield request.param
-    _moto.uninstall()
+    moto_patch.uninstall()
 
 
 def S(value: str) -> dict[str, str]:
@@ -169,7 +169,7 @@ def test_cancelled_transactions_leave_tables_and_stream_as_moto_does(mode: str) 
 
 def test_stream_readers_keep_reading_after_a_cancelled_transaction() -> None:
     """Unlike moto's table swap, the shard a reader already holds stays the live one."""
-    _moto.install()
+    moto_patch.install()
     try:
         with mock_aws():
             db = boto3.client("dynamodb")
@@ -196,6 +196,6 @@ def test_stream_readers_keep_reading_after_a_cancelled_transaction() -> None:
             db.put_item(TableName="ranged", Item={"pk": S("t"), "sk": S("2")})
             records = streams.get_records(ShardIterator=iterator)["Records"]
     finally:
-        _moto.uninstall()
+        moto_patch.uninstall()
 
     assert [r["dynamodb"]["Keys"]["sk"]["S"] for r in records] == ["1", "2"]

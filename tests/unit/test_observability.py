@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.observability import MaskingFormatter, bind_ticket, logger, observe
+from chalicelib.observability import MaskingFormatter, bind_ticket, logger, mask_name, observe
 
 
 def capture() -> tuple[Logger, io.StringIO]:
@@ -27,6 +27,10 @@ def test_a_phone_in_a_message_or_an_extra_key_is_masked() -> None:
     assert line["message"] == "SMS to 138****5678 sent"
     assert line["recipient"] == "159****1111"
     assert "13812345678" not in stream.getvalue()
+
+
+def test_a_name_keeps_only_its_first_character() -> None:
+    assert [mask_name(n) for n in ("张三", "欧阳娜娜", " 李 ", "")] == ["张*", "欧***", "*", "*"]
 
 
 def test_each_invocation_gets_its_correlation_id_and_drops_the_ticket_id() -> None:

@@ -22,7 +22,7 @@ import pytest
 from infra.local.process import StackProcess
 
 ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 180.0  # seeding on a busy 2-core machine
 DEMO_CUSTOMERS = "500"
 
 

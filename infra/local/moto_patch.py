@@ -13,15 +13,19 @@ the transaction, a copy of each item it names and the length of each table's str
 failure, those items are put back (or removed, if they did not exist) and the stream records
 written by the cancelled transaction are dropped. That is what moto's table swap restores,
 for the only items a transaction can touch. Tables stay the same objects, so shard iterators
-stay valid. tests/unit/test_bench_moto.py checks both outcomes against plain moto.
+stay valid. It also makes Query start from the partition it asks for instead of every item
+of the table, sorted (`_install_partition_query`). tests/unit/test_bench_moto.py checks the
+tables, streams and Query results against plain moto.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
+from collections.abc import Callable
 from typing import Any
 
-_undo: list[Any] = []
+_undo: list[Callable[[], None]] = []
 
 
 def install() -> None:
@@ -59,14 +63,52 @@ def install() -> None:
 
     models.copy = _TablesStayLive  # type: ignore[assignment]
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    _undo.append((models, original))
+    _undo.append(lambda: setattr(models, "copy", copy))
+    _undo.append(lambda: setattr(models.DynamoDBBackend, "transact_write_items", original))
+    _install_partition_query(Table)
 
 
 def uninstall() -> None:
     while _undo:
-        models, original = _undo.pop()
-        models.copy = copy
-        models.DynamoDBBackend.transact_write_items = original
+        _undo.pop()()
+
+
+_query_scope = threading.local()  # (table, hash key or None) while that table runs a Query
+
+
+def _install_partition_query(table_class: Any) -> None:
+    """moto's Query starts from every item of the table, sorted (`all_items`), then keeps the
+    partition asked for: each Query costs O(n log n) in the table's size, and the timeline
+    Query of one ticket sorted every event of every ticket. Within a Query, `all_items` now
+    gives only the partition (a table Query) or the items unsorted (an index Query, which
+    moto sorts by the index's keys afterwards): the results are the same."""
+    original_query, original_all_items = table_class.query, table_class.all_items
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        _query_scope.current = (self, None if index_name else hash_key)
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            _query_scope.current = None
+
+    def all_items(self: Any) -> Any:
+        scope = getattr(_query_scope, "current", None)
+        if scope is None or scope[0] is not self:
+            return original_all_items(self)
+        hash_key = scope[1]
+        if hash_key is not None:  # a table Query: one partition
+            found = self.items.get(hash_key)
+            if found is None:
+                return []
+            return list(found.values()) if self.range_key_attr else [found]
+        if self.range_key_attr:
+            return [item for partition in self.items.values() for item in partition.values()]
+        return list(self.items.values())
+
+    table_class.query, table_class.all_items = query, all_items
+    _undo.append(lambda: setattr(table_class, "query", original_query))
+    _undo.append(lambda: setattr(table_class, "all_items", original_all_items))
 
 
 def new_stream(table_name: str, region: str) -> None:

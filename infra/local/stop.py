@@ -26,13 +26,22 @@ def main() -> int:
         return 0
     os.kill(pid, signal.SIGTERM)
     started = time.monotonic()
-    while Path(f"/proc/{pid}").exists() and time.monotonic() - started < WAIT:
+    while alive(pid) and time.monotonic() - started < WAIT:
         time.sleep(0.1)
-    if Path(f"/proc/{pid}").exists():
+    if alive(pid):
         print(f"the local stack (pid {pid}) is still running after {WAIT:.0f}s", file=sys.stderr)
         return 1
     print(f"local stack (pid {pid}) stopped in {time.monotonic() - started:.1f}s")
     return 0
+
+
+def alive(pid: int) -> bool:
+    """Running, not merely exited and waiting for its parent to collect it (a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The local stack as its operator meets it: it stops within 5 s of SIGTERM or Ctrl-C, even
-with a request in flight or while it is still seeding; it holds a burst of 64 connections;
-and its console (access log, banner) shows no full phone number or name."""
+with a request in flight or while it is still seeding, and on `make stop`; it holds a burst
+of 64 connections; and its console (access log, banner) shows no full phone number or name."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -64,6 +66,19 @@ def test_ctrl_c_while_seeding_stops_within_5s(own_stack: StackProcess) -> None:
     took = own_stack.stop(signal.SIGINT, timeout=15)
 
     assert took is not None and took < STOP_LIMIT, own_stack.log_tail()
+
+
+def test_make_stop_stops_the_running_stack(own_stack: StackProcess) -> None:
+    own_stack.wait_ready(120)
+    env = {**os.environ, "YUNGE_LOCAL_DIR": str(own_stack.local_dir)}
+
+    stopped = subprocess.run(
+        [sys.executable, "-m", "infra.local.stop"], env=env, capture_output=True, text=True
+    )
+
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout, stopped
+    assert own_stack.process.wait(timeout=STOP_LIMIT) == 0
+    assert not (own_stack.local_dir / "stack.pid").exists()
 
 
 def test_a_burst_of_64_connections_waits_in_the_backlog(stack) -> None:  # type: ignore[no-untyped-def]

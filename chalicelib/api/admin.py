@@ -28,6 +28,7 @@ from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
 from chalicelib.domain.phone import is_mobile, phone_hash
 from chalicelib.notify.log import LogCursor, LogQuery, NotificationRecord, SmsStatus
+from chalicelib.usecases.queries import scope_of
 
 from .guard import protected
 
@@ -69,8 +70,8 @@ class NotificationList(Struct):
 )
 def list_notifications() -> Response:
     request = admin_api.current_request
-    caller(request, Role.ADMIN, Role.OPS)
     svc = services()
+    scope_of(svc, caller(request), Role.ADMIN, Role.OPS)
     page = svc.notifications.query(parse_query(query_params(request), svc.settings.bureau))
     items = [notification_out(r) for r in page.items]
     return respond(NotificationList(items=items, next_cursor=page.next_cursor))

@@ -45,7 +45,7 @@ def stats() -> Response:
 
     request = reports_api.current_request
     svc = services()
-    scope = scope_of(svc, caller(request, *STATS_ROLES))
+    scope = scope_of(svc, caller(request), *STATS_ROLES)
     params = query_params(request)
     kinds = [k for k in params.get("group_by", DEFAULT_GROUPS).split(",") if k]
     if any(k not in GROUP_KINDS for k in kinds):
@@ -68,9 +68,9 @@ def create_report() -> Response:
     from chalicelib.reports.service import build_report
 
     request = reports_api.current_request
-    caller(request, *REPORT_ROLES)
-    body = decode(request, CreateReport)
     svc = services()
+    scope_of(svc, caller(request), *REPORT_ROLES)
+    body = decode(request, CreateReport)
     build_report(svc, body.month)
     return respond(_report_set(svc, body.month), 201)
 
@@ -80,11 +80,12 @@ def create_report() -> Response:
 @doc("某月报表的下载链接", response=ReportSet, errors=(403, 404), query={"month": "YYYY-MM"})
 def list_reports() -> Response:
     request = reports_api.current_request
-    caller(request, *REPORT_ROLES)
+    svc = services()
+    scope_of(svc, caller(request), *REPORT_ROLES)
     month = query_params(request).get("month")
     if month is None:
         raise ValidationFailed(fields={"month": "必填"})
-    return respond(_report_set(services(), month))
+    return respond(_report_set(svc, month))
 
 
 def _report_set(svc: object, month: str) -> ReportSet:

@@ -10,6 +10,7 @@ from chalicelib.api.http import caller, decode, endpoint, respond
 from chalicelib.api.schemas import SetDuty, StaffMe
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import STAFF_ROLES
+from chalicelib.usecases.queries import scope_of
 from chalicelib.usecases.staff import set_duty, staff_me
 
 from .guard import protected
@@ -21,8 +22,9 @@ staff_api = Blueprint(__name__)
 @endpoint
 @doc("我的账号、负责网格与值班状态", response=StaffMe, errors=(403,))
 def me() -> Response:
-    who = caller(staff_api.current_request, *STAFF_ROLES)
-    return respond(staff_me(services(), who.subject))
+    svc = services()
+    who = scope_of(svc, caller(staff_api.current_request), *STAFF_ROLES)
+    return respond(staff_me(svc, who.subject))
 
 
 @staff_api.route("/v1/staff/me/duty", methods=["PUT"], **protected())
@@ -30,6 +32,7 @@ def me() -> Response:
 @doc("设置值班状态（离岗期间新工单转互助组）", body=SetDuty, response=StaffMe, errors=(403,))
 def duty() -> Response:
     request = staff_api.current_request
-    who = caller(request, *STAFF_ROLES)
+    svc = services()
+    who = scope_of(svc, caller(request), *STAFF_ROLES)
     body = decode(request, SetDuty)
-    return respond(set_duty(services(), who.subject, body.on_duty, body.until))
+    return respond(set_duty(svc, who.subject, body.on_duty, body.until))

@@ -13,6 +13,7 @@ from chalicelib.domain.errors import PayloadTooLarge
 from chalicelib.domain.ids import new_ulid
 from chalicelib.store.uploads import URL_LIFETIME
 from chalicelib.usecases.intake import upload_prefix
+from chalicelib.usecases.queries import scope_of
 
 from .guard import protected
 
@@ -25,9 +26,9 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "im
 @doc("申请图片上传地址（预签名 S3 PUT）", body=RequestUpload, response=UploadOut, status=201)
 def request_upload() -> Response:
     request = uploads_api.current_request
-    who = caller(request)
-    body = decode(request, RequestUpload)
     svc = services()
+    who = scope_of(svc, caller(request))
+    body = decode(request, RequestUpload)
     if body.size is not None and body.size > svc.settings.upload_max_bytes:
         limit_mb = svc.settings.upload_max_bytes // (1024 * 1024)
         raise PayloadTooLarge(f"图片不能超过 {limit_mb} MB", code="image_too_large")

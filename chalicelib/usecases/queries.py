@@ -16,12 +16,20 @@ from chalicelib.store.tickets import Page, Source, TicketFilter
 BUREAU_WIDE_DEFAULT = timedelta(days=90)
 
 
-def scope_of(svc: Services, caller: Caller) -> Scope:
-    """The caller's scope, looked up on the server (never trusted from the token)."""
+def scope_of(svc: Services, caller: Caller, *allowed: Role) -> Scope:
+    """The caller's scope, looked up on the server (never trusted from the token). `allowed`
+    limits roles by the stored staff record: a staff member demoted out of them gets 403,
+    one removed from the store 401, one whose token names another role 401 (log in again)."""
     if caller.role is Role.CUSTOMER:
+        if allowed and Role.CUSTOMER not in allowed:
+            raise Forbidden()
         return Scope(role=Role.CUSTOMER, subject=caller.subject)
     staff = svc.org.staff(caller.subject)
-    if staff is None or staff.role is not caller.role:
+    if staff is None:
+        raise Unauthorized("账号状态已变化，请重新登录", code="staff_changed")
+    if allowed and staff.role not in allowed:
+        raise Forbidden()
+    if staff.role is not caller.role:
         raise Unauthorized("账号状态已变化，请重新登录", code="staff_changed")
     return Scope(
         role=staff.role,

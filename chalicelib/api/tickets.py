@@ -12,7 +12,7 @@ from chalicelib.api.http import caller, decode, endpoint, page_limit, query_para
 from chalicelib.api.present import ticket_detail, ticket_out
 from chalicelib.api.schemas import CreateTicket, TicketList, TicketOut
 from chalicelib.bootstrap import services
-from chalicelib.domain.dates import SHANGHAI, parse_day
+from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
 from chalicelib.domain.tickets import Status, TicketType
@@ -75,9 +75,9 @@ def list_my_tickets() -> Response:
     svc = services()
     scope = scope_of(svc, caller(request))
     params = query_params(request)
-    filters, limit = parse_list_params(params)
-    page = list_tickets(svc, scope, filters, limit, params.get("cursor"))
     now = svc.clock()
+    filters, limit = parse_list_params(params, now)
+    page = list_tickets(svc, scope, filters, limit, params.get("cursor"))
     items = [
         ticket_out(t, now=now, assignee=svc.org.staff(t.assignee_id) if t.assignee_id else None)
         for t in page.items
@@ -91,7 +91,7 @@ def _day(value: str, field: str, end: bool) -> datetime:
     return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
 
 
-def parse_list_params(params: dict[str, str]) -> tuple[TicketFilter, int]:
+def parse_list_params(params: dict[str, str], now: datetime) -> tuple[TicketFilter, int]:
     fields: dict[str, str] = {}
     status = params.get("status")
     kind = params.get("type")
@@ -106,6 +106,10 @@ def parse_list_params(params: dict[str, str]) -> tuple[TicketFilter, int]:
     end = _day(params["to"], "to", end=True) if "to" in params else None
     if start and end and start > end:
         raise ValidationFailed(fields={"from": "起始日期不能晚于结束日期"})
+    if start and (end or now) - start >= timedelta(days=MAX_PERIOD_DAYS):
+        # one call reads at most a year of month partitions (API.md: bounded cost)
+        message = f"查询区间最长 {MAX_PERIOD_DAYS} 天（未给结束日期时算到今天）"
+        raise ValidationFailed(fields={"to" if end else "from": message})
     return (
         TicketFilter(
             status=Status(status) if status else None,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.errors import ValidationFailed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_PERIOD_DAYS = 366  # the longest from/to a list or statistic reads in one call
 
 
 def parse_day(raw: str, field: str) -> date:

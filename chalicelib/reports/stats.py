@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from chalicelib.domain.dates import SHANGHAI, parse_day
+from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.org import Role, Scope
 
@@ -20,7 +20,7 @@ from .figures import KpiSet
 from .reference import Reference
 from .source import Partition
 
-MAX_DAYS = 366
+MAX_DAYS = MAX_PERIOD_DAYS
 
 
 def _date(params: Mapping[str, str], name: str, default: date) -> date:

@@ -24,6 +24,7 @@ from chalicelib.observability import logger
 
 T = TypeVar("T")
 MAX_BODY_BYTES = 64 * 1024
+MAX_DEPTH = 16  # nested objects/arrays in a body; ours need 3
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 ANY_CONTENT = ["*/*"]  # routes accept any type so a wrong one gets OUR 415, not Chalice's
 
@@ -107,15 +108,36 @@ def decode(request: Request, schema: type[T]) -> T:
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType()
-    raw = request.raw_body or b""
+    body = request.raw_body or b""
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("请求内容应为 UTF-8 编码的 JSON", code="invalid_json") from None
+    if nesting(raw) > MAX_DEPTH:
+        raise ValidationFailed(f"JSON 嵌套不能超过 {MAX_DEPTH} 层", code="invalid_json")
     try:
         return msgspec.json.decode(raw, type=schema)
     except msgspec.ValidationError as error:
         raise ValidationFailed(fields=field_errors(error)) from None
     except msgspec.DecodeError:
         raise ValidationFailed("请求内容不是合法的 JSON", code="invalid_json") from None
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def nesting(raw: bytes) -> int:
+    """How deep objects and arrays nest in a JSON text (brackets inside strings don't count),
+    read before decoding so a deep body cannot exhaust the decoder's recursion."""
+    deepest = depth = 0
+    for byte in _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def query_params(request: Request) -> dict[str, str]:

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-Month = Annotated[str, Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM，北京时间")]
+from chalicelib.domain.dates import MONTH_PATTERN
+
+Month = Annotated[str, Meta(pattern=MONTH_PATTERN, description="YYYY-MM，北京时间（2000–2099 年）")]
 
 
 class CreateReport(Struct):

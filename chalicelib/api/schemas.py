@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from chalicelib.domain.phone import MOBILE_PATTERN
 from chalicelib.domain.tickets import Status, TicketType
 
-Mobile = Annotated[str, Meta(pattern=r"^1[3-9]\d{9}$", description="11 位大陆手机号")]
+Mobile = Annotated[str, Meta(pattern=MOBILE_PATTERN, description="11 位大陆手机号")]
 Text = Annotated[str, Meta(min_length=1, max_length=1000)]
 ShortText = Annotated[str, Meta(min_length=1, max_length=64)]
 

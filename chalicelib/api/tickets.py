@@ -40,6 +40,8 @@ def create_ticket() -> Response:
     request = tickets_api.current_request
     who = caller(request, Role.CUSTOMER)
     body = decode(request, CreateTicket)
+    if not body.description.strip():
+        raise ValidationFailed(fields={"description": "不能只有空白"})
     svc = services()
     ticket, _ = submit_ticket(svc, who.subject, body, request.headers.get("idempotency-key"))
     bind_ticket(ticket.ticket_id)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# Read alike by Python and ECMA-262 (the OpenAPI document): `[0-9]`, not `\d` (Python's
+# takes any Unicode digit), and `(?!\n)$` (Python's `$` also matches before a trailing newline).
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}(?!\n)$"
+_MOBILE = re.compile(MOBILE_PATTERN)
 
 
 def is_mobile(value: object) -> bool:
-    return isinstance(value, str) and bool(_MOBILE.match(value))
+    return isinstance(value, str) and _MOBILE.fullmatch(value) is not None
 
 
 def mask(phone: str) -> str:

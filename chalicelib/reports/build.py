@@ -11,7 +11,7 @@ from pathlib import Path
 
 import msgspec
 
-from chalicelib.domain.dates import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI, is_month
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.policy import ServicePolicy
@@ -22,7 +22,7 @@ from .directory import ReferenceSource
 from .figures import KpiSet
 from .files import ReportFiles
 from .kpi import KpiEngine
-from .publish import MONTH, Manifest, publish
+from .publish import Manifest, publish
 from .source import Partition, TicketSource, month_partitions
 from .spool import DetailSpool
 
@@ -41,8 +41,8 @@ class ReportPorts:
 
 
 def month_window(month: str, as_of: datetime) -> Window:
-    if not MONTH.match(month):
-        raise ValidationFailed(fields={"month": "月份格式应为 YYYY-MM"})
+    if not is_month(month):
+        raise ValidationFailed(fields={"month": "月份格式应为 YYYY-MM（2000–2099 年）"})
     year, number = int(month[:4]), int(month[5:])
     start = datetime(year, number, 1, tzinfo=SHANGHAI)
     end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)

@@ -9,7 +9,6 @@ ids sort by time), so two overlapping builds of a month cannot delete each other
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +16,6 @@ import msgspec
 
 from .files import ReportFiles
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

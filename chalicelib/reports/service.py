@@ -7,11 +7,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from chalicelib.config import Settings
+from chalicelib.domain.dates import is_month
 from chalicelib.domain.errors import NotFound, ValidationFailed
 
 from .build import ReportPorts, build_month_report, previous_month
 from .files import InMemoryReportFiles, S3ReportFiles
-from .publish import MONTH, Manifest, read_manifest
+from .publish import Manifest, read_manifest
 
 
 def dynamo_report_ports(settings: Settings, clock: Any) -> ReportPorts:
@@ -53,8 +54,8 @@ def monthly_report(svc: Any) -> Manifest:
 
 def report_files(svc: Any, month: str) -> tuple[Manifest, list[tuple[str, str, int]]]:
     """The month's current set: (name, download URL, size) per file; 404 without one."""
-    if not MONTH.match(month):
-        raise ValidationFailed(fields={"month": "月份格式应为 YYYY-MM"})
+    if not is_month(month):
+        raise ValidationFailed(fields={"month": "月份格式应为 YYYY-MM（2000–2099 年）"})
     files = svc.reports.files
     manifest = read_manifest(files, month)
     if manifest is None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.api.present import local_time
 from chalicelib.api.schemas import GridRef, StaffMe
 from chalicelib.bootstrap import Services
 from chalicelib.domain.errors import Unauthorized, ValidationFailed
 from chalicelib.domain.org import Staff
+
+MAX_OFFSET = timedelta(hours=14)  # real UTC offsets run from -12:00 to +14:00
+MAX_OFF_DUTY = timedelta(days=366)
 
 
 def _staff(svc: Services, staff_id: str) -> Staff:
@@ -39,9 +42,12 @@ def set_duty(svc: Services, staff_id: str, on_duty: bool, until: str | None) -> 
             until_at = datetime.fromisoformat(until)
         except ValueError:
             raise ValidationFailed(fields={"until": "应为带时区的 ISO 8601 时间"}) from None
-        if until_at.tzinfo is None:
+        offset = until_at.utcoffset()
+        if offset is None or abs(offset) > MAX_OFFSET:
             raise ValidationFailed(fields={"until": "应为带时区的 ISO 8601 时间"})
         if until_at <= svc.clock():
             raise ValidationFailed(fields={"until": "应晚于当前时间"})
+        if until_at > svc.clock() + MAX_OFF_DUTY:
+            raise ValidationFailed(fields={"until": f"最长 {MAX_OFF_DUTY.days} 天以内"})
     svc.org.set_duty(staff_id, on_duty, until_at)
     return staff_me(svc, staff_id)

@@ -9,11 +9,10 @@ from collections import Counter
 import pytest
 
 from chalicelib.domain.org import AreaClass, Role
+from chalicelib.domain.phone import is_mobile
 from infra.local.demo_data import DemoDistrict, generate, group_sizes
 from infra.local.names import FORBIDDEN_NAMES, is_chinese
 from infra.local.seed import demo_document, sample_customers
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +127,7 @@ def test_some_customers_are_important_or_special(district: DemoDistrict) -> None
 
 def test_staff_phones_are_unique_mainland_mobiles(district: DemoDistrict) -> None:
     phones = [s.phone for s in district.staff]
-    assert all(MOBILE.match(p) for p in phones)
+    assert all(is_mobile(p) for p in phones)
     assert len(set(phones)) == len(phones)
 
 

@@ -60,6 +60,37 @@ class Round:
         return o.get("no_callback") is False or "rating" in o or bool(o.get("callback"))
 
 
+def round_number(ticket: Ticket) -> int:
+    """The ticket's current round: 1 + the reopens so far."""
+    return (
+        max(len(ticket.outcome.get(ROUNDS, ())), int(ticket.outcome.get("reopen_count") or 0)) + 1
+    )
+
+
+def held(outcome: Mapping[str, Any], clock: str, staff_id: str | None) -> dict[str, Any]:
+    """`outcome` noting that `staff_id` held the ticket when `clock` fell due or was met —
+    the first of the two, so a late step stays with whoever held it when it fell due."""
+    holders = dict(outcome.get(HOLDERS, {}))
+    if staff_id is None or clock in holders:
+        return dict(outcome)
+    return {**outcome, HOLDERS: {**holders, clock: staff_id}}
+
+
+def transferred(clocks: Mapping[str, datetime], now: datetime) -> dict[str, datetime]:
+    """A round's clocks after a transfer at `now`: the first dispatch stays (the dispatch step
+    is judged on it), the accept clock restarts from `reassigned_at`, and an accept clock
+    already missed stays missed (`accept_missed_at` = its due time)."""
+    out = dict(clocks)
+    due, accepted = out.get("accept_due"), out.pop("accepted_at", None)
+    missed = due is not None and (
+        (accepted is None and now > due) or (accepted is not None and accepted > due)
+    )
+    if (missed or "accept_escalated_at" in out) and "accept_missed_at" not in out:
+        out["accept_missed_at"] = due if due is not None else now
+    out["reassigned_at"] = now
+    return out
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
 

@@ -83,6 +83,7 @@ HEADER = (
     "三级快响时间(到达)",
     "三级快响时间(处理)",
     "流转不合格环节",
+    "日历假定",
 )
 VERDICT = {Outcome.MET: "达标", Outcome.MISSED: "超时", Outcome.PENDING: "未到期", None: ""}
 CLOCK_LABELS = {"accept": "接单", "arrive": "到达", "resolve": "处理"}
@@ -156,6 +157,7 @@ def round_rows(ticket: Ticket, seen: Check, ctx: RowContext) -> Iterator[list[st
             local(c.get("arrive_escalated_at")),
             local(c.get("resolve_escalated_at")),
             "、".join(STEP_LABELS[f] for f in closing_failures.get(rnd.number, ())),
+            "是" if ticket.outcome.get("calendar_assumed") else "",
         ]
 
 

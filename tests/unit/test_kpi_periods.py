@@ -182,3 +182,19 @@ def test_a_round_verdict_is_stored_when_a_reopen_archives_it() -> None:
     archived = reopen(round_one(at(10, 9)), at(11, 9)).outcome["rounds"][0]
     assert archived["round"] == 1
     assert archived["verdicts"] == {"accept": "met", "arrive": "missed", "resolve": "missed"}
+
+
+def test_a_missed_clock_is_credited_to_whoever_held_the_ticket_when_it_fell_due() -> None:
+    t = at(10, 9)
+    # M1 held it when the arrive clock fell due; level 2 had moved it to M5, who arrived late
+    late = fault(
+        1,
+        t,
+        assignee_id="M5",
+        clocks={"arrived_at": t + 2 * H},
+        outcome={"holders": {"arrive": "M1", "resolve": "M5"}},
+    )
+    managers = {g.id: g.figures for g in run([late]).of_kind("manager")}
+    assert (managers["M1"].arrival.denominator, managers["M1"].overdue) == (1, 1)
+    assert (managers["M5"].arrival.denominator, managers["M5"].fault_fix.denominator) == (0, 1)
+    assert (managers["M5"].tickets, managers["M1"].tickets) == (1, 0)

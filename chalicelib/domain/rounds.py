@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .records import Ticket
+from .tickets import Status
 
 ROUNDS = "rounds"  # the outcome key holding the archived rounds
 # What a round keeps of `Ticket.outcome`; the rest (reopen_count, rounds, …) is the ticket's.
@@ -58,6 +59,25 @@ class Round:
         or staff recorded a callback. An automatic closing is neither."""
         o = self.outcome
         return o.get("no_callback") is False or "rating" in o or bool(o.get("callback"))
+
+
+# After its last recorded moment, how long a closed or cancelled ticket can still produce a
+# KPI fact: a reopen (within policy.reopen_window of resolved_at, checked ≤ this by the
+# policy tests) and nothing else — a final ticket runs no clock.
+SETTLE_AFTER = timedelta(days=31)
+FINAL = frozenset({Status.CLOSED, Status.CANCELLED})
+
+
+def settles_at(ticket: Ticket) -> datetime | None:
+    """When no KPI fact of the ticket can happen any more; None while it is not final.
+    Reports find tickets created before a period with a fact in it by this (the by_settle
+    index): a fact of a period is always before the ticket settles."""
+    if ticket.status not in FINAL:
+        return None
+    moments = [ticket.created_at, *ticket.clocks.values()]
+    for archived in ticket.outcome.get(ROUNDS, ()):
+        moments.append(datetime.fromisoformat(archived["reopened_at"]))
+    return max(moments) + SETTLE_AFTER
 
 
 def round_number(ticket: Ticket) -> int:

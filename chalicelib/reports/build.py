@@ -15,6 +15,8 @@ from chalicelib.domain.dates import SHANGHAI, is_month
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.policy import ServicePolicy
+from chalicelib.domain.records import Ticket
+from chalicelib.domain.rounds import SETTLE_AFTER
 
 from .checks import Window
 from .csv_writer import RowContext, TicketCsv
@@ -23,13 +25,13 @@ from .figures import KpiSet
 from .files import ReportFiles
 from .kpi import KpiEngine
 from .publish import Manifest, publish
-from .source import Partition, TicketSource, month_partitions
+from .source import Partition, TicketSource, month_partitions, settle_partitions
 from .spool import DetailSpool
 
-# Fault clocks that fall due in a period may belong to tickets created a little before it
-# (23:50 on the last day, or a crew that arrived a day late); reading this far back catches
-# them. Clock rates are fault-only, and a fault's clocks run hours, not days.
-LOOKBACK = timedelta(days=3)
+EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)  # before any ticket
+# How far past `as_of` a ticket final by then may settle: its latest recorded moment (a due
+# time up to 6 working days ahead, under 31 days) + SETTLE_AFTER.
+SETTLE_HORIZON = 2 * SETTLE_AFTER
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,18 @@ def previous_month(now: datetime) -> str:
     return (first - timedelta(days=1)).strftime("%Y-%m")
 
 
+Read = tuple[list[Partition], datetime, datetime]
+
+
+def reads(window: Window, month_shards: int, partitions: list[Partition] | None) -> list[Read]:
+    """What to read for a period: the tickets created in it (the given partitions, else the
+    bureau's month shards), and the tickets created before it that had not settled by its
+    start — with `settles_at`, provably every ticket that may have a fact in the period."""
+    created = partitions or month_partitions(window.start, window.end, month_shards)
+    earlier = settle_partitions(window.start, window.as_of + SETTLE_HORIZON, month_shards)
+    return [(created, window.start, window.end), (earlier, EPOCH, window.start)]
+
+
 def compute(
     ports: ReportPorts,
     window: Window,
@@ -65,20 +79,31 @@ def compute(
     csv: TicketCsv | None = None,
     details: DetailSpool | None = None,
 ) -> KpiSet:
-    """The streaming pass. Without `partitions`, the bureau's month shards are read."""
+    """The streaming pass. `partitions` narrow the period's own tickets to a scope (a station's,
+    …; the earlier tickets are then kept to the reference's grids); without, the bureau's."""
     reference = ports.reference.load()
     engine = KpiEngine(window, policy, reference)
-    start = window.start - LOOKBACK
-    if partitions is None:
-        partitions = month_partitions(start, window.end, ports.month_shards)
-    for ticket in ports.source.tickets(partitions, start, window.end):
-        seen = engine.add(ticket)
-        if seen.counted:
-            if csv is not None:
-                csv.add(ticket, seen)
-            if details is not None:
-                details.add(ticket, seen, window.cut)
+    in_scope = (lambda t: True) if partitions is None else (lambda t: t.grid_id in reference.grids)
+    for wanted, start, end in reads(window, ports.month_shards, partitions):
+        for ticket in ports.source.tickets(wanted, start, end):
+            if in_scope(ticket):
+                _add(engine, ticket, csv, details, window)
     return engine.result()
+
+
+def _add(
+    engine: KpiEngine,
+    ticket: Ticket,
+    csv: TicketCsv | None,
+    details: DetailSpool | None,
+    window: Window,
+) -> None:
+    seen = engine.add(ticket)
+    if seen.counted:
+        if csv is not None:
+            csv.add(ticket, seen)
+        if details is not None:
+            details.add(ticket, seen, window.cut)
 
 
 def build_month_report(

@@ -25,6 +25,7 @@ HASH_KEYS = {
     "by_branch": "branch_id",
     "by_station": "station_id",
     "by_grid": "grid_id",
+    "by_settle": "settle_shard",
 }
 
 
@@ -43,6 +44,18 @@ def month_partitions(start: datetime, end: datetime, shards: int) -> list[Partit
             months.append(month_of(day))
         day += timedelta(days=1)
     return [Partition("by_month", f"{m}#{n:02d}") for m in months for n in range(shards)]
+
+
+def settle_partitions(start: datetime, until: datetime, shards: int) -> list[Partition]:
+    """The by_settle shards of tickets not yet final and of those settling in [start, until]'s
+    months: with created_at before `start`, every ticket created earlier that may have a fact
+    at or after `start` (domain.rounds.settles_at)."""
+    months = [p.key.split("#")[0] for p in month_partitions(start, until, 1)]
+    if month_of(until) not in months:
+        months.append(month_of(until))
+    return [
+        Partition("by_settle", f"{m}#{n:02d}") for m in ("open", *months) for n in range(shards)
+    ]
 
 
 class TicketSource(Protocol):

@@ -37,6 +37,12 @@ def month_shard(ticket_id: str, created_at: datetime, shards: int) -> str:
     return f"{month_of(created_at)}#{_bucket(ticket_id, shards):02d}"
 
 
+def settle_shard(ticket_id: str, settles_at: datetime | None, shards: int) -> str:
+    """ "open#03" while the ticket is not final, else the Shanghai month it settles in."""
+    month = "open" if settles_at is None else month_of(settles_at)
+    return f"{month}#{_bucket(ticket_id, shards):02d}"
+
+
 def encode_position(**fields: str) -> str:
     """An opaque list cursor: url-safe base64 of a small JSON object, unpadded."""
     raw = json.dumps(fields, separators=(",", ":"))

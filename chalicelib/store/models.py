@@ -122,6 +122,20 @@ class MonthIndex(GlobalSecondaryIndex["TicketModel"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class SettleIndex(GlobalSecondaryIndex["TicketModel"]):
+    """Sharded by the Shanghai month a closed or cancelled ticket settles in (no KPI fact can
+    happen after: domain.rounds.settles_at), "open#07" before that: a report finds the tickets
+    created before its month that may have a fact in it — Query the month's and later
+    months' shards and the open shards for created_at before the month."""
+
+    class Meta:
+        index_name = "by_settle"
+        projection = AllProjection()
+
+    settle_shard = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class TicketModel(_Base):
     """工单. Key ticket_id (ULID). Stream NEW_AND_OLD_IMAGES feeds ticket_stream.
     Access: GetItem by id; the GSIs above; every change is a conditional transaction
@@ -158,6 +172,7 @@ class TicketModel(_Base):
     created_at = UnicodeAttribute()  # ISO 8601 UTC, microseconds: sortable
     updated_at = UnicodeAttribute()
     month_shard = UnicodeAttribute()
+    settle_shard = UnicodeAttribute(null=True)  # null only on items written before by_settle
     clocks: MapAttribute[str, Any] = MapAttribute(
         null=True
     )  # {"accept_due", "arrive_due", "resolve_due", *_at}
@@ -177,6 +192,7 @@ class TicketModel(_Base):
     open_by_station = OpenStationIndex()
     by_due = DueIndex()
     by_month = MonthIndex()
+    by_settle = SettleIndex()
 
 
 class TicketEventModel(_Base):

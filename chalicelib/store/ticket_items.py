@@ -44,6 +44,7 @@ def to_item(ticket: Ticket, *, due_shards: int, month_shards: int) -> Any:
         created_at=iso(ticket.created_at),
         updated_at=iso(ticket.updated_at),
         month_shard=key("by_month"),
+        settle_shard=key("by_settle"),
         clocks={name: iso(at) for name, at in ticket.clocks.items()} or None,
         due_shard=key("by_due"),
         next_due_at=iso(ticket.next_due[1]) if ticket.next_due else None,

@@ -11,8 +11,9 @@ from typing import Protocol
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.rounds import settles_at
 from chalicelib.domain.tickets import Action, Status, TicketType
-from chalicelib.store.keys import Cursor, due_shard, iso, month_shard
+from chalicelib.store.keys import Cursor, due_shard, iso, month_shard, settle_shard
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,8 @@ def index_key(ticket: Ticket, index: str, *, due_shards: int, month_shards: int)
         return month_shard(ticket.ticket_id, ticket.created_at, month_shards)
     if index == "by_due":
         return due_shard(ticket.ticket_id, due_shards) if ticket.next_due else None
+    if index == "by_settle":
+        return settle_shard(ticket.ticket_id, settles_at(ticket), month_shards)
     raise ValueError(f"unknown index {index}")
 
 

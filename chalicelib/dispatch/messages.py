@@ -10,6 +10,8 @@ same keys, and the notification log lets each through once.
     assignee changed, still open      new assignee: transfer_manager
     → resolved                        customer: resolved_customer
     accept clock escalated            station chief: escalation_chief (level 2)
+    dispatch clock escalated          station chief: dispatch_stuck_chief (level 2: still
+                                      submitted after policy.dispatch_target)
     arrive/resolve clock escalated    branch duty officer: overdue_branch (level 3)
 
 An escalation is read from the watchdog's mark `<clock>_escalated_at` appearing in the
@@ -41,6 +43,7 @@ class Change(StrEnum):
     TRANSFERRED = "transferred"
     RESOLVED = "resolved"
     ESCALATED_TO_CHIEF = "escalated_to_chief"
+    DISPATCH_STUCK = "dispatch_stuck"
     ESCALATED_TO_BRANCH = "escalated_to_branch"
 
 
@@ -82,6 +85,8 @@ def changes(old: Ticket, new: Ticket) -> list[Change]:
     if new.status is Status.RESOLVED and old.status is not Status.RESOLVED:
         found.append(Change.RESOLVED)
     escalated = newly_escalated(old, new)
+    if "dispatch" in escalated:
+        found.append(Change.DISPATCH_STUCK)
     if "accept" in escalated:
         found.append(Change.ESCALATED_TO_CHIEF)
     if escalated & {"arrive", "resolve"}:
@@ -170,6 +175,15 @@ def compose(
             TemplateKey.RESOLVED_CUSTOMER,
             number=number,
             auto_close_days=max(1, round(auto_close / timedelta(days=1))),
+        )
+    if Change.DISPATCH_STUCK in found:
+        add(
+            Recipient.CHIEF,
+            people.chief.phone if people.chief else None,
+            TemplateKey.DISPATCH_STUCK_CHIEF,
+            number=number,
+            type_label=TYPE_LABELS[new.type],
+            minutes=str(round((new.updated_at - new.created_at) / timedelta(minutes=1))),
         )
     if Change.ESCALATED_TO_CHIEF in found:
         moved = Change.TRANSFERRED in found

@@ -80,7 +80,7 @@ class TicketStreamProcessor:
 
     def people(self, old: Ticket, new: Ticket, found: list[Change]) -> People:
         org = self.org
-        wants_chief = Change.ESCALATED_TO_CHIEF in found or (
+        wants_chief = bool({Change.ESCALATED_TO_CHIEF, Change.DISPATCH_STUCK} & set(found)) or (
             Change.DISPATCHED in found and new.priority
         )
         moved = old.assignee_id and old.assignee_id != new.assignee_id

@@ -1,5 +1,7 @@
 """What the sla_watchdog does to one ticket whose next clock fell due. Pure.
 
+* `dispatch` missed (still `submitted` policy.dispatch_target after submission: dispatch
+  failed or stuck) → level 2: the stream handler SMSes the station chief.
 * `accept` missed → level 2 (二级快响): reassign to the on-duty mutual-aid peer chosen by the
   caller (keep the assignee when there is none); the stream handler SMSes the station chief.
 * `arrive` / `resolve` missed → level 3 (三级快响): flag `overdue`; the stream handler SMSes
@@ -10,7 +12,9 @@
 Each is one timeline event by "system"; an escalation keeps the status (same from/to). The
 clock is marked `<clock>_escalated_at` and `next_due` moves on, so the same clock never
 escalates twice and a rerun finds nothing. A clock is missed once `now` is past its due time
-(at the due instant it is still on time), as in domain.clocks.clock_report.
+(at the due instant it is still on time), as in domain.clocks.clock_report. Whoever holds the
+ticket when a clock is escalated is noted as that clock's holder (domain.rounds.held), and
+every event carries the ticket's round.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.org import Staff
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.rounds import held, round_number
 from chalicelib.domain.tickets import Action, Status
-from chalicelib.lifecycle.timing import CALLBACK, escalated_key, restamp
+from chalicelib.lifecycle.timing import CALLBACK, DISPATCH, escalated_key, restamp
 
 SYSTEM = "system"
-CLOCK_LABELS = {"accept": "接单", "arrive": "到达现场", "resolve": "处理完成"}
+CLOCK_LABELS = {"dispatch": "派单", "accept": "接单", "arrive": "到达现场", "resolve": "处理完成"}
 
 
 def due_clock(ticket: Ticket, now: datetime) -> str | None:
@@ -57,16 +62,20 @@ def escalate(
         return _auto_close(ticket, now, policy, calendar)
     action = Action.ESCALATE
     status = next_status(ticket.status, action, ticket_type=ticket.type, resolved_at=None, now=now)
-    level = 2 if clock == ACCEPT else 3
+    level = 2 if clock in (ACCEPT, DISPATCH) else 3
     clocks = {**ticket.clocks, escalated_key(clock): now}
     data: dict[str, Any] = {"level": level, "clock": clock}
     after = replace(
         ticket,
         clocks=clocks,
+        outcome=held(ticket.outcome, clock, ticket.assignee_id),
         escalation_level=max(ticket.escalation_level, level),
         updated_at=now,
     )
-    if level == 2:
+    if clock == DISPATCH:
+        minutes = round(policy.dispatch_target.total_seconds() / 60)
+        note = f"提交{minutes}分钟仍未派单，二级快响：已通知供电所负责人"
+    elif level == 2:
         data["from_staff_id"] = ticket.assignee_id
         if peer is not None and peer.staff_id != ticket.assignee_id:
             after = replace(after, assignee_id=peer.staff_id)
@@ -119,5 +128,5 @@ def _event(
         to_status=to_status,
         version=ticket.version + 1,
         note=note,
-        data=data,
+        data={**data, "round": round_number(ticket)},
     )

@@ -5,13 +5,17 @@ checked before this (domain.lifecycle.authorize), the conditional commit after i
 Decisions:
 * A request is validated before the state is: a missing `location` on `arrive` is a 400
   even on a ticket that could not arrive anyway.
-* `transfer` re-dispatches: new assignee, `dispatched_at` = now (the accept clock restarts),
-  `accepted_at` and the accept escalation mark cleared. The escalation level is kept.
-* `reopen` starts a new round: back to `dispatched` to the same assignee, every clock from
-  now (`reopened_at`, `dispatched_at`), escalation level back to 1 and its marks cleared,
-  `outcome.reopen_count` + 1 (a reopened ticket counts as not fixed); the rating, comment
-  and callback verdict of the previous round are dropped. `overdue` stays: it records that
-  a commitment on this ticket was missed.
+* `transfer` re-dispatches to the new assignee: the accept clock restarts from
+  `reassigned_at` and `accepted_at` is cleared, but the round's first `dispatched_at` stays
+  (the dispatch step is judged on it) and an accept clock already missed stays missed
+  (`accept_missed_at`, domain.rounds.transferred). The escalation level is kept.
+* `reopen` starts a new round: the round so far — clocks, cause, location, rating, callback,
+  holders and each clock's verdict — is archived in `outcome.rounds` (domain.rounds), and
+  the ticket goes back to `dispatched` to the same assignee with every clock from now
+  (`reopened_at`, `dispatched_at`). Nothing is reset: the escalation level, `overdue` and
+  the timeline stay; `outcome.reopen_count` counts the rounds archived.
+* Whoever holds the ticket when a step meets its clock is noted as that clock's holder.
+* Every event carries the round it belongs to (`data.round`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.rounds import held, reopened, round_number, transferred
 from chalicelib.domain.tickets import Action, TicketType
 from chalicelib.lifecycle.timing import restamp
 
@@ -83,7 +88,7 @@ def apply_action(
     )
     after = _record(ticket, request, now)
     after = restamp(replace(after, status=target, updated_at=now), policy, calendar)
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {"round": round_number(after)}
     if request.photos:
         data["photos"] = list(request.photos)
     if request.action is Action.TRANSFER:
@@ -108,11 +113,16 @@ def _record(ticket: Ticket, request: ActionRequest, now: datetime) -> Ticket:
     a = request.action
     if a is Action.ACCEPT:
         clocks["accepted_at"] = now
+        outcome = held(outcome, "accept", ticket.assignee_id)
     elif a is Action.ARRIVE:
         clocks["arrived_at"] = now
-        outcome["arrive_location"] = request.location
+        outcome = {
+            **held(outcome, "arrive", ticket.assignee_id),
+            "arrive_location": request.location,
+        }
     elif a is Action.RESOLVE:
         clocks["resolved_at"] = now
+        outcome = held(outcome, "resolve", ticket.assignee_id)
         if request.cause:
             outcome["cause"] = request.cause
     elif a is Action.CANCEL:
@@ -125,20 +135,11 @@ def _record(ticket: Ticket, request: ActionRequest, now: datetime) -> Ticket:
         if request.comment:
             outcome["comment"] = request.comment
     elif a is Action.TRANSFER:
-        clocks["dispatched_at"] = now
-        for key in ("accepted_at", "accept_escalated_at"):
-            clocks.pop(key, None)
-        return replace(ticket, clocks=clocks, assignee_id=request.to_staff_id)
+        moved = transferred(clocks, now)
+        return replace(ticket, clocks=moved, assignee_id=request.to_staff_id)
     elif a is Action.REOPEN:
-        for key in ("rating", "comment", "no_callback"):
-            outcome.pop(key, None)
-        outcome["reopen_count"] = int(outcome.get("reopen_count", 0)) + 1
-        return replace(
-            ticket,
-            clocks={"reopened_at": now, "dispatched_at": now},
-            outcome=outcome,
-            escalation_level=1,
-        )
+        clocks = {"reopened_at": now, "dispatched_at": now}
+        return replace(ticket, clocks=clocks, outcome=reopened(ticket, now))
     if request.photos:
         outcome["work_photos"] = [*outcome.get("work_photos", []), *request.photos]
     return replace(ticket, clocks=clocks, outcome=outcome)

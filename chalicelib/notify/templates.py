@@ -33,6 +33,7 @@ class TemplateKey(StrEnum):
     OVERDUE_BRANCH = "overdue_branch"
     TRANSFER_MANAGER = "transfer_manager"
     STAFF_LOGIN_CODE = "staff_login_code"
+    DISPATCH_STUCK_CHIEF = "dispatch_stuck_chief"
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,12 @@ _ALL = (
         TemplateKey.STAFF_LOGIN_CODE,
         "您的登录验证码为{code}，{valid_minutes}分钟内有效，请勿泄露给他人。",
         ("code", "valid_minutes"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0009",
+        TemplateKey.DISPATCH_STUCK_CHIEF,
+        "二级快响：工单{number}（{type_label}）提交{minutes}分钟仍未派单，请尽快安排处理。",
+        ("number", "type_label", "minutes"),
     ),
 )
 

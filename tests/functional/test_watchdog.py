@@ -129,7 +129,7 @@ def test_unconfirmed_resolution_closes_after_three_days(svc, clock) -> None:  # 
     assert "no_callback" not in reopened.outcome
 
 
-def test_escalation_starts_over_after_a_reopen(memory_services, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_reopen_keeps_the_level_and_starts_fresh_clocks(memory_services, clock) -> None:  # type: ignore[no-untyped-def]
     svc = memory_services
     ticket = open_ticket(svc, TicketType.CONSULTATION)
     tick(svc, clock, minutes=31)  # accept (30 min) missed → level 2 → a peer (M2: ties by id)
@@ -137,8 +137,12 @@ def test_escalation_starts_over_after_a_reopen(memory_services, clock) -> None: 
     act(svc, peer, ticket, "accept")
     resolved = act(svc, peer, ticket, "resolve")
     reopened = act(svc, customer_scope(), resolved, "reopen")
-    assert (reopened.escalation_level, reopened.assignee_id) == (1, "M2")
+    assert (reopened.escalation_level, reopened.assignee_id) == (2, "M2")  # never reset
+    (first,) = reopened.outcome["rounds"]  # round 1 kept, its escalation with it
+    assert "accept_escalated_at" in first["clocks"] and first["verdicts"]["accept"] == "missed"
     assert tick(svc, clock, minutes=31).committed == {"level2": 1}  # a fresh accept clock
+    rounds = [e.data.get("round") for e in svc.tickets.timeline(ticket.ticket_id)]
+    assert rounds[-2:] == [2, 2]  # the reopen and round 2's escalation
 
 
 class SpyStore:

@@ -208,6 +208,23 @@ class TestChanges:
 
         assert [(o.phone, o.template) for o in out] == [(C1.phone, "escalation_chief")]
 
+    def test_a_ticket_stuck_in_submitted_tells_the_chief(self) -> None:
+        old = submitted()
+        later = old.created_at + timedelta(minutes=6)
+        new = replace(
+            old,
+            clocks={**old.clocks, "dispatch_escalated_at": later},
+            escalation_level=2,
+            updated_at=later,
+            version=old.version + 1,
+        )
+
+        found = changes(old, new)
+        out = compose(old, new, found, People(chief=C1), AUTO_CLOSE)
+
+        assert [(o.phone, o.template) for o in out] == [(C1.phone, "dispatch_stuck_chief")]
+        assert out[0].params["minutes"] == "6"
+
     def test_changes_that_concern_nobody_send_nothing(self) -> None:
         old = dispatch(submitted())
         new = replace(old, status=Status.ACCEPTED, version=old.version + 1)

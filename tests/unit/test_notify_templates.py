@@ -31,6 +31,7 @@ SAMPLE = {
     "from_name": "张伟",
     "code": "482913",
     "valid_minutes": 5,
+    "minutes": 6,
 }
 
 

@@ -111,9 +111,20 @@ def test_an_index_entry_that_contradicts_its_ticket_is_refused() -> None:
         step(cancelled, T0 + timedelta(hours=1))
 
 
-@pytest.mark.parametrize("status", [Status.SUBMITTED, Status.CLOSED, Status.CANCELLED])
-def test_no_clock_runs_outside_open_and_resolved(status: Status) -> None:
+@pytest.mark.parametrize("status", [Status.CLOSED, Status.CANCELLED])
+def test_no_clock_runs_on_a_final_ticket(status: Status) -> None:
     assert dispatched(status=status).next_due is None
+
+
+def test_a_ticket_still_submitted_after_5_minutes_goes_to_the_station_chief() -> None:
+    stuck = replace(dispatched(status=Status.SUBMITTED), assignee_id=None, clocks={})
+    stuck = restamp(stuck, DEFAULT_POLICY, WeekendCalendar())
+    assert stuck.next_due == ("dispatch", stuck.created_at + 5 * MIN)
+    assert step(stuck, stuck.created_at + 5 * MIN) is None  # due, not yet missed
+    after, event = step(stuck, stuck.created_at + 6 * MIN)
+    assert (after.status, after.escalation_level, after.next_due) == (Status.SUBMITTED, 2, None)
+    assert (event.data["level"], event.data["clock"], event.data["round"]) == (2, "dispatch", 1)
+    assert "未派单" in (event.note or "") and "供电所负责人" in (event.note or "")
 
 
 def test_fault_resolve_clock_starts_at_arrival() -> None:
@@ -129,12 +140,27 @@ def test_unknown_area_class_keeps_the_stored_deadlines() -> None:
     assert blank.clocks == ticket.clocks and blank.next_due == ticket.next_due
 
 
-def test_transfer_restarts_the_accept_clock_and_clears_its_mark() -> None:
+def test_transfer_restarts_the_accept_clock_and_keeps_the_missed_one() -> None:
     escalated, _ = step(dispatched(), T0 + 12 * MIN, PEER)
     moved = act(escalated, Action.TRANSFER, T0 + 20 * MIN, to_staff_id="M2")
-    assert moved.assignee_id == "M2" and "accept_escalated_at" not in moved.clocks
-    assert moved.next_due == ("accept", T0 + 30 * MIN)
+    assert moved.assignee_id == "M2"
+    assert moved.next_due == ("accept", T0 + 30 * MIN)  # a new accept clock for M2
     assert moved.escalation_level == 2
+    # the first dispatch and the missed accept (and its escalation) stay on record
+    assert moved.clocks["dispatched_at"] == escalated.clocks["dispatched_at"]
+    assert moved.clocks["accept_missed_at"] == escalated.clocks["accept_due"]
+    assert moved.clocks["accept_escalated_at"] == T0 + 12 * MIN
+    # and M2 missing it too is escalated again
+    _, event = step(moved, T0 + 31 * MIN, PEER)
+    assert (event.data["level"], event.data["clock"]) == (2, "accept")
+
+
+def test_a_transfer_at_8_minutes_keeps_the_dispatch_on_time() -> None:
+    t = dispatched()
+    moved = act(t, Action.TRANSFER, T0 + 8 * MIN, to_staff_id="M2")
+    assert moved.clocks["dispatched_at"] == t.clocks["dispatched_at"]
+    assert moved.clocks["reassigned_at"] == T0 + 8 * MIN
+    assert "accept_missed_at" not in moved.clocks  # M1's accept clock had not run out
 
 
 def test_reopen_starts_a_new_round() -> None:
@@ -142,11 +168,17 @@ def test_reopen_starts_a_new_round() -> None:
     resolved = act(t, Action.RESOLVE, T0 + 20 * MIN)
     resolved = replace(resolved, escalation_level=3, overdue=True)
     again = act(resolved, Action.REOPEN, T0 + timedelta(days=1))
-    assert (again.status, again.assignee_id, again.escalation_level) == (Status.DISPATCHED, "M1", 1)
-    assert again.overdue is True  # the missed commitment stays on record
+    # nothing resets: the escalation level and the overdue flag stay
+    assert (again.status, again.assignee_id, again.escalation_level) == (Status.DISPATCHED, "M1", 3)
+    assert again.overdue is True
     assert again.outcome["reopen_count"] == 1
     assert set(again.clocks) == {"reopened_at", "dispatched_at", "accept_due", "resolve_due"}
     assert again.next_due == ("accept", T0 + timedelta(days=1, minutes=30))
+    # the first round is kept, with its clocks and verdicts (its resolve clock: missed)
+    (first,) = again.outcome["rounds"]
+    assert first["clocks"]["resolved_at"] == (T0 + 20 * MIN).isoformat()
+    assert first["verdicts"]["resolve"] == "missed" and first["verdicts"]["accept"] == "met"
+    assert first["holders"] == {"accept": "M1", "resolve": "M1"}
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ def _services(now: list[datetime]) -> Any:
     bind_tables("bench-", "us-east-1")
     create_tables()
     settings = Settings.from_env(
-        {"YUNGE_STAGE": "bench", "AWS_DEFAULT_REGION": "us-east-1", "YUNGE_SMS": "local",
+        {"YUNGE_STAGE": "local", "YUNGE_TABLE_PREFIX": "yunge-bench-",
+         "AWS_DEFAULT_REGION": "us-east-1", "YUNGE_SMS": "local",
          "YUNGE_SMS_LOG": str(Path(mkdtemp()) / "sms.jsonl")}
     )  # fmt: skip
     svc = Services(settings, clock=lambda: now[0])

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from chalicelib.config import Settings, get_settings
 
@@ -84,9 +84,11 @@ class Services:
             from chalicelib.notify.aliyun import AliyunSmsSender, ssm_account
 
             return AliyunSmsSender(ssm_account(self.settings.aliyun_sms_param))
-        from chalicelib.notify.sns import SnsSmsSender
+        if self.settings.sms == "sns":
+            from chalicelib.notify.sns import SnsSmsSender
 
-        return SnsSmsSender()
+            return SnsSmsSender()
+        assert_never(self.settings.sms)
 
     @cached_property
     def tokens(self) -> TokenService:
@@ -106,9 +108,11 @@ class Services:
 
         if self.settings.wechat == "fake":
             return FakeWeChatExchange()
-        return HttpWeChatExchange(
-            self.settings.wechat_app_id_param, self.settings.wechat_secret_param
-        )
+        if self.settings.wechat == "real":
+            return HttpWeChatExchange(
+                self.settings.wechat_app_id_param, self.settings.wechat_secret_param
+            )
+        assert_never(self.settings.wechat)
 
     @cached_property
     def policy(self) -> ServicePolicy:

@@ -1,4 +1,10 @@
-"""Typed settings, read from the environment once. Nothing else reads os.environ."""
+"""Typed settings, read from the environment once. Nothing else reads os.environ.
+
+Choices are `Literal` values checked when the settings are built: a typo is a
+`SettingsError`, never a silent fall-through to a real provider. The local stand-ins
+(`dev:<openid>` login, the console/JSONL SMS sink) refuse to run on any stage but `local`,
+and a missing YUNGE_STAGE means prod (fail closed).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,26 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, cast, get_args
+
+WeChatMode = Literal["fake", "real"]  # "fake" accepts dev:<openid>; "real" calls code2Session
+SmsMode = Literal["local", "sns", "aliyun"]  # "local": console + jsonl; "aliyun": mainland
+LOCAL_STAGE = "local"
+DEFAULT_STAGE = "prod"  # no YUNGE_STAGE: the deployed defaults, never the stand-ins
+
+
+class SettingsError(ValueError):
+    """A setting has a value the code does not know, or a stand-in is asked for off-stage."""
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingsError(f"{name}={value!r} is not one of {', '.join(allowed)}")
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    stage: str  # "local" or "prod"
+    stage: str  # "local" runs the stand-ins; any other stage (prod, bench, ...) refuses them
     region: str
     bureau: str  # tenant key: several bureaus may share one deployment later
     table_prefix: str
@@ -21,10 +42,10 @@ class Settings:
     jwt_key_file: str | None  # generated key file (local stack)
     customer_token_ttl: int
     staff_token_ttl: int
-    wechat: str  # "fake" accepts dev:<openid>; "real" calls code2Session
+    wechat: WeChatMode
     wechat_app_id_param: str
     wechat_secret_param: str
-    sms: str  # "local" (console + jsonl), "sns", "aliyun" (mainland numbers)
+    sms: SmsMode
     sms_log_path: str
     aliyun_sms_param: str  # SSM SecureString: Aliyun SMS account + template codes (JSON)
     sms_signature: str
@@ -35,13 +56,28 @@ class Settings:
     upload_max_bytes: int
     tickets_stream_arn: str  # the ticket_stream handler's event source (Chalice needs it)
 
+    def __post_init__(self) -> None:
+        _choice("YUNGE_WECHAT", self.wechat, get_args(WeChatMode))
+        _choice("YUNGE_SMS", self.sms, get_args(SmsMode))
+        if self.stage != LOCAL_STAGE:
+            if self.wechat == "fake":
+                raise SettingsError(
+                    f"YUNGE_WECHAT=fake (dev:<openid> login) runs only on stage local, "
+                    f"not {self.stage!r}"
+                )
+            if self.sms == "local":
+                raise SettingsError(
+                    f"YUNGE_SMS=local (console SMS sink) runs only on stage local, "
+                    f"not {self.stage!r}"
+                )
+
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        stage = env.get("YUNGE_STAGE", "local")
-        local = stage == "local"
+        stage = env.get("YUNGE_STAGE") or DEFAULT_STAGE
+        local = stage == LOCAL_STAGE
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "cn-north-1",
@@ -54,14 +90,14 @@ class Settings:
             jwt_key_file=env.get("YUNGE_JWT_KEY_FILE", ".local/jwt.key" if local else None),
             customer_token_ttl=int(env.get("YUNGE_CUSTOMER_TOKEN_TTL", str(7 * 24 * 3600))),
             staff_token_ttl=int(env.get("YUNGE_STAFF_TOKEN_TTL", str(12 * 3600))),
-            wechat=env.get("YUNGE_WECHAT", "fake" if local else "real"),
+            wechat=cast(WeChatMode, env.get("YUNGE_WECHAT", "fake" if local else "real")),
             wechat_app_id_param=env.get(
                 "YUNGE_WECHAT_APP_ID_PARAM", f"/yunge/{stage}/wechat-app-id"
             ),
             wechat_secret_param=env.get(
                 "YUNGE_WECHAT_SECRET_PARAM", f"/yunge/{stage}/wechat-secret"
             ),
-            sms=env.get("YUNGE_SMS", "local" if local else "sns"),
+            sms=cast(SmsMode, env.get("YUNGE_SMS", "local" if local else "sns")),
             sms_log_path=env.get("YUNGE_SMS_LOG", ".local/sms.jsonl"),
             aliyun_sms_param=env.get("YUNGE_ALIYUN_SMS_PARAM", f"/yunge/{stage}/aliyun-sms"),
             sms_signature=env.get("YUNGE_SMS_SIGNATURE", "【云格供电】"),

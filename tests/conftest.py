@@ -32,7 +32,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     return Settings.from_env(
         {
-            "YUNGE_STAGE": "test",
+            "YUNGE_STAGE": "local",  # the stand-ins (dev: login, SMS sink) run only here
             "AWS_DEFAULT_REGION": "us-east-1",
             "YUNGE_JWT_KEY_FILE": str(tmp_path / "jwt.key"),
             "YUNGE_WECHAT": "fake",

@@ -49,7 +49,7 @@ def fresh_services(clock: Clock) -> Services:
     tmp = Path(mkdtemp())
     config = Settings.from_env(
         {
-            "YUNGE_STAGE": "test",
+            "YUNGE_STAGE": "local",
             "AWS_DEFAULT_REGION": "us-east-1",
             "YUNGE_SMS": "local",
             "YUNGE_SMS_LOG": str(tmp / "sms.jsonl"),

@@ -255,6 +255,9 @@ def test_secrets_are_referenced_by_name_never_created(template: Template) -> Non
         assert params[name]["Type"] == "String" and params[name]["Default"].startswith("/")
 
 
+CHOICES = {"YUNGE_SMS": "aliyun", "YUNGE_WECHAT": "real"}  # a valid value Settings must read
+
+
 def test_functions_read_their_settings_from_the_template(resources: Template) -> None:
     for fn in of_type(resources, "AWS::Serverless::Function").values():
         env = fn["Properties"]["Environment"]["Variables"]
@@ -267,6 +270,7 @@ def test_functions_read_their_settings_from_the_template(resources: Template) ->
         assert env["YUNGE_WECHAT_SECRET_PARAM"] == {"Ref": "WechatSecretParameterName"}
         # every variable the template sets is one Settings actually reads
         marked = {k: f"<{k}>" for k in env if k.startswith("YUNGE_") and k != "YUNGE_STAGE"}
+        marked |= {k: v for k, v in CHOICES.items() if k in marked}  # Literal settings
         settings = Settings.from_env({**marked, "YUNGE_STAGE": "prod"})
         read = {str(getattr(settings, f.name)) for f in dataclasses.fields(settings)}
         unread = {k for k, v in marked.items() if v not in read}

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.dispatch.assignment import (
+from chalicelib.domain.assignment import (
     Assignment,
     Workload,
     assign,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.bootstrap import Services
-from chalicelib.dispatch.assignment import least_loaded, peer_workloads, peers_on_duty
+from chalicelib.domain.assignment import least_loaded, peer_workloads, peers_on_duty
 from chalicelib.domain.clocks import ACCEPT
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.org import Staff
@@ -93,7 +93,7 @@ class TickLoads:
 
 def level2_peer(svc: Services, ticket: Ticket, now: datetime, loads: TickLoads) -> Staff | None:
     """The on-duty mutual-aid peer of the ticket's grid with the fewest open tickets, other
-    than the current assignee (dispatch.assignment's rule); None when nobody qualifies."""
+    than the current assignee (domain.assignment's rule); None when nobody qualifies."""
     grid = svc.org.grid(ticket.grid_id)
     members = svc.org.members(grid.mutual_aid_group_id) if grid else []
     peers = peers_on_duty(ticket.assignee_id, members, now)

@@ -14,7 +14,7 @@ import msgspec
 
 from chalicelib.api.schemas import TicketAction
 from chalicelib.bootstrap import Services
-from chalicelib.dispatch.assignment import on_duty
+from chalicelib.domain.assignment import on_duty
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.lifecycle import authorize
 from chalicelib.domain.org import Role, Scope, Staff

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.dispatch.assignment import (
+from chalicelib.domain.assignment import (
     Route,
     Workload,
     assign,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.dispatch.assignment import Assignment, Route
 from chalicelib.dispatch.dispatcher import dispatched
 from chalicelib.dispatch.messages import Change, People, changes, compose
+from chalicelib.domain.assignment import Assignment, Route
 from chalicelib.domain.calendar import WeekendCalendar
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.domain.records import Ticket

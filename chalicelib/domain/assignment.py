@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from chalicelib.domain.org import Role, Staff
+from .org import Role, Staff
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 

@@ -87,13 +87,16 @@ class Pipeline:
         bind_tables(self.settings.table_prefix, REGION)
 
     def submit(self, i: int) -> None:
-        from chalicelib.api.schemas import CreateTicket
+        from chalicelib.domain.commands import NewTicket
+        from chalicelib.domain.details import FaultDetails
         from chalicelib.domain.tickets import TicketType
         from chalicelib.observability import metrics
         from chalicelib.usecases.intake import submit_ticket
 
         customer = self.customers[i % len(self.customers)]
-        request = CreateTicket(TicketType.FAULT_REPAIR, customer.account_no, "停电", PHONE)
+        request = NewTicket(
+            TicketType.FAULT_REPAIR, customer.account_no, "停电", PHONE, FaultDetails()
+        )
         submit_ticket(self.svc, f"wx-{customer.account_no}", request, None)
         metrics.clear_metrics()  # the API middleware flushes per request; here, no EMF lines
 

@@ -7,6 +7,7 @@ from chalice.app import Response
 
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.present import account_out
 from chalicelib.api.schemas import AccountList, AccountOut, BindAccount
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import Role
@@ -30,7 +31,8 @@ def bind() -> Response:
     request = accounts_api.current_request
     who = caller(request, Role.CUSTOMER)
     body = decode(request, BindAccount)
-    return respond(bind_account(services(), who.subject, body.account_no, body.holder_name), 201)
+    card = bind_account(services(), who.subject, body.account_no, body.holder_name)
+    return respond(account_out(card), 201)
 
 
 @accounts_api.route("/v1/me/accounts", methods=["GET"], **protected())
@@ -38,4 +40,5 @@ def bind() -> Response:
 @doc("我的户号及网格经理公示牌", response=AccountList, errors=(403,))
 def accounts() -> Response:
     who = caller(accounts_api.current_request, Role.CUSTOMER)
-    return respond(AccountList(items=my_accounts(services(), who.subject)))
+    cards = my_accounts(services(), who.subject)
+    return respond(AccountList(items=[account_out(c) for c in cards]))

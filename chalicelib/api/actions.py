@@ -3,6 +3,7 @@ confirm, reopen. Thin: decode, one use case, present."""
 
 from __future__ import annotations
 
+import msgspec
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -11,6 +12,8 @@ from chalicelib.api.http import caller, decode, endpoint, respond
 from chalicelib.api.present import ticket_detail
 from chalicelib.api.schemas import TicketAction, TicketOut
 from chalicelib.bootstrap import services
+from chalicelib.domain.commands import TicketActionCommand
+from chalicelib.domain.tickets import Action
 from chalicelib.usecases.actions import act_on_ticket
 from chalicelib.usecases.queries import scope_of
 
@@ -31,6 +34,18 @@ def act(ticket_id: str) -> Response:
     request = actions_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request))
-    body = decode(request, TicketAction)
-    result = act_on_ticket(svc, scope, ticket_id, body)
+    result = act_on_ticket(svc, scope, ticket_id, action_command(decode(request, TicketAction)))
     return respond(ticket_detail(svc, result.ticket))
+
+
+def action_command(body: TicketAction) -> TicketActionCommand:
+    return TicketActionCommand(
+        action=Action(body.action),
+        note=body.note,
+        location=msgspec.to_builtins(body.location) if body.location else None,
+        photos=tuple(body.photos),
+        cause=body.cause,
+        to_staff_id=body.to_staff_id,
+        rating=body.rating,
+        comment=body.comment,
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
 from chalice.app import Request, Response
 
+from chalicelib.domain.commands import Caller
 from chalicelib.domain.errors import (
     DomainError,
     Forbidden,
@@ -159,12 +159,6 @@ def page_limit(params: dict[str, str], fields: dict[str, str]) -> int:
 
 
 # ------------------------------------------------------------------ callers
-@dataclass(frozen=True, slots=True)
-class Caller:
-    role: Role
-    subject: str  # openid (customer) or staff_id (staff)
-
-
 def caller(request: Request, *allowed: Role) -> Caller:
     """The authenticated caller, as the authorizer established it. `allowed` limits roles."""
     context = (request.context or {}).get("authorizer") or {}

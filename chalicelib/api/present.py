@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.api.schemas import Deadline, StaffCard, TicketOut, TimelineEntry
+from chalicelib.api.schemas import (
+    AccountOut,
+    Deadline,
+    GridRef,
+    ManagerCard,
+    StaffCard,
+    StaffMe,
+    TicketOut,
+    TimelineEntry,
+)
 from chalicelib.bootstrap import Services
 from chalicelib.domain.clocks import Deadlines, clock_report
+from chalicelib.domain.commands import AccountCard, StaffProfile
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.lifecycle import STATUS_LABELS
 from chalicelib.domain.org import Staff
@@ -89,4 +99,26 @@ def timeline_entry(event: TimelineEvent) -> TimelineEntry:
         from_status=event.from_status,
         to_status=event.to_status,
         note=event.note,
+    )
+
+
+def account_out(card: AccountCard) -> AccountOut:
+    grid, manager = card.grid, card.manager
+    return AccountOut(
+        account_no=card.customer.account_no,
+        address=card.customer.address,
+        grid=GridRef(grid.grid_id, grid.name) if grid else None,
+        manager=ManagerCard(manager.name, manager.phone) if manager else None,
+    )
+
+
+def staff_me_out(profile: StaffProfile) -> StaffMe:
+    staff = profile.staff
+    return StaffMe(
+        staff_id=staff.staff_id,
+        name=staff.name,
+        role=staff.role.value,
+        grids=[GridRef(g.grid_id, g.name) for g in profile.grids],
+        on_duty=staff.on_duty,
+        duty_until=local_time(staff.duty_until) if staff.duty_until else None,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import msgspec
 from msgspec import Meta, Struct
 
 from chalicelib.domain.phone import MOBILE_PATTERN
@@ -30,34 +29,7 @@ class CreateTicket(Struct):
     contact_phone: Mobile
     photos: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=9)] = []
     location: Location | None = None
-    details: dict[str, Any] = {}
-
-
-class FaultDetails(Struct, forbid_unknown_fields=True):
-    scope: Literal["household", "building", "area"] = "household"
-    hazard: bool = False  # 断线、冒烟等危险情况
-
-
-class MeterDetails(Struct, forbid_unknown_fields=True):
-    service: Literal["accuracy_test", "reading_dispute", "replacement", "relocation", "other"]
-
-
-class ConsultationDetails(Struct, forbid_unknown_fields=True):
-    topic: Literal["billing", "tariff", "outage", "safety", "other"] = "other"
-
-
-class NewConnectionDetails(Struct, forbid_unknown_fields=True):
-    category: Literal["residential", "non_residential"]
-    capacity_kw: Annotated[float, Meta(gt=0, le=1000)]
-    applicant_name: Annotated[str, Meta(max_length=64)] | None = None
-
-
-DETAILS: dict[TicketType, type[Struct]] = {
-    TicketType.FAULT_REPAIR: FaultDetails,
-    TicketType.METER_SERVICE: MeterDetails,
-    TicketType.CONSULTATION: ConsultationDetails,
-    TicketType.NEW_CONNECTION: NewConnectionDetails,
-}
+    details: dict[str, Any] = {}  # checked against the type's struct (domain.details)
 
 
 class BindAccount(Struct):
@@ -191,7 +163,3 @@ class ErrorBody(Struct, omit_defaults=True):
 
 class ErrorOut(Struct):
     error: ErrorBody
-
-
-def to_builtins(value: Any) -> Any:
-    return msgspec.to_builtins(value)

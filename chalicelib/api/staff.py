@@ -7,6 +7,7 @@ from chalice.app import Response
 
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.present import staff_me_out
 from chalicelib.api.schemas import SetDuty, StaffMe
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import STAFF_ROLES
@@ -24,7 +25,7 @@ staff_api = Blueprint(__name__)
 def me() -> Response:
     svc = services()
     who = scope_of(svc, caller(staff_api.current_request), *STAFF_ROLES)
-    return respond(staff_me(svc, who.subject))
+    return respond(staff_me_out(staff_me(svc, who.subject)))
 
 
 @staff_api.route("/v1/staff/me/duty", methods=["PUT"], **protected())
@@ -35,4 +36,4 @@ def duty() -> Response:
     svc = services()
     who = scope_of(svc, caller(request), *STAFF_ROLES)
     body = decode(request, SetDuty)
-    return respond(set_duty(svc, who.subject, body.on_duty, body.until))
+    return respond(staff_me_out(set_duty(svc, who.subject, body.on_duty, body.until)))

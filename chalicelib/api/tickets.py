@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import msgspec
 from chalice import Blueprint
 from chalice.app import Response
 
 from chalicelib.api.docs import doc
-from chalicelib.api.http import caller, decode, endpoint, page_limit, query_params, respond
+from chalicelib.api.http import (
+    caller,
+    decode,
+    endpoint,
+    field_errors,
+    page_limit,
+    query_params,
+    respond,
+)
 from chalicelib.api.present import ticket_detail, ticket_out
 from chalicelib.api.schemas import CreateTicket, TicketList, TicketOut
 from chalicelib.bootstrap import services
+from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
+from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
 from chalicelib.domain.tickets import Status, TicketType
@@ -40,12 +51,31 @@ def create_ticket() -> Response:
     request = tickets_api.current_request
     who = caller(request, Role.CUSTOMER)
     body = decode(request, CreateTicket)
-    if not body.description.strip():
-        raise ValidationFailed(fields={"description": "不能只有空白"})
     svc = services()
-    ticket, _ = submit_ticket(svc, who.subject, body, request.headers.get("idempotency-key"))
+    command = new_ticket(body)
+    ticket, _ = submit_ticket(svc, who.subject, command, request.headers.get("idempotency-key"))
     bind_ticket(ticket.ticket_id)
     return respond(ticket_out(ticket, now=svc.clock()), 201)
+
+
+def new_ticket(body: CreateTicket) -> NewTicket:
+    """The submission as the use case takes it: `details` decoded into its type's struct."""
+    if not body.description.strip():
+        raise ValidationFailed(fields={"description": "不能只有空白"})
+    try:
+        details = msgspec.convert(body.details, type=DETAILS[body.type])
+    except msgspec.ValidationError as error:
+        fields = {f"details.{k}".rstrip("."): v for k, v in field_errors(error).items()}
+        raise ValidationFailed(fields=fields) from None
+    return NewTicket(
+        type=body.type,
+        account_no=body.account_no,
+        description=body.description,
+        contact_phone=body.contact_phone,
+        details=details,
+        photos=tuple(body.photos),
+        location=msgspec.to_builtins(body.location) if body.location else None,
+    )
 
 
 @tickets_api.route("/v1/tickets/{ticket_id}", methods=["GET"], **protected())

@@ -20,11 +20,12 @@ Decisions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.calendar import WorkCalendar
+from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.policy import ServicePolicy
@@ -36,20 +37,7 @@ from chalicelib.lifecycle.timing import restamp
 STAFF_PHOTO_ACTIONS = frozenset({Action.ARRIVE, Action.RESOLVE})
 
 
-@dataclass(frozen=True, slots=True)
-class ActionRequest:
-    action: Action
-    actor: str  # "customer" or "staff:<id>"
-    note: str | None = None
-    location: dict[str, Any] | None = None
-    photos: tuple[str, ...] = ()
-    cause: str | None = None
-    to_staff_id: str | None = None
-    rating: int | None = None
-    comment: str | None = None
-
-
-def check_fields(request: ActionRequest, ticket_type: TicketType) -> None:
+def check_fields(request: TicketActionCommand, ticket_type: TicketType) -> None:
     """ValidationFailed naming every field the action needs and lacks, or must not carry."""
     a = request.action
     fields: dict[str, str] = {}
@@ -69,13 +57,15 @@ def check_fields(request: ActionRequest, ticket_type: TicketType) -> None:
 
 def apply_action(
     ticket: Ticket,
-    request: ActionRequest,
+    request: TicketActionCommand,
     *,
+    actor: str,
     now: datetime,
     policy: ServicePolicy,
     calendar: WorkCalendar,
 ) -> tuple[Ticket, TimelineEvent]:
-    """The ticket after `request` (version unchanged: the store bumps it) and its event.
+    """The ticket after `request` by `actor` ("customer" or "staff:<id>"; version unchanged:
+    the store bumps it) and its event.
     Raises ValidationFailed (400) or Conflict (409, illegal for the status)."""
     check_fields(request, ticket.type)
     target = next_status(
@@ -97,7 +87,7 @@ def apply_action(
         ticket_id=ticket.ticket_id,
         at=now,
         action=request.action.value,
-        actor=request.actor,
+        actor=actor,
         from_status=ticket.status,
         to_status=target,
         version=ticket.version + 1,
@@ -107,7 +97,7 @@ def apply_action(
     return after, event
 
 
-def _record(ticket: Ticket, request: ActionRequest, now: datetime) -> Ticket:
+def _record(ticket: Ticket, request: TicketActionCommand, now: datetime) -> Ticket:
     clocks = dict(ticket.clocks)
     outcome = dict(ticket.outcome)
     a = request.action

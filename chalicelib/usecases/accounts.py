@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.api.schemas import AccountOut, GridRef, ManagerCard
 from chalicelib.bootstrap import Services
+from chalicelib.domain.commands import AccountCard
 from chalicelib.domain.errors import NotFound, RateLimited
 from chalicelib.domain.org import Customer
 
@@ -15,7 +15,7 @@ def _same_name(given: str, recorded: str) -> bool:
 BIND_ATTEMPTS_PER_HOUR = 10  # a household binds a few accounts; guessing names takes many
 
 
-def bind_account(svc: Services, openid: str, account_no: str, holder_name: str) -> AccountOut:
+def bind_account(svc: Services, openid: str, account_no: str, holder_name: str) -> AccountCard:
     now = int(svc.clock().timestamp())
     wait = svc.counters.hit(f"rl#bind#{openid}", now, 3600, BIND_ATTEMPTS_PER_HOUR)
     if wait is not None:
@@ -28,17 +28,12 @@ def bind_account(svc: Services, openid: str, account_no: str, holder_name: str) 
     return account_card(svc, customer)
 
 
-def my_accounts(svc: Services, openid: str) -> list[AccountOut]:
+def my_accounts(svc: Services, openid: str) -> list[AccountCard]:
     return [account_card(svc, c) for c in svc.customers.accounts_of(openid)]
 
 
-def account_card(svc: Services, customer: Customer) -> AccountOut:
+def account_card(svc: Services, customer: Customer) -> AccountCard:
     area = svc.org.transformer_area(customer.ta_id)
     grid = svc.org.grid(area.grid_id) if area else None
     manager = svc.org.staff(grid.manager_id) if grid else None
-    return AccountOut(
-        account_no=customer.account_no,
-        address=customer.address,
-        grid=GridRef(grid.grid_id, grid.name) if grid else None,
-        manager=ManagerCard(manager.name, manager.phone) if manager else None,
-    )
+    return AccountCard(customer, grid, manager)

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import msgspec
-
-from chalicelib.api.schemas import TicketAction
 from chalicelib.bootstrap import Services
 from chalicelib.domain.assignment import on_duty
+from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.lifecycle import authorize
 from chalicelib.domain.org import Role, Scope, Staff
 from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.tickets import Action
-from chalicelib.lifecycle.steps import ActionRequest, apply_action
+from chalicelib.lifecycle.steps import apply_action
 from chalicelib.usecases.intake import upload_prefix
 from chalicelib.usecases.queries import visible_ticket
 
@@ -33,24 +31,15 @@ class ActionResult:
     event: TimelineEvent
 
 
-def to_request(scope: Scope, body: TicketAction) -> ActionRequest:
-    actor = "customer" if scope.role is Role.CUSTOMER else f"staff:{scope.subject}"
-    return ActionRequest(
-        action=Action(body.action),
-        actor=actor,
-        note=body.note,
-        location=msgspec.to_builtins(body.location) if body.location else None,
-        photos=tuple(body.photos),
-        cause=body.cause,
-        to_staff_id=body.to_staff_id,
-        rating=body.rating,
-        comment=body.comment,
-    )
+def actor_of(scope: Scope) -> str:
+    """How the timeline names who acted: "customer" or "staff:<id>"."""
+    return "customer" if scope.role is Role.CUSTOMER else f"staff:{scope.subject}"
 
 
-def act_on_ticket(svc: Services, scope: Scope, ticket_id: str, body: TicketAction) -> ActionResult:
+def act_on_ticket(
+    svc: Services, scope: Scope, ticket_id: str, request: TicketActionCommand
+) -> ActionResult:
     ticket = visible_ticket(svc, scope, ticket_id)
-    request = to_request(scope, body)
     authorize(
         request.action,
         role=scope.role,
@@ -62,14 +51,21 @@ def act_on_ticket(svc: Services, scope: Scope, ticket_id: str, body: TicketActio
     )
     _check_photos(scope, request)
     now = svc.clock()
-    after, event = apply_action(ticket, request, now=now, policy=svc.policy, calendar=svc.calendar)
+    after, event = apply_action(
+        ticket,
+        request,
+        actor=actor_of(scope),
+        now=now,
+        policy=svc.policy,
+        calendar=svc.calendar,
+    )
     if request.action is Action.TRANSFER:
         check_transfer_target(svc, ticket, request.to_staff_id)
     saved = svc.tickets.commit(ticket, after, event)
     return ActionResult(saved, event)
 
 
-def _check_photos(scope: Scope, request: ActionRequest) -> None:
+def _check_photos(scope: Scope, request: TicketActionCommand) -> None:
     prefix = upload_prefix(scope.subject)
     bad = [i for i, key in enumerate(request.photos) if not key.startswith(prefix)]
     if bad:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
 
 import msgspec
 
-from chalicelib.api.schemas import DETAILS, CreateTicket
 from chalicelib.bootstrap import Services
+from chalicelib.domain.commands import NewTicket
+from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.records import Ticket, TimelineEvent
@@ -26,28 +26,16 @@ def upload_prefix(owner_id: str) -> str:
     return f"uploads/{hashlib.sha256(owner_id.encode()).hexdigest()[:16]}/"
 
 
-def _details(request: CreateTicket) -> dict[str, Any]:
-    schema = DETAILS[request.type]
-    try:
-        parsed = msgspec.convert(request.details, type=schema)
-    except msgspec.ValidationError as error:
-        from chalicelib.api.http import field_errors
-
-        fields = {f"details.{k}".rstrip("."): v for k, v in field_errors(error).items()}
-        raise ValidationFailed(fields=fields) from None
-    result: dict[str, Any] = msgspec.to_builtins(parsed)
-    return result
-
-
-def _payload_hash(request: CreateTicket) -> str:
+def _payload_hash(request: NewTicket) -> str:
     return hashlib.sha256(msgspec.json.encode(request)).hexdigest()
 
 
 def submit_ticket(
-    svc: Services, owner_id: str, request: CreateTicket, idempotency_key: str | None
+    svc: Services, owner_id: str, request: NewTicket, idempotency_key: str | None
 ) -> tuple[Ticket, bool]:
     """Returns (ticket, created). A repeated Idempotency-Key returns the first ticket."""
-    details = _details(request)
+    if not isinstance(request.details, DETAILS[request.type]):
+        raise ValidationFailed(fields={"details": "与工单类型不符"})
     prefix = upload_prefix(owner_id)
     bad = [i for i, key in enumerate(request.photos) if not key.startswith(prefix)]
     if bad:
@@ -83,8 +71,8 @@ def submit_ticket(
         updated_at=now,
         priority=customer.important or customer.special,
         photos=tuple(request.photos),
-        location=msgspec.to_builtins(request.location) if request.location else None,
-        details=details,
+        location=request.location,
+        details=msgspec.to_builtins(request.details),
     )
     event = TimelineEvent(
         ticket_id=ticket_id,

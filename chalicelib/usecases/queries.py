@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.api.http import Caller
 from chalicelib.bootstrap import Services
+from chalicelib.domain.commands import Caller
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthorized
 from chalicelib.domain.org import Role, Scope
 from chalicelib.domain.records import Ticket

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.api.present import local_time
-from chalicelib.api.schemas import GridRef, StaffMe
 from chalicelib.bootstrap import Services
+from chalicelib.domain.commands import StaffProfile
 from chalicelib.domain.errors import Unauthorized, ValidationFailed
 from chalicelib.domain.org import Staff
 
@@ -21,20 +20,13 @@ def _staff(svc: Services, staff_id: str) -> Staff:
     return staff
 
 
-def staff_me(svc: Services, staff_id: str) -> StaffMe:
+def staff_me(svc: Services, staff_id: str) -> StaffProfile:
     staff = _staff(svc, staff_id)
-    grids = [g for g in (svc.org.grid(gid) for gid in staff.grid_ids) if g is not None]
-    return StaffMe(
-        staff_id=staff.staff_id,
-        name=staff.name,
-        role=staff.role.value,
-        grids=[GridRef(g.grid_id, g.name) for g in grids],
-        on_duty=staff.on_duty,
-        duty_until=local_time(staff.duty_until) if staff.duty_until else None,
-    )
+    grids = (svc.org.grid(gid) for gid in staff.grid_ids)
+    return StaffProfile(staff, tuple(g for g in grids if g is not None))
 
 
-def set_duty(svc: Services, staff_id: str, on_duty: bool, until: str | None) -> StaffMe:
+def set_duty(svc: Services, staff_id: str, on_duty: bool, until: str | None) -> StaffProfile:
     _staff(svc, staff_id)
     until_at: datetime | None = None
     if until is not None:

@@ -5,24 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from chalicelib.api.schemas import CreateTicket, TicketAction
 from chalicelib.bootstrap import Services
 from chalicelib.dispatch.dispatcher import Dispatcher
+from chalicelib.domain.commands import NewTicket, TicketActionCommand
+from chalicelib.domain.details import (
+    ConsultationDetails,
+    FaultDetails,
+    MeterDetails,
+    NewConnectionDetails,
+    TicketDetails,
+)
 from chalicelib.domain.org import Role, Scope
 from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import TicketType
+from chalicelib.domain.tickets import Action, TicketType
 from chalicelib.usecases.actions import act_on_ticket
 from chalicelib.usecases.intake import submit_ticket
 
 WANG = ("wx-wang", Role.CUSTOMER)  # account 0601000001, grid G1 (urban, station S1)
 LOCATION = {"lat": 40.75, "lng": 107.39, "address": "幸福小区1号楼"}
-DETAILS: dict[TicketType, dict[str, Any]] = {
-    TicketType.FAULT_REPAIR: {"scope": "building"},
-    TicketType.METER_SERVICE: {"service": "accuracy_test"},
-    TicketType.CONSULTATION: {"topic": "billing"},
-    TicketType.NEW_CONNECTION: {"category": "residential", "capacity_kw": 8},
+DETAILS: dict[TicketType, TicketDetails] = {
+    TicketType.FAULT_REPAIR: FaultDetails(scope="building"),
+    TicketType.METER_SERVICE: MeterDetails(service="accuracy_test"),
+    TicketType.CONSULTATION: ConsultationDetails(topic="billing"),
+    TicketType.NEW_CONNECTION: NewConnectionDetails(category="residential", capacity_kw=8),
 }
 
 
@@ -34,7 +39,7 @@ def submit(
     account_no: str = "0601000001",
 ) -> Ticket:
     svc.customers.bind(owner, account_no, svc.clock())
-    request = CreateTicket(
+    request = NewTicket(
         type=ticket_type,
         account_no=account_no,
         description="家里停电了",
@@ -75,5 +80,5 @@ def customer_scope(owner: str = "wx-wang") -> Scope:
 
 def act(svc: Services, scope: Scope, ticket: Ticket, action: str, **fields: Any) -> Ticket:
     """One action through the use case (no HTTP), returning the saved ticket."""
-    body = msgspec.convert({"action": action, **fields}, TicketAction)
-    return act_on_ticket(svc, scope, ticket.ticket_id, body).ticket
+    command = TicketActionCommand(Action(action), **fields)
+    return act_on_ticket(svc, scope, ticket.ticket_id, command).ticket

@@ -6,9 +6,10 @@ from datetime import datetime
 
 import pytest
 
+from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.org import Role
 from chalicelib.domain.tickets import Action, TicketType
-from chalicelib.lifecycle.steps import ActionRequest, apply_action
+from chalicelib.lifecycle.steps import apply_action
 from chalicelib.store.tickets import StaleTicket
 from chalicelib.usecases.intake import upload_prefix
 from tests.functional.lifecycle_support import (
@@ -285,11 +286,10 @@ def test_concurrent_accepts_one_wins_one_gets_409(api, fault) -> None:  # type: 
 def test_two_commits_from_the_same_before_exactly_one_lands(memory_services) -> None:  # type: ignore[no-untyped-def]
     svc = memory_services
     before = open_ticket(svc)
-    by_manager = ActionRequest(Action.ACCEPT, actor="staff:M1")
-    by_chief = ActionRequest(Action.ACCEPT, actor="staff:C1")
+    accept = TicketActionCommand(Action.ACCEPT)
     step = {"now": svc.clock(), "policy": svc.policy, "calendar": svc.calendar}
-    first = svc.tickets.commit(before, *apply_action(before, by_manager, **step))
+    first = svc.tickets.commit(before, *apply_action(before, accept, actor="staff:M1", **step))
     with pytest.raises(StaleTicket):
-        svc.tickets.commit(before, *apply_action(before, by_chief, **step))
+        svc.tickets.commit(before, *apply_action(before, accept, actor="staff:C1", **step))
     assert svc.tickets.get(before.ticket_id) == first
     assert [e.actor for e in svc.tickets.timeline(before.ticket_id)][-1] == "staff:M1"

@@ -13,9 +13,10 @@ import pytest
 from moto import mock_aws
 
 from chalicelib import bootstrap
-from chalicelib.api.schemas import CreateTicket
 from chalicelib.dispatch.lambda_records import lambda_event_from_stream_records
 from chalicelib.dispatch.stream import handle_ticket_stream
+from chalicelib.domain.commands import NewTicket
+from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.tickets import Status, TicketType
 from chalicelib.notify.fakes import RecordingSmsSender
@@ -71,11 +72,12 @@ class Stack:
 
     def submit(self, account_no: str = "0601000001", openid: str = "wx-1") -> Ticket:
         self.svc.customers.bind(openid, account_no, self.svc.clock())
-        request = CreateTicket(
+        request = NewTicket(
             type=TicketType.FAULT_REPAIR,
             account_no=account_no,
             description="家里突然停电了",
             contact_phone=CUSTOMER_PHONE,
+            details=FaultDetails(),
         )
         ticket, _ = submit_ticket(self.svc, openid, request, None)
         return ticket

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain.calendar import WeekendCalendar
+from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.org import Role, Staff
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.domain.records import Ticket
 from chalicelib.domain.tickets import Action, Status, TicketType
 from chalicelib.lifecycle.escalation import due_clock, escalate
-from chalicelib.lifecycle.steps import ActionRequest, apply_action
+from chalicelib.lifecycle.steps import apply_action
 from chalicelib.lifecycle.timing import CALLBACK, restamp
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
@@ -55,8 +56,10 @@ def step(ticket: Ticket, now: datetime, peer: Staff | None = None):  # type: ign
 
 
 def act(ticket: Ticket, action: Action, now: datetime, **kw: object) -> Ticket:
-    request = ActionRequest(action, actor="staff:M1", **kw)  # type: ignore[arg-type]
-    after, _ = apply_action(ticket, request, now=now, policy=DEFAULT_POLICY, calendar=CAL)
+    request = TicketActionCommand(action, **kw)  # type: ignore[arg-type]
+    after, _ = apply_action(
+        ticket, request, actor="staff:M1", now=now, policy=DEFAULT_POLICY, calendar=CAL
+    )
     return replace(after, version=ticket.version + 1)
 
 

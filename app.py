@@ -16,6 +16,7 @@ from chalicelib.api.tickets import tickets_api
 from chalicelib.api.uploads import uploads_api
 from chalicelib.config import get_settings
 from chalicelib.observability import observe
+from chalicelib.web.routes import pages_api
 
 app = Chalice(app_name="yunge", configure_logs=False)
 app.api.cors = False
@@ -32,6 +33,7 @@ for blueprint in (
     staff_api,
     admin_api,
     reports_api,
+    pages_api,
 ):
     app.register_blueprint(blueprint)
 

@@ -106,10 +106,11 @@ def _ref(schema: type) -> dict[str, str]:
 
 
 def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """`routes` is Chalice's app.routes: {path: {method: RouteEntry}}."""
+    """`routes` is Chalice's app.routes: {path: {method: RouteEntry}}. The API is everything
+    under /v1/; the pages (/m, /ops) and their assets are HTML clients of it, not part of it."""
     paths: dict[str, Any] = {}
     types: set[type] = {ErrorOut}
-    for path in sorted(routes):
+    for path in sorted(p for p in routes if p.startswith("/v1/")):
         for method, entry in sorted(routes[path].items()):
             d = getattr(entry.view_function, "route_doc", None) or UNDOCUMENTED
             paths.setdefault(path, {})[method.lower()] = _operation(method, path, d)

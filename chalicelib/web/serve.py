@@ -1,0 +1,103 @@
+"""Serving the pages: their HTML shells, the static assets beside them and the headers that
+keep them safe (a CSP with no inline script, no referrer, no framing). Pure apart from
+reading the shipped files once per container."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chalice.app import Response
+
+STATIC = Path(__file__).resolve().parent / "static"
+PAGES = {"m": "m.html", "ops": "ops.html"}
+TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+_ASSET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}\.(?:js|css|svg)")
+_NOT_FOUND = '{"error":{"code":"not_found","message":"未找到相关记录"}}'
+
+
+def content_security_policy(stage: str) -> str:
+    """Scripts and styles only from our own files; API calls to ourselves, photo uploads to
+    the presigned storage URL (https in AWS, the loopback moto server locally)."""
+    loopback = " http://127.0.0.1:* http://localhost:*" if stage == "local" else ""
+    connect = "'self' https:" + loopback
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            f"connect-src {connect}",
+            "manifest-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def security_headers(stage: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(stage),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Permissions-Policy": "geolocation=(self), camera=(self)",
+    }
+
+
+def base_path(context: Mapping[str, Any]) -> str:
+    """The prefix the app is mounted under: API Gateway's stage (`/api`) when the request
+    came through the stage URL, "" on a custom domain or the local stack."""
+    path = str(context.get("path") or "")
+    resource = str(context.get("resourcePath") or "")
+    if not path or not resource:
+        return ""
+    extra = len(path.rstrip("/").split("/")) - len(resource.rstrip("/").split("/"))
+    if extra <= 0:
+        return ""
+    prefix = "/".join(path.split("/")[: extra + 1])
+    return prefix if re.fullmatch(r"(/[A-Za-z0-9_-]+)+", prefix) else ""
+
+
+@lru_cache(maxsize=16)
+def _read(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def render_page(name: str, base: str) -> str:
+    return _read(PAGES[name]).replace("{{base}}", base)
+
+
+def page_response(name: str, context: Mapping[str, Any]) -> Response:
+    from chalicelib.config import get_settings
+
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-cache",
+        **security_headers(get_settings().stage),
+    }
+    return Response(body=render_page(name, base_path(context)), status_code=200, headers=headers)
+
+
+def asset_response(name: str) -> Response:
+    suffix = Path(name).suffix
+    if not _ASSET_NAME.fullmatch(name) or not (STATIC / name).is_file():
+        return Response(
+            body=_NOT_FOUND,
+            status_code=404,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": TYPES[suffix],
+        "Cache-Control": "public, max-age=300",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(body=_read(name), status_code=200, headers=headers)

@@ -19,13 +19,13 @@ stop:                    ## stop the stack `make run` started (SIGTERM; gone wit
 test: lint browser       ## lint + every test (what CI runs)
 	$(PY) -m pytest tests
 
-browser:                 ## headless Chromium for the browser tests (Debian's package, as root)
-	@command -v chromium >/dev/null || { \
+browser:                 ## what tests open files with: headless Chromium, LibreOffice Calc (Debian's, as root)
+	@{ command -v chromium && command -v soffice; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's chromium and CJK fonts for the browser tests"; \
+	    echo "installing Debian's chromium, CJK fonts and LibreOffice Calc for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
-	  else echo "no chromium and not root: browser tests will skip (CI fails them)"; fi; }
+	      --no-install-recommends chromium fonts-noto-cjk libreoffice-calc-nogui >/dev/null; \
+	  else echo "no chromium/soffice and not root: browser tests will skip (CI fails them)"; fi; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -6,8 +6,8 @@ process. Each measurement then runs in a fresh child process, so its peak RSS
 (resource.getrusage) is its own:
 
 1. through moto — `build`: the whole report set (read the month's shards in parallel, KPI
-   engine, tickets.csv, kpi.xlsx, report.html, kpi.json, upload to S3) against `query`: the
-   very same Query calls, pages only counted. Medians of BENCH_REPEATS (default 5), runs
+   engine, tickets.csv + .xlsx, kpi.xlsx, report.html, kpi.json, upload to S3) against `query`:
+   the very same Query calls, pages only counted. Medians of BENCH_REPEATS (default 5), runs
    interleaved; AWS calls per operation, and calls per ticket against the minimum.
 2. in memory — the month's raw DynamoDB pages loaded once, then the report built from them
    (files to an in-memory store) against merely deserializing them into tickets: the cost of

@@ -3,7 +3,9 @@ and the period in kpi.json — written from SERVICE_STANDARDS.md's definitions, 
 KPI code (it imports nothing but the standard library), so the two can check each other.
 
 tickets.csv has a row per round of every ticket with a fact in the period; times are
-Asia/Shanghai to the second."""
+Asia/Shanghai to the second; identifiers (工单编号, 工单ID, 户号) carry a leading tab that
+keeps them text in Excel, and codes appear by their Chinese names, read back here as a person
+with the standard in hand would (the label tables are spelled out on purpose, not imported)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 TYPES = {"故障报修": "fault_repair", "智能电表服务": "meter_service", "用电咨询": "consultation"}
 TYPES["新装报装"] = "new_connection"
+CHANNELS = {"微信小程序": "miniprogram", "电话（网格经理）": "phone", "95598热线": "95598"}
 VISITS = {"fault_repair", "meter_service", "new_connection"}
 DISPATCH_TARGET = timedelta(minutes=5)
 
@@ -79,7 +82,7 @@ def recompute(tickets_csv: str, kpi: dict[str, Any]) -> dict[str, Any]:
     p = Period(kpi)
     rounds: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in csv.DictReader(io.StringIO(tickets_csv)):
-        rounds[row["工单ID"]].append(row)
+        rounds[row["工单ID"].strip()].append(row)
     volume, by_type, by_channel = 0, Counter[str](), Counter[str]()
     cancelled = open_at_end = overdue = resolutions = reopens = 0
     clocks: Counter[tuple[str, str]] = Counter()
@@ -101,7 +104,7 @@ def recompute(tickets_csv: str, kpi: dict[str, Any]) -> dict[str, Any]:
         if created_in:
             volume += 1
             by_type[kind] += 1
-            by_channel[first["渠道"]] += 1
+            by_channel[CHANNELS.get(first["渠道"], first["渠道"])] += 1
             if kind == "fault_repair":
                 faults_by_ta[first["台区"]] += 1
             open_at_end += _open_at(rows, created, p.cut)

@@ -17,7 +17,7 @@ class CreateReport(Struct):
 
 
 class ReportFile(Struct):
-    name: str  # tickets.csv | kpi.xlsx | report.html | kpi.json
+    name: str  # tickets.csv | tickets.xlsx | kpi.xlsx | report.html | kpi.json
     url: str  # presigned GET, valid 15 minutes
     size: int  # bytes
 

@@ -48,3 +48,16 @@ TYPE_LABELS = {
     TicketType.CONSULTATION: "用电咨询",
     TicketType.NEW_CONNECTION: "新装报装",
 }
+
+# Intake channels as ops read them; a code not listed here is shown as it is.
+CHANNEL_LABELS = {
+    "miniprogram": "微信小程序",
+    "phone": "电话（网格经理）",
+    "95598": "95598热线",
+    "open311": "Open311",
+    "import": "批量导入",
+}
+
+
+def channel_label(code: str) -> str:
+    return CHANNEL_LABELS.get(code, code)

@@ -19,7 +19,7 @@ from chalicelib.domain.records import Ticket
 from chalicelib.domain.rounds import SETTLE_AFTER
 
 from .checks import Window
-from .csv_writer import RowContext, TicketCsv
+from .csv_writer import CsvSink, RowContext, RowSink, TicketRows
 from .directory import ReferenceSource
 from .figures import KpiSet
 from .files import ReportFiles
@@ -76,7 +76,7 @@ def compute(
     policy: ServicePolicy,
     partitions: list[Partition] | None = None,
     *,
-    csv: TicketCsv | None = None,
+    csv: TicketRows | None = None,
     details: DetailSpool | None = None,
 ) -> KpiSet:
     """The streaming pass. `partitions` narrow the period's own tickets to a scope (a station's,
@@ -94,7 +94,7 @@ def compute(
 def _add(
     engine: KpiEngine,
     ticket: Ticket,
-    csv: TicketCsv | None,
+    csv: TicketRows | None,
     details: DetailSpool | None,
     window: Window,
 ) -> None:
@@ -110,13 +110,18 @@ def build_month_report(
     ports: ReportPorts, month: str, *, policy: ServicePolicy, now: datetime
 ) -> Manifest:
     from .html_writer import write_report_html
-    from .xlsx_writer import write_kpi_xlsx
+    from .xlsx_writer import TicketSheet, write_kpi_xlsx
 
     window = month_window(month, now)
     reference = ports.reference.load()
     with tempfile.TemporaryDirectory(prefix="yunge-report-") as tmp:
         folder = Path(tmp)
-        csv = TicketCsv(folder / "tickets.csv", RowContext(reference, policy, window.cut))
+        context = RowContext(reference, policy, window.cut)
+        sinks: list[RowSink] = [
+            CsvSink(folder / "tickets.csv"),
+            TicketSheet(folder / "tickets.xlsx"),
+        ]
+        csv = TicketRows(context, sinks)
         details = DetailSpool(folder, reference)
         try:
             kpi = compute(ports, window, policy, csv=csv, details=details)
@@ -125,6 +130,6 @@ def build_month_report(
         write_kpi_xlsx(folder / "kpi.xlsx", kpi, details)
         write_report_html(folder / "report.html", kpi)
         (folder / "kpi.json").write_bytes(msgspec.json.encode(kpi))
-        names = ("tickets.csv", "kpi.xlsx", "report.html", "kpi.json")
+        names = ("tickets.csv", "tickets.xlsx", "kpi.xlsx", "report.html", "kpi.json")
         generated_at = now.astimezone(SHANGHAI).isoformat(timespec="seconds")
         return publish(ports.files, month, new_ulid(now), generated_at, [folder / n for n in names])

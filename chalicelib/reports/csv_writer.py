@@ -5,8 +5,13 @@ when it was met and its outcome, the round's start and reopen — so the figures
 be recomputed from the file alone (tests/recompute_kpi.py does).
 
 Excel-friendly: UTF-8 with a BOM, CRLF rows, times in Asia/Shanghai without an offset (Excel
-reads them as dates). Phones are masked; the customer's free text (description, comment)
-and address are left out — the report is for counting, the ticket itself is one click away.
+reads them as dates), channels by their Chinese names. Identifiers (工单编号, 工单ID, 户号) start
+with a tab, which Excel, WPS and LibreOffice all keep as text on a double-click open, so 户号
+`0123456789` keeps its leading zero and a long number never turns into 1.23E+12 (a test opens
+the file in LibreOffice). tickets.xlsx (xlsx_writer.TicketSheet) carries the same rows as real
+text, number and date cells, with a frozen header and a filter. Phones are masked; the
+customer's free text (description, comment) and address are left out — the report is for
+counting, the ticket itself is one click away.
 Cells that Excel would run as a formula (= + - @) are quoted with a leading apostrophe."""
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.dates import SHANGHAI
@@ -24,7 +29,7 @@ from chalicelib.domain.lifecycle import STATUS_LABELS
 from chalicelib.domain.phone import mask
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import TYPE_LABELS
+from chalicelib.domain.tickets import TYPE_LABELS, channel_label
 
 from .checks import Check
 from .figures import STEP_LABELS
@@ -85,6 +90,13 @@ HEADER = (
     "流转不合格环节",
     "日历假定",
 )
+# Identifiers a spreadsheet must keep as text (leading zeros, long digit runs).
+TEXT_COLUMNS = frozenset({"工单编号", "工单ID", "户号"})
+# Columns holding a moment (`local()`), and whole numbers.
+TIME_COLUMNS = frozenset(
+    h for h in HEADER if h.endswith(("时间", "时限", "本轮开始", "(到达)", "(处理)", "超时"))
+)
+NUMBER_COLUMNS = frozenset({"轮次", "评价"})
 VERDICT = {Outcome.MET: "达标", Outcome.MISSED: "超时", Outcome.PENDING: "未到期", None: ""}
 CLOCK_LABELS = {"accept": "接单", "arrive": "到达", "resolve": "处理"}
 
@@ -123,7 +135,7 @@ def round_rows(ticket: Ticket, seen: Check, ctx: RowContext) -> Iterator[list[st
             str(rnd.number),
             TYPE_LABELS[ticket.type],
             STATUS_LABELS[ticket.status],
-            ticket.channel,
+            channel_label(ticket.channel),
             name("branch", ticket.branch_id),
             name("station", ticket.station_id),
             name("grid", ticket.grid_id),
@@ -161,20 +173,51 @@ def round_rows(ticket: Ticket, seen: Check, ctx: RowContext) -> Iterator[list[st
         ]
 
 
-class TicketCsv:
-    def __init__(self, path: Path, context: RowContext) -> None:
-        self.path = path
-        self.context = context
-        self.rows = 0
+class RowSink(Protocol):
+    def write(self, row: list[str]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class CsvSink:
+    """tickets.csv: formula-like cells defused, identifiers kept as text by a leading tab."""
+
+    _text_at = tuple(i for i, h in enumerate(HEADER) if h in TEXT_COLUMNS)
+
+    def __init__(self, path: Path) -> None:
         self._file: IO[str] = path.open("w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(HEADER)
 
-    def add(self, ticket: Ticket, seen: Check) -> None:
-        context = replace(self.context, area_class=self.context.area_of(ticket))
-        for row in round_rows(ticket, seen, context):
-            self._writer.writerow([safe(v) for v in row])
-            self.rows += 1
+    def write(self, row: list[str]) -> None:
+        cells = [safe(v) for v in row]
+        for i in self._text_at:
+            cells[i] = "\t" + cells[i] if cells[i] else ""
+        self._writer.writerow(cells)
 
     def close(self) -> None:
         self._file.close()
+
+
+class TicketRows:
+    """One row per round, written to every sink (tickets.csv, and tickets.xlsx in a build)."""
+
+    def __init__(self, context: RowContext, sinks: list[RowSink]) -> None:
+        self.context = context
+        self.sinks = sinks
+        self.rows = 0
+
+    def add(self, ticket: Ticket, seen: Check) -> None:
+        context = replace(self.context, area_class=self.context.area_of(ticket))
+        for row in round_rows(ticket, seen, context):
+            for sink in self.sinks:
+                sink.write(row)
+            self.rows += 1
+
+    def close(self) -> None:
+        for sink in self.sinks:
+            sink.close()
+
+
+def ticket_csv(path: Path, context: RowContext) -> TicketRows:
+    return TicketRows(context, [CsvSink(path)])

@@ -1,14 +1,19 @@
-"""kpi.xlsx — the figures as a workbook, written with XlsxWriter in constant-memory mode (each
-row goes to disk once the next begins), imported here only: the API never pays for it."""
+"""kpi.xlsx — the figures as a workbook — and tickets.xlsx — tickets.csv's rows as real cells —
+written with XlsxWriter in constant-memory mode (each row goes to disk once the next begins),
+imported here only: the API never pays for it. Every table sheet has its header frozen and a
+filter on it; codes (types, channels, area classes) appear by their Chinese names."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.tickets import TYPE_LABELS, TicketType
+from chalicelib.domain.tickets import TYPE_LABELS, TicketType, channel_label
 
+from .csv_writer import HEADER as TICKET_HEADER
+from .csv_writer import NUMBER_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS
 from .figures import AREA_LABELS, FLOW_STEPS, KIND_LABELS, STEP_LABELS, Figures, KpiSet, Ratio
 from .spool import FAILURE_HEADER, OVERDUE_HEADER, DetailSpool
 
@@ -41,6 +46,19 @@ class _Sheet:
         self.sheet = book.add_worksheet(name)
         self.formats = formats
         self.row = 0
+        self.table: tuple[int, int] | None = None  # (header row, columns) of the sheet's table
+
+    def header(self, values: Sequence[Any]) -> None:
+        """The table's header: frozen, and filtered down to the last row (`finish`). A sheet
+        has one table; an overview's small blocks use plain `write(..., "head")`."""
+        self.sheet.freeze_panes(self.row + 1, 0)
+        self.table = (self.row, len(values))
+        self.write(values, "head")
+
+    def finish(self) -> None:
+        if self.table is not None:
+            top, columns = self.table
+            self.sheet.autofilter(top, 0, max(self.row - 1, top), columns - 1)
 
     def write(self, values: Sequence[Any], style: str | None = None) -> None:
         for col, value in enumerate(values):
@@ -111,7 +129,7 @@ def _overview(sheet: _Sheet, kpi: KpiSet) -> None:
     sheet.write(["合计（不含撤销）", t.tickets])
     sheet.write(["撤销", t.cancelled])
     sheet.rows([TYPE_LABELS[TicketType(k)], v] for k, v in t.by_type.items())
-    sheet.rows([f"渠道：{k}", v] for k, v in t.by_channel.items())
+    sheet.rows([f"渠道：{channel_label(k)}", v] for k, v in t.by_channel.items())
     sheet.write(["户数", t.customers])
     sheet.write(["每千户工单", t.per_1000_customers])
     sheet.write([])
@@ -137,22 +155,25 @@ def write_kpi_xlsx(path: Path, kpi: KpiSet, details: DetailSpool) -> None:
     for kind, title in (*GROUP_SHEETS, ("manager", "按网格经理")):
         sheet = _Sheet(book, title, formats)
         sheet.sheet.set_column(0, 1, 16)
-        sheet.write([f"{KIND_LABELS[kind]}编号", *GROUP_HEADER[1:]], "head")
+        sheet.header([f"{KIND_LABELS[kind]}编号", *GROUP_HEADER[1:]])
         sheet.rows(_group_row(g.id, g.name, g.figures) for g in kpi.of_kind(kind))
+        sheet.finish()
     failures = _Sheet(book, "流转不合格（按环节）", formats)
     failures.sheet.set_column(0, 6, 16)
     failures.write(["环节", "不合格工单数"], "head")
     failures.rows([STEP_LABELS[s], kpi.total.flow.failures_by_step[s]] for s in FLOW_STEPS)
     failures.write([])
-    failures.write(FAILURE_HEADER, "head")
+    failures.header(FAILURE_HEADER)
     failures.rows(details.failures.read())
+    failures.finish()
     overdue = _Sheet(book, "超期及未结工单", formats)
     overdue.sheet.set_column(0, 9, 14)
-    overdue.write(OVERDUE_HEADER, "head")
+    overdue.header(OVERDUE_HEADER)
     overdue.rows(details.overdue.read())
+    overdue.finish()
     hotspots = _Sheet(book, "频繁停电台区", formats)
     hotspots.sheet.set_column(0, 4, 18)
-    hotspots.write(["台区编号", "台区", "网格", "供电所", "故障次数"], "head")
+    hotspots.header(["台区编号", "台区", "网格", "供电所", "故障次数"])
     names = {(g.kind, g.id): g.name for g in kpi.groups}
     hotspots.rows(
         [
@@ -164,4 +185,55 @@ def write_kpi_xlsx(path: Path, kpi: KpiSet, details: DetailSpool) -> None:
         ]
         for h in kpi.hotspots
     )
+    hotspots.finish()
     book.close()
+
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class TicketSheet:
+    """tickets.xlsx: the rows of tickets.csv as cells a spreadsheet need not guess — identifiers
+    as text, times as dates, round and rating as numbers — header frozen, filter on."""
+
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        self.sheet = self.book.add_worksheet("工单明细")
+        self.head = self.book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+        self.text = self.book.add_format({"num_format": "@"})
+        self.time = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.kinds = [
+            "text"
+            if h in TEXT_COLUMNS
+            else "time"
+            if h in TIME_COLUMNS
+            else "number"
+            if h in NUMBER_COLUMNS
+            else ""
+            for h in TICKET_HEADER
+        ]
+        self.sheet.freeze_panes(1, 0)
+        self.sheet.set_column(0, len(TICKET_HEADER) - 1, 14)
+        self.sheet.write_row(0, 0, TICKET_HEADER, self.head)
+        self.row = 1
+
+    def write(self, row: list[str]) -> None:
+        for col, (kind, value) in enumerate(zip(self.kinds, row, strict=True)):
+            if value == "":
+                continue
+            if kind == "time":
+                moment = datetime.strptime(value, TIME_FORMAT)
+                self.sheet.write_datetime(self.row, col, moment, self.time)
+            elif kind == "number":
+                self.sheet.write_number(self.row, col, int(value))
+            elif kind == "text":
+                self.sheet.write_string(self.row, col, value, self.text)
+            else:
+                self.sheet.write_string(self.row, col, value)
+        self.row += 1
+
+    def close(self) -> None:
+        self.sheet.autofilter(0, 0, max(self.row - 1, 0), len(TICKET_HEADER) - 1)
+        self.book.close()

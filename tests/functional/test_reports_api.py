@@ -130,7 +130,7 @@ def test_build_then_list_the_report(month: Any) -> None:
     built = month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
     assert built.status == 201
     names = [f["name"] for f in built.body["files"]]
-    assert names == ["tickets.csv", "kpi.xlsx", "report.html", "kpi.json"]
+    assert names == ["tickets.csv", "tickets.xlsx", "kpi.xlsx", "report.html", "kpi.json"]
     listed = month.call("GET", "/v1/reports?month=2026-11", as_=OPS)
     assert listed.status == 200 and listed.body == built.body
     assert all(f["size"] > 0 and f["url"].startswith("https://") for f in listed.body["files"])
@@ -145,7 +145,7 @@ def test_rebuilding_a_month_replaces_the_set(month: Any, clock: Any) -> None:
     month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
     files = month.services.reports.files
     keys = files.keys("reports/2026-11/")
-    assert len(keys) == 5 and files.writes[-1] == "reports/2026-11/manifest.json"
+    assert len(keys) == 6 and files.writes[-1] == "reports/2026-11/manifest.json"
     assert all(_manifest(files).run_id in k for k in keys if not k.endswith("manifest.json"))
 
 
@@ -173,7 +173,7 @@ def test_the_schedule_builds_the_month_that_ended(month: Any) -> None:
         "detail": {},
     }
     result = app.monthly_report(event, None)
-    assert result["month"] == "2026-11" and result["files"] == 4
+    assert result["month"] == "2026-11" and result["files"] == 5
 
 
 def _manifest(files: Any) -> Any:

@@ -6,19 +6,21 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
 import msgspec
 
 from chalicelib.domain.policy import DEFAULT_POLICY
-from chalicelib.reports.csv_writer import RowContext, TicketCsv
+from chalicelib.reports.csv_writer import CsvSink, RowContext, TicketRows
 from chalicelib.reports.files import InMemoryReportFiles
 from chalicelib.reports.html_writer import render_report
 from chalicelib.reports.kpi import KpiEngine
 from chalicelib.reports.publish import publish, read_manifest
 from chalicelib.reports.spool import DetailSpool
-from chalicelib.reports.xlsx_writer import write_kpi_xlsx
+from chalicelib.reports.xlsx_writer import TicketSheet, write_kpi_xlsx
 from tests.unit.test_kpi import NOV, REFERENCE, november
 
 SHEETS = [
@@ -35,9 +37,12 @@ SHEETS = [
 
 def build(folder: Path) -> object:
     engine = KpiEngine(NOV, DEFAULT_POLICY, REFERENCE)
-    out = TicketCsv(folder / "tickets.csv", RowContext(REFERENCE, DEFAULT_POLICY, NOV.cut))
+    sinks = [CsvSink(folder / "tickets.csv"), TicketSheet(folder / "tickets.xlsx")]
+    out = TicketRows(RowContext(REFERENCE, DEFAULT_POLICY, NOV.cut), sinks)  # type: ignore[arg-type]
     details = DetailSpool(folder, REFERENCE)
-    for ticket in november():
+    for n, ticket in enumerate(november()):
+        # account numbers as the bureau's: 12 digits with a leading zero (DOMAIN_NOTES)
+        ticket = replace(ticket, account_no=f"01{n:010d}")
         seen = engine.add(ticket)
         if seen.counted:
             out.add(ticket, seen)
@@ -52,7 +57,7 @@ def test_tickets_csv_is_excel_friendly_with_masked_phones(tmp_path: Path) -> Non
     build(tmp_path)
     raw = (tmp_path / "tickets.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
-    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    rows = [[c.strip() for c in r] for r in csv.reader(raw.decode("utf-8-sig").splitlines())]
     # a row per round of every ticket with a fact in November: 4 (October's) has its clocks
     # there, 6 was reopened (two rounds), 7 was cancelled
     assert rows[0][0] == "工单编号" and len(rows) == 1 + 8
@@ -63,6 +68,49 @@ def test_tickets_csv_is_excel_friendly_with_masked_phones(tmp_path: Path) -> Non
     failed = rows[0].index("流转不合格环节")
     by_number = {r[0]: r for r in rows[1:]}
     assert by_number["N2"][failed] == "5分钟内派单、按时接单、完成回访"
+
+
+def test_identifiers_stay_text_and_channels_read_in_chinese(tmp_path: Path) -> None:
+    """Excel (and WPS, LibreOffice) opening tickets.csv on a double-click would read 户号
+    012345678901 as the number 12345678901: a leading tab keeps it text. A reader that strips
+    cells (as recompute_kpi does) gets the value back exactly."""
+    build(tmp_path)
+    rows = list(csv.DictReader((tmp_path / "tickets.csv").read_text("utf-8-sig").splitlines()))
+    assert rows[0]["户号"] == "\t010000000000" and rows[0]["户号"].strip() == "010000000000"
+    assert rows[0]["工单编号"] == "\tN1"
+    assert {r["渠道"] for r in rows} == {"微信小程序"}  # not the code `miniprogram`
+
+
+def test_tickets_xlsx_has_text_identifiers_real_dates_and_a_filter(tmp_path: Path) -> None:
+    import openpyxl
+
+    build(tmp_path)
+    sheet = openpyxl.load_workbook(tmp_path / "tickets.xlsx").active
+    assert sheet is not None and sheet.title == "工单明细"
+    header = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
+    assert row["户号"].value == "010000000000" and row["户号"].data_type == "s"
+    assert row["工单编号"].value == "N1"
+    assert isinstance(row["提交时间"].value, datetime)  # sortable, filterable dates
+    assert row["轮次"].value == 1
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:AN{sheet.max_row}"
+    csv_rows = (tmp_path / "tickets.csv").read_text("utf-8-sig").splitlines()
+    assert sheet.max_row == len(csv_rows)  # the same rows as the CSV
+
+
+def test_kpi_workbook_tables_have_frozen_headers_filters_and_labels(tmp_path: Path) -> None:
+    import openpyxl
+
+    build(tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "kpi.xlsx")
+    for title in ("按分局", "按供电所", "按网格", "按网格经理", "超期及未结工单", "频繁停电台区"):
+        sheet = book[title]
+        assert sheet.freeze_panes == "A2", title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), title
+    failures = book["流转不合格（按环节）"]
+    assert failures.auto_filter.ref and failures.freeze_panes  # the per-ticket table below
+    labels = [row[0] for row in book["总览"].iter_rows(values_only=True)]
+    assert "渠道：微信小程序" in labels and not any("miniprogram" in str(v) for v in labels)
 
 
 def test_formula_like_cells_are_quoted(tmp_path: Path) -> None:

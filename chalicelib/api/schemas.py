@@ -20,6 +20,7 @@ class Location(Struct):
     lat: Annotated[float, Meta(ge=-90, le=90)]
     lng: Annotated[float, Meta(ge=-180, le=180)]
     address: Annotated[str, Meta(max_length=200)] | None = None
+    accuracy: Annotated[float, Meta(ge=0, le=100_000, description="定位精度（米）")] | None = None
 
 
 class CreateTicket(Struct):
@@ -153,6 +154,16 @@ class StaffMe(Struct):
     grids: list[GridRef]
     on_duty: bool
     duty_until: str | None = None
+
+
+class PeerOut(Struct):
+    staff_id: str
+    name: str
+    on_duty: bool
+
+
+class PeerList(Struct):
+    items: list[PeerOut]
 
 
 class ErrorBody(Struct, omit_defaults=True):

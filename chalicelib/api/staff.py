@@ -8,11 +8,11 @@ from chalice.app import Response
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, respond
 from chalicelib.api.present import staff_me_out
-from chalicelib.api.schemas import SetDuty, StaffMe
+from chalicelib.api.schemas import PeerList, PeerOut, SetDuty, StaffMe
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import STAFF_ROLES
 from chalicelib.usecases.queries import scope_of
-from chalicelib.usecases.staff import set_duty, staff_me
+from chalicelib.usecases.staff import mutual_aid_peers, set_duty, staff_me
 
 from .guard import protected
 
@@ -37,3 +37,13 @@ def duty() -> Response:
     who = scope_of(svc, caller(request), *STAFF_ROLES)
     body = decode(request, SetDuty)
     return respond(staff_me_out(set_duty(svc, who.subject, body.on_duty, body.until)))
+
+
+@staff_api.route("/v1/staff/me/peers", methods=["GET"], **protected())
+@endpoint
+@doc("我所在互助组的其他成员及其值班状态（转派对象）", response=PeerList, errors=(403,))
+def peers() -> Response:
+    svc = services()
+    who = scope_of(svc, caller(staff_api.current_request), *STAFF_ROLES)
+    items = [PeerOut(s.staff_id, s.name, ready) for s, ready in mutual_aid_peers(svc, who.subject)]
+    return respond(PeerList(items=items))

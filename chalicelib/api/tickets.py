@@ -94,7 +94,8 @@ def get_ticket(ticket_id: str) -> Response:
     "按角色范围列出工单（新的在前）",
     response=TicketList,
     query={
-        "status": "状态",
+        "status": "状态；逗号分隔时为其中之一（如 dispatched,accepted,on_site）",
+        "mine": "1：只列出指派给我的工单（员工）",
         "type": "类型",
         "from": "起始日期 YYYY-MM-DD（含）",
         "to": "结束日期 YYYY-MM-DD（含）",
@@ -125,10 +126,12 @@ def _day(value: str, field: str, end: bool) -> datetime:
 
 def parse_list_params(params: dict[str, str], now: datetime) -> tuple[TicketFilter, int]:
     fields: dict[str, str] = {}
-    status = params.get("status")
+    statuses = params["status"].split(",") if "status" in params else []
     kind = params.get("type")
-    if status is not None and status not in Status._value2member_map_:
+    if len(statuses) > len(Status) or any(s not in Status._value2member_map_ for s in statuses):
         fields["status"] = "取值无效"
+    if params.get("mine", "1") not in ("0", "1"):
+        fields["mine"] = "应为 0 或 1"
     if kind is not None and kind not in TicketType._value2member_map_:
         fields["type"] = "取值无效"
     limit = page_limit(params, fields)
@@ -144,7 +147,9 @@ def parse_list_params(params: dict[str, str], now: datetime) -> tuple[TicketFilt
         raise ValidationFailed(fields={"to" if end else "from": message})
     return (
         TicketFilter(
-            status=Status(status) if status else None,
+            status=Status(statuses[0]) if len(statuses) == 1 else None,
+            any_status=frozenset(Status(s) for s in statuses) if len(statuses) > 1 else frozenset(),
+            mine=params.get("mine") == "1",
             type=TicketType(kind) if kind else None,
             created_from=start,
             created_to=end,

@@ -205,9 +205,12 @@ def _newest_older_than(
 def _filter(filters: TicketFilter) -> Any:
     from chalicelib.store.models import TicketModel
 
-    condition = None
+    condition: Any = None
     if filters.status is not None:
         condition = TicketModel.status == filters.status.value
+    if filters.any_status:
+        one_of = TicketModel.status.is_in(*sorted(s.value for s in filters.any_status))
+        condition = one_of if condition is None else condition & one_of
     if filters.type is not None:
         by_type = TicketModel.type == filters.type.value
         condition = by_type if condition is None else condition & by_type

@@ -61,10 +61,13 @@ class TicketFilter:
     type: TicketType | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    any_status: frozenset[Status] = frozenset()  # `?status=a,b`: one of these
+    mine: bool = False  # `?mine=1`: only tickets assigned to the caller
 
     def admits(self, ticket: Ticket) -> bool:
         return (
             (self.status is None or ticket.status is self.status)
+            and (not self.any_status or ticket.status in self.any_status)
             and (self.type is None or ticket.type is self.type)
             and (self.created_from is None or ticket.created_at >= self.created_from)
             and (self.created_to is None or ticket.created_at <= self.created_to)

@@ -75,6 +75,8 @@ def _months(start: datetime, end: datetime) -> list[str]:
 def sources_for(svc: Services, scope: Scope, filters: TicketFilter) -> list[Source]:
     if scope.role is Role.CUSTOMER:
         return [Source("by_owner", scope.subject)]
+    if filters.mine:
+        return [Source("by_assignee", scope.subject)]
     if scope.role is Role.MANAGER:
         grids = [Source("by_grid", g) for g in sorted(scope.grid_ids)]
         return [Source("by_assignee", scope.subject), *grids]

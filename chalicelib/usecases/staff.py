@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib.bootstrap import Services
+from chalicelib.domain.assignment import on_duty
 from chalicelib.domain.commands import StaffProfile
 from chalicelib.domain.errors import Unauthorized, ValidationFailed
 from chalicelib.domain.org import Staff
@@ -24,6 +25,17 @@ def staff_me(svc: Services, staff_id: str) -> StaffProfile:
     staff = _staff(svc, staff_id)
     grids = (svc.org.grid(gid) for gid in staff.grid_ids)
     return StaffProfile(staff, tuple(g for g in grids if g is not None))
+
+
+def mutual_aid_peers(svc: Services, staff_id: str) -> list[tuple[Staff, bool]]:
+    """The other members of my mutual-aid group (互助组), each with whether they are on duty
+    now: whom a manager may transfer a ticket to."""
+    me = _staff(svc, staff_id)
+    if not me.mutual_aid_group_id:
+        return []
+    now = svc.clock()
+    members = svc.org.members(me.mutual_aid_group_id)
+    return [(m, on_duty(m, now)) for m in members if m.staff_id != me.staff_id]
 
 
 def set_duty(svc: Services, staff_id: str, on_duty: bool, until: str | None) -> StaffProfile:

@@ -194,6 +194,12 @@ def test_lists_merge_sources_newest_first_with_filters(stores) -> None:  # type:
     assert [t.grid_id for t in tickets.page(sources, only_late, 10, None).items] == ["G1"]
     no_match = TicketFilter(status=Status.CLOSED)
     assert tickets.page(sources, no_match, 10, None).items == []
+    open_ones = TicketFilter(any_status=frozenset({Status.CLOSED, made[0].status}))
+    assert len(tickets.page(sources, open_ones, 10, None).items) == 3
+    assert (
+        tickets.page(sources, TicketFilter(any_status=frozenset({Status.CLOSED})), 10, None).items
+        == []
+    )
 
 
 def test_org_lookups_and_duty(stores) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,69 @@
+"""What the manager's work page (/m/) asks of the API: my open tickets in one call, my
+mutual-aid peers for a transfer, an arrival stored with its accuracy."""
+
+from __future__ import annotations
+
+from chalicelib.domain.org import Role
+from tests.functional.lifecycle_support import LOCATION, open_ticket
+
+M1 = ("M1", Role.MANAGER)  # grid manager of G1 (group A1 with M2, M5)
+M2 = ("M2", Role.MANAGER)
+OPEN = "dispatched,accepted,on_site"
+
+
+def numbers(reply) -> set[str]:  # type: ignore[no-untyped-def]
+    assert reply.status == 200, reply.body
+    return {t["ticket_id"] for t in reply.body["items"]}
+
+
+def test_my_open_tickets_are_those_assigned_to_me_in_any_open_status(api) -> None:  # type: ignore[no-untyped-def]
+    # Given two tickets of M1's grid, one transferred to M2 and one accepted by M1
+    mine, given_away = open_ticket(api.services), open_ticket(api.services)
+    act = f"/v1/tickets/{given_away.ticket_id}/actions"
+    moved = api.call("POST", act, {"action": "transfer", "to_staff_id": "M2", "note": "忙"}, as_=M1)
+    assert moved.status == 200, moved.body
+    api.call("POST", f"/v1/tickets/{mine.ticket_id}/actions", {"action": "accept"}, as_=M1)
+    # When each asks for their open tickets in one call
+    m1 = api.call("GET", f"/v1/tickets?mine=1&status={OPEN}&limit=100", as_=M1)
+    m2 = api.call("GET", f"/v1/tickets?mine=1&status={OPEN}", as_=M2)
+    # Then each sees exactly what they hold; the grid view still shows both to M1
+    assert numbers(m1) == {mine.ticket_id}
+    assert numbers(m2) == {given_away.ticket_id}
+    assert numbers(api.call("GET", "/v1/tickets", as_=M1)) == {mine.ticket_id, given_away.ticket_id}
+    # and neither holds a finished one
+    assert numbers(api.call("GET", "/v1/tickets?mine=1&status=resolved,closed", as_=M1)) == set()
+
+
+def test_a_bad_status_in_the_list_is_named(api) -> None:  # type: ignore[no-untyped-def]
+    reply = api.call("GET", "/v1/tickets?status=dispatched,bogus", as_=M1)
+    assert (reply.status, reply.body["error"]["fields"]) == (400, {"status": "取值无效"})
+    reply = api.call("GET", "/v1/tickets?mine=yes", as_=M1)
+    assert reply.status == 400
+
+
+def test_peers_are_my_mutual_aid_group_with_their_duty(api) -> None:  # type: ignore[no-untyped-def]
+    # Given M2 goes off duty
+    assert api.call("PUT", "/v1/staff/me/duty", {"on_duty": False}, as_=M2).status == 200
+    # When M1 opens the transfer form
+    reply = api.call("GET", "/v1/staff/me/peers", as_=M1)
+    # Then the group's other members are listed with who can take the ticket now
+    assert reply.status == 200
+    assert {(p["staff_id"], p["on_duty"]) for p in reply.body["items"]} == {
+        ("M2", False),
+        ("M5", True),
+    }
+
+
+def test_an_arrival_keeps_the_accuracy_the_browser_reported(api) -> None:  # type: ignore[no-untyped-def]
+    ticket = open_ticket(api.services)
+    act = f"/v1/tickets/{ticket.ticket_id}/actions"
+    api.call("POST", act, {"action": "accept"}, as_=M1)
+    where = {**LOCATION, "accuracy": 12.5}
+    reply = api.call("POST", act, {"action": "arrive", "location": where}, as_=M1)
+    assert reply.status == 200, reply.body
+    stored = api.services.tickets.get(ticket.ticket_id)
+    assert stored is not None
+    assert stored.outcome["arrive_location"]["accuracy"] == 12.5
+    negative = {**LOCATION, "accuracy": -1}
+    bad = api.call("POST", act, {"action": "arrive", "location": negative}, as_=M1)
+    assert (bad.status, bad.body["error"]["fields"]) == (400, {"location.accuracy": "超出允许范围"})

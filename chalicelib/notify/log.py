@@ -107,14 +107,8 @@ def page_of(records: list[NotificationRecord], limit: int, has_more: bool) -> Lo
     items = records[:limit]
     more = has_more or len(records) > limit
     last = items[-1] if items else None
-    cursor = (
-        LogCursor(iso_key(last.created_at), last.business_key).encode() if more and last else None
-    )
+    cursor = LogCursor(iso(last.created_at), last.business_key).encode() if more and last else None
     return LogPage(items, cursor)
-
-
-def iso_key(moment: datetime) -> str:
-    return iso(moment)
 
 
 class InMemoryNotificationLog:
@@ -169,11 +163,11 @@ class InMemoryNotificationLog:
                 and (query.status is None or r.status is query.status)
                 and (
                     cursor is None
-                    or (iso_key(r.created_at), r.business_key)
+                    or (iso(r.created_at), r.business_key)
                     < (cursor.created_at, cursor.business_key)
                 )
             ),
-            key=lambda r: (iso_key(r.created_at), r.business_key),
+            key=lambda r: (iso(r.created_at), r.business_key),
             reverse=True,
         )
         return page_of(found, query.limit, has_more=False)

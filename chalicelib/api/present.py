@@ -20,8 +20,7 @@ from chalicelib.domain.commands import AccountCard, StaffProfile
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.lifecycle import STATUS_LABELS
 from chalicelib.domain.org import Staff
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import TYPE_LABELS
+from chalicelib.domain.tickets import TYPE_LABELS, Ticket, TimelineEvent
 
 
 def local_time(moment: datetime) -> str:

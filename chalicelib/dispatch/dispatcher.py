@@ -24,11 +24,10 @@ from chalicelib.domain.assignment import (
     peers_on_duty,
 )
 from chalicelib.domain.calendar import WorkCalendar
+from chalicelib.domain.clocks import restamp
 from chalicelib.domain.org import AreaClass, Grid, Staff
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Action, Status
-from chalicelib.lifecycle.timing import restamp
+from chalicelib.domain.tickets import Action, Status, Ticket, TimelineEvent
 from chalicelib.store.org import OrgStore
 from chalicelib.store.tickets import StaleTicket, TicketStore
 

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.clocks import escalated_clocks
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.org import Staff
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import TYPE_LABELS, Status
-from chalicelib.lifecycle.timing import escalated_clocks
+from chalicelib.domain.tickets import TYPE_LABELS, Status, Ticket
 from chalicelib.notify.templates import TemplateKey
 
 CLOCK_LABELS = {"accept": "接单", "arrive": "到达现场", "resolve": "处理完成"}

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.batch import (
 from chalicelib.dispatch.dispatcher import Dispatcher
 from chalicelib.dispatch.messages import Change, People, changes, compose
 from chalicelib.dispatch.outbox import Outbox, RetryLater
-from chalicelib.domain.records import Ticket
+from chalicelib.domain.tickets import Ticket
 from chalicelib.observability import logger, metrics
 from chalicelib.store.org import OrgStore
 

@@ -24,14 +24,12 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.calendar import WorkCalendar
-from chalicelib.domain.clocks import ACCEPT
+from chalicelib.domain.clocks import ACCEPT, CALLBACK, DISPATCH, escalated_key, restamp
 from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.org import Staff
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.rounds import held, round_number
-from chalicelib.domain.tickets import Action, Status
-from chalicelib.lifecycle.timing import CALLBACK, DISPATCH, escalated_key, restamp
+from chalicelib.domain.tickets import Action, Status, Ticket, TimelineEvent
 
 SYSTEM = "system"
 CLOCK_LABELS = {"dispatch": "派单", "accept": "接单", "arrive": "到达现场", "resolve": "处理完成"}

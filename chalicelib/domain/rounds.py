@@ -6,7 +6,7 @@ the round it ends into `outcome["rounds"]` (`archive`): its moments, deadlines a
 escalation marks, its cause, arrival location, closing and who held each clock, and the
 verdict of each of its clocks — facts a report reads back (`rounds_of`), never rebuilds.
 
-Round facts (`Round.clocks`, names as in lifecycle/timing.py): `dispatched_at` (the round's
+Round facts (`Round.clocks`, names as in domain/clocks.py): `dispatched_at` (the round's
 first dispatch), `accept_due`, `accepted_at`, `accept_missed_at` (an accept clock missed
 before a transfer restarted it), `arrive_due`, `arrived_at`, `resolve_due`, `resolved_at`,
 `closed_at`, `<clock>_escalated_at` (level 2: `dispatch`, `accept`; level 3: `arrive`,
@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .records import Ticket
-from .tickets import Status
+from .tickets import Status, Ticket
 
 ROUNDS = "rounds"  # the outcome key holding the archived rounds
 # What a round keeps of `Ticket.outcome`; the rest (reopen_count, rounds, …) is the ticket's.

@@ -1,8 +1,13 @@
-"""Ticket vocabulary: types, statuses and actions (API.md, Tickets)."""
+"""The ticket as the domain sees it: its vocabulary (types, statuses, actions; API.md,
+Tickets), the ticket itself and its timeline events. Stores map these to and from their
+persistence models; clients get API schemas built from them, never the models."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class TicketType(StrEnum):
@@ -61,3 +66,52 @@ CHANNEL_LABELS = {
 
 def channel_label(code: str) -> str:
     return CHANNEL_LABELS.get(code, code)
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    ticket_id: str
+    number: str
+    type: TicketType
+    status: Status
+    owner_id: str
+    account_no: str
+    contact_phone: str
+    description: str
+    address: str
+    ta_id: str
+    grid_id: str
+    station_id: str
+    branch_id: str
+    area_class: str
+    created_at: datetime
+    updated_at: datetime
+    channel: str = "miniprogram"
+    priority: bool = False  # important or special customer
+    photos: tuple[str, ...] = ()
+    location: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    assignee_id: str | None = None
+    escalation_level: int = 0
+    overdue: bool = False
+    clocks: dict[str, datetime] = field(default_factory=dict)  # accept_due, dispatched_at, …
+    next_due: tuple[str, datetime] | None = None  # (clock name, due time) for the watchdog
+    outcome: dict[str, Any] = field(default_factory=dict)  # cause, rating, comment, …
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    ticket_id: str
+    at: datetime
+    action: str
+    actor: str  # "customer", "staff:<id>", "system"
+    from_status: Status
+    to_status: Status
+    version: int  # the ticket version this event produced
+    note: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)

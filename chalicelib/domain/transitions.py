@@ -25,14 +25,13 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.calendar import WorkCalendar
+from chalicelib.domain.clocks import restamp
 from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.rounds import held, reopened, round_number, transferred
-from chalicelib.domain.tickets import Action, TicketType
-from chalicelib.lifecycle.timing import restamp
+from chalicelib.domain.tickets import Action, Ticket, TicketType, TimelineEvent
 
 STAFF_PHOTO_ACTIONS = frozenset({Action.ARRIVE, Action.RESOLVE})
 

@@ -1,2 +1,3 @@
-"""The work-order lifecycle after dispatch: staff and customer actions, the service clocks
-they start and stop, the sla_watchdog's three-level escalation and the callback auto-close."""
+"""The work-order lifecycle's orchestration: the sla_watchdog that acts on due clocks and the
+calendar-coverage watch. The rules it applies live in the domain (transitions, escalation,
+clocks)."""

@@ -1,7 +1,7 @@
 """sla_watchdog: every minute, act on every ticket whose next clock fell due.
 
 It reads the sharded due index (`TicketStore.due`, one Query per shard — never a Scan), and
-for each ticket found commits the escalation of lifecycle.escalation conditionally on the
+for each ticket found commits the escalation of domain.escalation conditionally on the
 version it read. A stale index entry (the ticket moved on since) or a concurrent action makes
 that commit fail; the ticket is skipped and looked at again next minute if still due. Because
 each step marks its clock and moves `next_due` on, a rerun on the same minute finds nothing
@@ -18,9 +18,9 @@ from chalicelib.bootstrap import Services
 from chalicelib.domain.assignment import least_loaded, peer_workloads, peers_on_duty
 from chalicelib.domain.clocks import ACCEPT
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.escalation import due_clock, escalate
 from chalicelib.domain.org import Staff
-from chalicelib.domain.records import Ticket
-from chalicelib.lifecycle.escalation import due_clock, escalate
+from chalicelib.domain.tickets import Ticket
 from chalicelib.observability import logger
 from chalicelib.store.tickets import StaleTicket, StoreBusy, TicketStore
 

@@ -15,8 +15,8 @@ from chalicelib.domain.dates import SHANGHAI, is_month
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket
 from chalicelib.domain.rounds import SETTLE_AFTER
+from chalicelib.domain.tickets import Ticket
 
 from .checks import Window
 from .csv_writer import CsvSink, RowContext, RowSink, TicketRows

@@ -27,8 +27,8 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.clocks import ARRIVE, RESOLVE, Outcome
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket
 from chalicelib.domain.rounds import Round, rounds_of
+from chalicelib.domain.tickets import Ticket
 
 from .figures import FLOW_STEPS
 from .rules import round_dues, step_failures, verdict

@@ -28,8 +28,7 @@ from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.lifecycle import STATUS_LABELS
 from chalicelib.domain.phone import mask
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import TYPE_LABELS, channel_label
+from chalicelib.domain.tickets import TYPE_LABELS, Ticket, channel_label
 
 from .checks import Check
 from .figures import STEP_LABELS

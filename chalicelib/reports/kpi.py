@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import TicketType
+from chalicelib.domain.tickets import Ticket, TicketType
 
 from .checks import Check, Window, check
 from .figures import (

@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.org import AreaClass
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.records import Ticket
 from chalicelib.domain.rounds import Round
-from chalicelib.domain.tickets import TicketType
+from chalicelib.domain.tickets import Ticket, TicketType
 
 VISIT_TYPES = frozenset(
     {TicketType.FAULT_REPAIR, TicketType.METER_SERVICE, TicketType.NEW_CONNECTION}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain.records import Ticket
+from chalicelib.domain.tickets import Ticket
 from chalicelib.store.keys import iso, month_of
 
 RawPage = list[dict[str, Any]]

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from chalicelib.domain.lifecycle import STATUS_LABELS
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import TYPE_LABELS
+from chalicelib.domain.tickets import TYPE_LABELS, Ticket
 
 from .checks import Check
 from .csv_writer import CLOCK_LABELS, local

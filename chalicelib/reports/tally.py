@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from chalicelib.domain.clocks import ARRIVE, Outcome
 from chalicelib.domain.org import AreaClass
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import TicketType
+from chalicelib.domain.tickets import Ticket, TicketType
 
 from .checks import Check, Closing
 from .figures import FLOW_STEPS, UNASSIGNED, Arrival, Escalations, Figures, Flow, Ratio

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.records import Ticket, TimelineEvent
+from chalicelib.domain.tickets import Ticket, TimelineEvent
 from chalicelib.store.keys import Cursor, iso, parse_iso
 from chalicelib.store.ticket_items import event_item, to_event, to_item, to_ticket
 from chalicelib.store.tickets import (

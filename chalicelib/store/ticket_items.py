@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.store.keys import iso, parse_iso
 from chalicelib.store.tickets import index_key
 

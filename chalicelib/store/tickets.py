@@ -10,9 +10,8 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.rounds import settles_at
-from chalicelib.domain.tickets import Action, Status, TicketType
+from chalicelib.domain.tickets import Action, Status, Ticket, TicketType, TimelineEvent
 from chalicelib.store.keys import Cursor, due_shard, iso, month_shard, settle_shard
 
 

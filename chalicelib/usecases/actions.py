@@ -2,7 +2,7 @@
 
 Read the ticket (1 GetItem), check who may ask (visible_ticket: 404 for a customer who does
 not own it, 403 for staff out of scope; then domain.lifecycle.authorize), apply the action
-(lifecycle.steps, pure) and commit it with its timeline event in one conditional transaction
+(domain.transitions, pure) and commit it with its timeline event in one conditional transaction
 on the version and status read. Anything that changed in between → 409 concurrent_change.
 """
 
@@ -16,9 +16,8 @@ from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.lifecycle import authorize
 from chalicelib.domain.org import Role, Scope, Staff
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Action
-from chalicelib.lifecycle.steps import apply_action
+from chalicelib.domain.tickets import Action, Ticket, TimelineEvent
+from chalicelib.domain.transitions import apply_action
 from chalicelib.usecases.intake import upload_prefix
 from chalicelib.usecases.queries import visible_ticket
 

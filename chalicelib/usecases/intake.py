@@ -12,8 +12,7 @@ from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Action, Status
+from chalicelib.domain.tickets import Action, Status, Ticket, TimelineEvent
 from chalicelib.observability import logger, metrics
 from chalicelib.store.tickets import DuplicateRequest, IdempotencyClaim
 

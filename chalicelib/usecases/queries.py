@@ -9,7 +9,7 @@ from chalicelib.bootstrap import Services
 from chalicelib.domain.commands import Caller
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthorized
 from chalicelib.domain.org import Role, Scope
-from chalicelib.domain.records import Ticket
+from chalicelib.domain.tickets import Ticket
 from chalicelib.store.keys import Cursor, month_of
 from chalicelib.store.tickets import Page, Source, TicketFilter
 

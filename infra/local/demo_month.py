@@ -20,9 +20,8 @@ from chalicelib.domain.clocks import Deadlines, deadlines
 from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.org import AreaClass
 from chalicelib.domain.policy import DEFAULT_POLICY, ServicePolicy
-from chalicelib.domain.records import Ticket, TimelineEvent
 from chalicelib.domain.rounds import reopened
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from infra.local.demo_data import DemoDistrict
 
 T = TicketType
@@ -59,7 +58,7 @@ class _Story:
             if at > now:
                 break
             new_outcome = dict(noted)
-            if action == "reopen":  # the round ends: archived, as lifecycle/steps.py does
+            if action == "reopen":  # the round ends: archived, as domain/transitions.py does
                 before = replace(t, clocks=clocks, outcome=outcome, created_at=t.created_at)
                 outcome, clocks = reopened(before, at), {}
                 new_outcome.pop("reopen_count", None)

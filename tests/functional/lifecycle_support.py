@@ -16,8 +16,7 @@ from chalicelib.domain.details import (
     TicketDetails,
 )
 from chalicelib.domain.org import Role, Scope
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Action, TicketType
+from chalicelib.domain.tickets import Action, Ticket, TicketType
 from chalicelib.usecases.actions import act_on_ticket
 from chalicelib.usecases.intake import submit_ticket
 

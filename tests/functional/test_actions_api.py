@@ -9,7 +9,7 @@ import pytest
 from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.org import Role
 from chalicelib.domain.tickets import Action, TicketType
-from chalicelib.lifecycle.steps import apply_action
+from chalicelib.domain.transitions import apply_action
 from chalicelib.store.tickets import StaleTicket
 from chalicelib.usecases.intake import upload_prefix
 from tests.functional.lifecycle_support import (

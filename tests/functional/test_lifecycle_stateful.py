@@ -23,8 +23,7 @@ from chalicelib.bootstrap import Services
 from chalicelib.config import Settings
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.lifecycle import _MOVES
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Action, Status, TicketType
+from chalicelib.domain.tickets import Action, Status, Ticket, TicketType
 from chalicelib.lifecycle.watchdog import run_watchdog
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.customers import InMemoryCustomerStore

@@ -14,8 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.notify.log import (
     InMemoryNotificationLog,
     LogCursor,

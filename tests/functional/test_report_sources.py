@@ -16,8 +16,7 @@ from moto import mock_aws
 from chalicelib.domain import rounds
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.policy import DEFAULT_POLICY
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Status
+from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.reports.build import compute, month_window
 from chalicelib.reports.directory import StaticReferenceSource
 from chalicelib.reports.files import InMemoryReportFiles

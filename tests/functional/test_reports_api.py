@@ -11,8 +11,7 @@ import pytest
 
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.org import Role
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.reports.service import memory_report_ports
 from tests import district
 

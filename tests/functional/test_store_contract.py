@@ -12,8 +12,7 @@ from moto import mock_aws
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import new_ulid, ticket_number
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.store.customers import DynamoCustomerStore, InMemoryCustomerStore
 from chalicelib.store.dynamo_tickets import DynamoTicketStore
 from chalicelib.store.org import DynamoOrgStore, InMemoryOrgStore

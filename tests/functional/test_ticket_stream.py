@@ -17,8 +17,7 @@ from chalicelib.dispatch.lambda_records import lambda_event_from_stream_records
 from chalicelib.dispatch.stream import handle_ticket_stream
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
-from chalicelib.domain.records import Ticket, TimelineEvent
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.notify.log import LogQuery
 from chalicelib.usecases.intake import submit_ticket

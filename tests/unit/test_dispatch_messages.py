@@ -10,8 +10,7 @@ from chalicelib.dispatch.messages import Change, People, changes, compose
 from chalicelib.domain.assignment import Assignment, Route
 from chalicelib.domain.calendar import WeekendCalendar
 from chalicelib.domain.policy import DEFAULT_POLICY
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType
 from tests import district
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

@@ -11,8 +11,7 @@ import pytest
 from chalicelib.domain import rounds
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.policy import DEFAULT_POLICY
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.reports.checks import Window
 from chalicelib.reports.kpi import KpiEngine
 from chalicelib.reports.reference import GridInfo, Reference

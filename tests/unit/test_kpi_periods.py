@@ -13,8 +13,7 @@ import msgspec
 from chalicelib.domain import rounds
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.policy import DEFAULT_POLICY
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Status
+from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.reports.build import ReportPorts, compute, month_window
 from chalicelib.reports.checks import Window, check
 from chalicelib.reports.directory import StaticReferenceSource, reference_of

@@ -1,4 +1,4 @@
-"""The watchdog's pure steps (lifecycle.escalation, lifecycle.timing, lifecycle.steps):
+"""The watchdog's pure steps (domain.escalation, domain.clocks, domain.transitions):
 no stores, no clock but the one passed in."""
 
 from __future__ import annotations
@@ -9,15 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain.calendar import WeekendCalendar
+from chalicelib.domain.clocks import CALLBACK, restamp
 from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import Conflict, ValidationFailed
+from chalicelib.domain.escalation import due_clock, escalate
 from chalicelib.domain.org import Role, Staff
 from chalicelib.domain.policy import DEFAULT_POLICY
-from chalicelib.domain.records import Ticket
-from chalicelib.domain.tickets import Action, Status, TicketType
-from chalicelib.lifecycle.escalation import due_clock, escalate
-from chalicelib.lifecycle.steps import apply_action
-from chalicelib.lifecycle.timing import CALLBACK, restamp
+from chalicelib.domain.tickets import Action, Status, Ticket, TicketType
+from chalicelib.domain.transitions import apply_action
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
 MIN = timedelta(minutes=1)

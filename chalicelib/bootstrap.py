@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.store.customers import CustomerStore
     from chalicelib.store.org import OrgStore
     from chalicelib.store.otp import OtpStore
+    from chalicelib.store.sessions import SessionStore
     from chalicelib.store.tickets import TicketStore
     from chalicelib.store.uploads import UploadSigner
 
@@ -156,6 +157,14 @@ class Services:
 
         self.bind_tables()
         return DynamoOtpStore()
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        """Device sessions ended by logout before their token expired."""
+        from chalicelib.store.sessions import DynamoSessionStore
+
+        self.bind_tables()
+        return DynamoSessionStore()
 
     @cached_property
     def otp(self) -> OtpService:

@@ -51,6 +51,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     from chalicelib.notify.log import InMemoryNotificationLog
     from chalicelib.store.customers import InMemoryCustomerStore
     from chalicelib.store.org import InMemoryOrgStore
+    from chalicelib.store.sessions import InMemorySessionStore
     from chalicelib.store.tickets import InMemoryTicketStore
     from chalicelib.store.uploads import FakeUploadSigner
     from tests import district
@@ -63,6 +64,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     svc.sms = RecordingSmsSender()
     svc.notifications = InMemoryNotificationLog()
     svc.counters = InMemoryOtpStore()
+    svc.sessions = InMemorySessionStore()
     svc.otp = OtpService(
         InMemoryOtpStore(),
         staff_by_phone=svc.org.staff_by_phone,

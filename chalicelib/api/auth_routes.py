@@ -24,6 +24,7 @@ class OtpRequest(msgspec.Struct):
 class StaffLogin(msgspec.Struct):
     phone: str
     code: str
+    device: bool = False  # a device session of up to 30 days (the work page on a phone)
 
 
 class TokenOut(msgspec.Struct):
@@ -85,8 +86,12 @@ def staff_otp() -> Response:
 def staff_token() -> Response:
     body = decode(auth_api.current_request, StaffLogin)
     svc = services()
+    from chalicelib.auth.sessions import staff_token as issue_staff_token
+
     staff = svc.otp.verify(body.phone, body.code)
-    token, expires_in = svc.tokens.issue(staff.staff_id, staff.role, svc.settings.staff_token_ttl)
+    token, expires_in = issue_staff_token(
+        svc.tokens, staff, device=body.device, ttl_seconds=svc.settings.staff_token_ttl
+    )
     return respond(
         StaffTokenOut(token=token, expires_in=expires_in, role=staff.role, staff_id=staff.staff_id)
     )

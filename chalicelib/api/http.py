@@ -169,4 +169,10 @@ def caller(request: Request, *allowed: Role) -> Caller:
     role = Role(role_value)
     if allowed and role not in allowed:
         raise Forbidden()
-    return Caller(role=role, subject=str(subject))
+    session_id, phone_key = context.get("session_id"), context.get("phone_key")
+    return Caller(
+        role=role,
+        subject=str(subject),
+        session_id=str(session_id) if session_id else None,
+        phone_key=str(phone_key) if phone_key else None,
+    )

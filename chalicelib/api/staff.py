@@ -47,3 +47,17 @@ def peers() -> Response:
     who = scope_of(svc, caller(staff_api.current_request), *STAFF_ROLES)
     items = [PeerOut(s.staff_id, s.name, ready) for s, ready in mutual_aid_peers(svc, who.subject)]
     return respond(PeerList(items=items))
+
+
+@staff_api.route("/v1/staff/me/session", methods=["DELETE"], **protected())
+@endpoint
+@doc("退出登录：结束本设备的登录会话", status=204, errors=(401,))
+def logout() -> Response:
+    from chalicelib.auth.sessions import end_session
+
+    request = staff_api.current_request
+    svc = services()
+    who = caller(request)
+    scope_of(svc, who, *STAFF_ROLES)
+    end_session(svc.sessions, who.session_id, svc.clock())
+    return Response(body="", status_code=204)

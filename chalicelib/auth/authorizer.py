@@ -39,7 +39,12 @@ def authorize(authorization_header: str | None, tokens: TokenService) -> tuple[s
     if scheme.lower() != _BEARER or not token or " " in token:
         raise Unauthorized()
     claims = tokens.verify(token)
-    return claims.subject, {"role": claims.role.value, "subject": claims.subject}
+    context = {"role": claims.role.value, "subject": claims.subject}
+    if claims.session_id:
+        context["session_id"] = claims.session_id
+    if claims.phone_key:
+        context["phone_key"] = claims.phone_key
+    return claims.subject, context
 
 
 def denial(method_arn: str, error: Unauthorized) -> dict[str, Any]:

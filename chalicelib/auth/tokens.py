@@ -3,6 +3,8 @@ the injected clock (never the wall clock), and the keys that sign them."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -77,6 +79,8 @@ class SsmKeyProvider:
 class Claims:
     subject: str  # openid (customer) or staff_id (staff)
     role: Role
+    session_id: str | None = None  # a device session (ends on logout)
+    phone_key: str | None = None  # the staff phone at login, keyed (ends on a phone change)
 
 
 def _invalid() -> Unauthorized:
@@ -96,12 +100,20 @@ class TokenService:
         self._audience = audience
         self._clock = clock
 
-    def issue(self, subject: str, role: Role, ttl_seconds: int) -> tuple[str, int]:
+    def issue(
+        self,
+        subject: str,
+        role: Role,
+        ttl_seconds: int,
+        *,
+        session_id: str | None = None,
+        phone_key: str | None = None,
+    ) -> tuple[str, int]:
         """A signed token for `subject` and how many seconds it lives."""
         if not subject or ttl_seconds <= 0:
             raise ValueError("a token needs a subject and a positive lifetime")
         now = int(self._clock().timestamp())
-        claims = {
+        claims: dict[str, object] = {
             "iss": self._issuer,
             "aud": self._audience,
             "sub": subject,
@@ -109,6 +121,10 @@ class TokenService:
             "iat": now,
             "exp": now + ttl_seconds,
         }
+        if session_id:
+            claims["sid"] = session_id
+        if phone_key:
+            claims["pk"] = phone_key
         return jwt.encode(claims, self._keys.key(), algorithm=ALGORITHM), ttl_seconds
 
     def verify(self, token: str) -> Claims:
@@ -125,7 +141,16 @@ class TokenService:
             raise _invalid()
         if not isinstance(role, str) or role not in Role._value2member_map_:
             raise _invalid()
-        return Claims(subject=subject, role=Role(role))
+        session_id, phone_key = payload.get("sid"), payload.get("pk")
+        if not all(v is None or (isinstance(v, str) and v) for v in (session_id, phone_key)):
+            raise _invalid()
+        return Claims(subject, Role(role), session_id, phone_key)
+
+    def phone_key(self, phone: str) -> str:
+        """A short keyed fingerprint of a phone number: a token carries it to notice a changed
+        staff phone without carrying (or letting anyone brute-force) the number itself."""
+        digest = hmac.new(self._keys.key(), f"staff-phone:{phone}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]
 
     def _decode(self, token: str) -> Mapping[str, Any]:
         if not isinstance(token, str) or not token:

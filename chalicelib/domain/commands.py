@@ -18,6 +18,8 @@ class Caller:
 
     role: Role
     subject: str  # openid (customer) or staff_id (staff)
+    session_id: str | None = None  # a device session: checked against logouts
+    phone_key: str | None = None  # the staff phone at login, keyed: checked against the record
 
 
 @dataclass(frozen=True, slots=True)

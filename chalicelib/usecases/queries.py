@@ -31,6 +31,10 @@ def scope_of(svc: Services, caller: Caller, *allowed: Role) -> Scope:
         raise Forbidden()
     if staff.role is not caller.role:
         raise Unauthorized("账号状态已变化，请重新登录", code="staff_changed")
+    if caller.phone_key is not None and caller.phone_key != svc.tokens.phone_key(staff.phone):
+        raise Unauthorized("账号手机号已变更，请重新登录", code="staff_changed")
+    if caller.session_id is not None and svc.sessions.ended(caller.session_id):
+        raise Unauthorized("已退出登录，请重新登录", code="session_ended")
     return Scope(
         role=staff.role,
         subject=staff.staff_id,

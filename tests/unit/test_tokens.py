@@ -185,3 +185,17 @@ def test_authorize_accepts_any_case_of_the_scheme(tokens: TokenService) -> None:
     token, _ = tokens.issue("o-1", Role.CUSTOMER, 60)
 
     assert authorize(f"bearer {token}", tokens)[0] == "o-1"
+
+
+def test_a_device_session_token_carries_its_session_and_phone_key(tokens: TokenService) -> None:
+    # Given a device-session token issued with a session id and the phone's key
+    key = tokens.phone_key("13910000001")
+    token, _ = tokens.issue("M1", Role.MANAGER, 3600, session_id="s-1", phone_key=key)
+    # Then the authorizer hands both on, and the key names the phone without revealing it
+    principal, context = authorize(f"Bearer {token}", tokens)
+    assert (principal, context["session_id"], context["phone_key"]) == ("M1", "s-1", key)
+    assert len(key) == 16 and "13910000001" not in key
+    assert tokens.phone_key("13910000002") != key
+    # and an ordinary token carries neither
+    plain, _ = tokens.issue("M1", Role.MANAGER, 3600)
+    assert set(authorize(f"Bearer {plain}", tokens)[1]) == {"role", "subject"}

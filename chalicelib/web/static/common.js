@@ -108,7 +108,7 @@ var Y = (function () {
   }
 
   async function logout() {
-    try { await api("POST", "/v1/auth/staff/logout"); } catch (e) { /* ended either way */ }
+    try { await api("DELETE", "/v1/staff/me/session"); } catch (e) { /* ended either way */ }
     clearSession();
   }
 

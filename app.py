@@ -9,6 +9,7 @@ from chalicelib.api.actions import actions_api
 from chalicelib.api.admin import admin_api
 from chalicelib.api.auth_routes import auth_api
 from chalicelib.api.guard import guard_api
+from chalicelib.api.imports import imports_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.reports import reports_api
 from chalicelib.api.staff import staff_api
@@ -34,6 +35,7 @@ for blueprint in (
     admin_api,
     reports_api,
     pages_api,
+    imports_api,
 ):
     app.register_blueprint(blueprint)
 
@@ -63,3 +65,11 @@ def monthly_report(event: Any) -> dict[str, object]:
 
     manifest = build_previous_month(services())
     return {"month": manifest.month, "run_id": manifest.run_id, "files": len(manifest.files)}
+
+
+@app.lambda_function(name="import_upload")
+def import_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """An import file landed under imports/ (EventBridge rule), or a job continues."""
+    from chalicelib.imports.handler import on_import_event
+
+    return on_import_event(event, context)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from chalicelib.notify.sender import SmsSender
     from chalicelib.reports.build import ReportPorts
     from chalicelib.store.customers import CustomerStore
+    from chalicelib.store.import_files import ImportFiles
     from chalicelib.store.org import OrgStore
     from chalicelib.store.otp import OtpStore
     from chalicelib.store.sessions import SessionStore
@@ -74,6 +75,13 @@ class Services:
         from chalicelib.store.uploads import S3UploadSigner
 
         return S3UploadSigner(self.settings.bucket, self.settings.region)
+
+    @cached_property
+    def import_files(self) -> ImportFiles:
+        """Import uploads, job records, error files, grid shapes and maps (files bucket)."""
+        from chalicelib.store.import_files import S3ImportFiles
+
+        return S3ImportFiles(self.settings.bucket, self.settings.region)
 
     @cached_property
     def sms(self) -> SmsSender:

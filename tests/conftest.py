@@ -50,6 +50,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     from chalicelib.notify.fakes import RecordingSmsSender
     from chalicelib.notify.log import InMemoryNotificationLog
     from chalicelib.store.customers import InMemoryCustomerStore
+    from chalicelib.store.import_files import InMemoryImportFiles
     from chalicelib.store.org import InMemoryOrgStore
     from chalicelib.store.sessions import InMemorySessionStore
     from chalicelib.store.tickets import InMemoryTicketStore
@@ -61,6 +62,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     svc.customers = InMemoryCustomerStore(district.CUSTOMERS)
     svc.tickets = InMemoryTicketStore()
     svc.uploads = FakeUploadSigner()
+    svc.import_files = InMemoryImportFiles()
     svc.sms = RecordingSmsSender()
     svc.notifications = InMemoryNotificationLog()
     svc.counters = InMemoryOtpStore()

@@ -24,6 +24,9 @@ class CustomerStore(Protocol):
     def bind(self, openid: str, account_no: str, at: datetime) -> None: ...
     def accounts_of(self, openid: str) -> list[Customer]: ...
     def put_customers(self, customers: Iterable[Customer]) -> None: ...
+    def get_many(self, account_nos: Iterable[str]) -> dict[str, Customer]:
+        """The customers of those numbers that exist (one BatchGetItem per 100)."""
+        ...
 
 
 class InMemoryCustomerStore:
@@ -50,6 +53,9 @@ class InMemoryCustomerStore:
     def put_customers(self, customers: Iterable[Customer]) -> None:
         for customer in customers:
             self.customers[customer.account_no] = customer
+
+    def get_many(self, account_nos: Iterable[str]) -> dict[str, Customer]:
+        return {n: self.customers[n] for n in account_nos if n in self.customers}
 
 
 class DynamoCustomerStore:
@@ -107,6 +113,12 @@ class DynamoCustomerStore:
                         special=c.special,
                     )
                 )
+
+    def get_many(self, account_nos: Iterable[str]) -> dict[str, Customer]:
+        from chalicelib.store.models import CustomerModel
+
+        keys = [(n, PROFILE) for n in dict.fromkeys(account_nos)]
+        return {item.account_no: _customer(item) for item in CustomerModel.batch_get(keys)}
 
 
 def _customer(item: Any) -> Customer:

@@ -34,7 +34,13 @@ class OrgStore(Protocol):
     def station_chief(self, station_id: str) -> Staff | None: ...
     def branch_officer(self, branch_id: str) -> Staff | None: ...
     def set_duty(self, staff_id: str, on_duty: bool, until: datetime | None) -> Staff: ...
-    def put_all(self, entities: Iterable[OrgEntity]) -> None: ...
+    def put_all(self, entities: Iterable[OrgEntity]) -> None:
+        """Upsert; state only Yunge keeps (a grid's customer_count) survives."""
+        ...
+
+    def all_of(self, kind: str) -> list[OrgEntity]:
+        """Every entity of a kind ("grid", "ta", "staff", …) in the bureau."""
+        ...
 
 
 class _LookupsByKey:
@@ -108,6 +114,10 @@ class InMemoryOrgStore(_LookupsByKey):
         for entity in entities:
             self.items[key_of(entity)] = entity
 
+    def all_of(self, kind: str) -> list[OrgEntity]:
+        prefix = f"{kind}#"
+        return [e for k, e in sorted(self.items.items()) if k.startswith(prefix)]
+
 
 class CachedOrgStore:
     """Read-through cache in front of any OrgStore (per Lambda container)."""
@@ -169,6 +179,9 @@ class CachedOrgStore:
     def put_all(self, entities: Iterable[OrgEntity]) -> None:
         self.inner.put_all(entities)
         self._cache.clear()
+
+    def all_of(self, kind: str) -> list[OrgEntity]:
+        return self.inner.all_of(kind)
 
 
 class DynamoOrgStore(_LookupsByKey):
@@ -245,8 +258,25 @@ class DynamoOrgStore(_LookupsByKey):
         return updated
 
     def put_all(self, entities: Iterable[OrgEntity]) -> None:
+        """BatchWriteItem replaces whole items, so a grid's customer_count (kept by Yunge,
+        not by any import) is read first (one BatchGetItem per 100 grids) and carried over."""
         from chalicelib.store.models import OrgModel
 
+        pending = list(entities)
+        grids = [key_of(e) for e in pending if isinstance(e, Grid)]
+        counts: dict[str, Any] = {}
+        if grids:
+            for found in OrgModel.batch_get(grids, attributes_to_get=["pk", "customer_count"]):
+                if found.customer_count is not None:
+                    counts[found.pk] = found.customer_count
         with OrgModel.batch_write() as batch:
-            for entity in entities:
-                batch.save(to_item(entity, self.bureau))
+            for entity in pending:
+                item = to_item(entity, self.bureau)
+                if item.pk in counts:
+                    item.customer_count = counts[item.pk]
+                batch.save(item)
+
+    def all_of(self, kind: str) -> list[OrgEntity]:
+        from chalicelib.store.models import OrgModel
+
+        return [from_item(item) for item in OrgModel.by_kind.query(f"{self.bureau}#{kind}")]

@@ -120,6 +120,10 @@ def start_pump(
             watchdog(scheduled_event(rule, settings.region, utc_now()), FakeLambdaContext(name))
 
         threads.append(every(seconds, tick, stop, "sla-watchdog"))
+    from infra.local.import_watch import ImportWatcher
+
+    watcher = ImportWatcher(settings.bucket, settings.region, prefix + "import_upload")
+    threads.append(every(1.0, watcher.poll, stop, "import-watch"))
     return threads
 
 

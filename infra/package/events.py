@@ -86,3 +86,48 @@ def no_retries_for_minutely_schedules(resources: Template) -> None:
                 "MaximumEventAgeInSeconds": 60,
                 "MaximumRetryAttempts": 0,
             }
+
+
+IMPORT_FUNCTION = "ImportUpload"  # app.py's @app.lambda_function(name="import_upload")
+IMPORT_RULE = "ImportUploadRule"
+IMPORT_PREFIX = "imports/"
+
+
+def import_trigger(resources: Template) -> Template:
+    """Chalice's on_s3_event needs a bucket it creates; ours is the template's FilesBucket.
+    The bucket sends its events to EventBridge, and a rule on "Object Created" under
+    imports/ starts the import_upload function (which continues itself when a job runs
+    long). Returns the resources to add; the bucket is switched on in place."""
+    if IMPORT_FUNCTION not in resources:
+        raise ValueError("expected the import_upload Lambda (app.import_upload)")
+    bucket = resources["FilesBucket"]["Properties"]
+    bucket["NotificationConfiguration"] = {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    rule_arn = {"Fn::GetAtt": [IMPORT_RULE, "Arn"]}
+    return {
+        IMPORT_RULE: {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Description": "An import file landed: validate it and, for a commit, apply it",
+                "EventPattern": {
+                    "source": ["aws.s3"],
+                    "detail-type": ["Object Created"],
+                    "detail": {
+                        "bucket": {"name": [{"Ref": "FilesBucket"}]},
+                        "object": {"key": [{"prefix": IMPORT_PREFIX}]},
+                    },
+                },
+                "Targets": [
+                    {"Id": "import-upload", "Arn": {"Fn::GetAtt": [IMPORT_FUNCTION, "Arn"]}}
+                ],
+            },
+        },
+        "ImportUploadRulePermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": IMPORT_FUNCTION},
+                "Principal": "events.amazonaws.com",
+                "SourceArn": rule_arn,
+            },
+        },
+    }

@@ -66,6 +66,7 @@ def merge(sam: Template, code_uri: str) -> Template:
         props.setdefault("Environment", {}).setdefault("Variables", {}).update(env)
     stream_function = events.replace_stream_trigger(res, streamed)
     events.no_retries_for_minutely_schedules(res)
+    res.update(events.import_trigger(res))
     res.update(alarms.alarms(res, stream_function))
 
     api = res.get("RestAPI")

@@ -296,3 +296,19 @@ def test_the_package_ships_bytecode_and_no_dev_tools(built: Built, resources: Te
     assert pyc[:4] == importlib.util.MAGIC_NUMBER and pyc[4:8] == b"\x01\0\0\0"
     assert "chalicelib/__pycache__/config.cpython-311.pyc" in names
     assert not any(n.startswith(("moto/", "chalice/cli/", "cfnlint/", "pytest/")) for n in names)
+
+
+def test_an_upload_under_imports_starts_the_import_function(resources: Template) -> None:
+    bucket = resources["FilesBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"]["EventBridgeConfiguration"] == {
+        "EventBridgeEnabled": True
+    }
+    name = function_for(resources, "import_upload")
+    rule = resources["ImportUploadRule"]["Properties"]
+    assert rule["EventPattern"]["detail-type"] == ["Object Created"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": "imports/"}]
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": [name, "Arn"]}
+    permission = resources["ImportUploadRulePermission"]["Properties"]
+    assert permission["Principal"] == "events.amazonaws.com"
+    assert permission["FunctionName"] == {"Ref": name}
+    assert resources[name]["Properties"]["Timeout"] == 900

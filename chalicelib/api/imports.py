@@ -1,0 +1,98 @@
+"""Import jobs (ops, admin): ask for a presigned upload, follow the job, list recent ones."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib.api.docs import doc
+from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.import_schemas import (
+    ErrorFileLink,
+    ImportCounts,
+    ImportCreated,
+    ImportList,
+    ImportOut,
+    ImportProgress,
+    ImportRowError,
+    ImportUpload,
+    RequestImport,
+)
+from chalicelib.bootstrap import Services, services
+from chalicelib.domain.imports import ImportJob
+from chalicelib.domain.org import Role
+from chalicelib.store.import_files import URL_LIFETIME
+from chalicelib.usecases.imports import NewImport, import_job, recent_imports, request_import
+from chalicelib.usecases.queries import scope_of
+
+from .guard import protected
+
+imports_api = Blueprint(__name__)
+IMPORT_ROLES = (Role.OPS, Role.ADMIN)
+
+
+def present(svc: Services, job: ImportJob) -> ImportOut:
+    link = None
+    if job.error_file:
+        name = f"{job.import_id}-errors.csv"
+        link = ErrorFileLink(url=svc.import_files.download_url(job.error_file, name))
+    c = job.counts
+    return ImportOut(
+        import_id=job.import_id,
+        kind=job.kind,
+        mode=job.mode,
+        status=job.status.value,
+        filename=job.filename,
+        created_at=job.created_at,
+        encoding=job.encoding,
+        progress=ImportProgress(done=job.done, total=job.total),
+        counts=ImportCounts(c.rows, c.created, c.updated, c.unchanged, c.failed),
+        errors=[ImportRowError(e.row, e.column, e.code, e.message) for e in job.errors],
+        error_file=link,
+        ignored_columns=job.ignored_columns,
+        message=job.message,
+    )
+
+
+@imports_api.route("/v1/imports", methods=["POST"], **protected())
+@endpoint
+@doc(
+    "新建导入任务（台区、用户、网格、人员），返回预签名上传地址；默认试导入（dry_run）",
+    body=RequestImport,
+    response=ImportCreated,
+    status=201,
+    errors=(403,),
+)
+def create_import() -> Response:
+    request = imports_api.current_request
+    svc = services()
+    who = scope_of(svc, caller(request), *IMPORT_ROLES)
+    body = decode(request, RequestImport)
+    command = NewImport(body.kind, body.filename, body.size, body.mode, body.coord)
+    job, upload = request_import(svc, who.subject, command)
+    put = ImportUpload(
+        url=upload.url, method="PUT", headers=upload.headers, expires_in=URL_LIFETIME
+    )
+    return respond(ImportCreated(import_id=job.import_id, status=job.status.value, upload=put), 201)
+
+
+@imports_api.route("/v1/imports", methods=["GET"], **protected())
+@endpoint
+@doc("最近的导入任务（新的在前）", response=ImportList, errors=(403,))
+def list_imports() -> Response:
+    svc = services()
+    scope_of(svc, caller(imports_api.current_request), *IMPORT_ROLES)
+    return respond(ImportList(items=[present(svc, job) for job in recent_imports(svc)]))
+
+
+@imports_api.route("/v1/imports/{import_id}", methods=["GET"], **protected())
+@endpoint
+@doc(
+    "导入任务的状态、进度、计数、前 1000 条错误和错误文件下载地址",
+    response=ImportOut,
+    errors=(403, 404),
+)
+def get_import(import_id: str) -> Response:
+    svc = services()
+    scope_of(svc, caller(imports_api.current_request), *IMPORT_ROLES)
+    return respond(present(svc, import_job(svc, import_id)))

@@ -1,0 +1,144 @@
+"""Import jobs: the record ops follows, its statuses, and the rules that decide its fate
+(the abort threshold, what counts as created, updated or unchanged). Plain values, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+DEFAULT_ABORT_RATIO = 0.05  # more than 5 % of rows failing aborts before anything is written
+FIRST_ERRORS = 1000
+EXTENSIONS = {
+    "transformer_areas": (".csv", ".xlsx", ".xlsm"),
+    "customers": (".csv", ".xlsx", ".xlsm"),
+    "grids": (".geojson", ".json", ".csv", ".xlsx", ".xlsm"),
+    "staff": (".csv", ".xlsx", ".xlsm"),
+}
+
+
+class ImportStatus(StrEnum):
+    AWAITING_UPLOAD = "awaiting_upload"
+    VALIDATING = "validating"
+    APPLYING = "applying"
+    DONE = "done"
+    ABORTED = "aborted"
+    FAILED = "failed"
+
+
+FINISHED = frozenset({ImportStatus.DONE, ImportStatus.ABORTED, ImportStatus.FAILED})
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+
+@dataclass
+class JobError:
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+@dataclass
+class ImportJob:
+    import_id: str
+    kind: str
+    mode: str  # dry_run | commit
+    filename: str
+    size: int
+    coord: str
+    created_at: str
+    created_by: str
+    status: ImportStatus = ImportStatus.AWAITING_UPLOAD
+    encoding: str | None = None
+    done: int = 0  # rows handled so far in the current phase
+    total: int = 0  # rows in the file (known once validated)
+    counts: Counts = field(default_factory=Counts)
+    errors: list[JobError] = field(default_factory=list)
+    error_file: str | None = None  # storage key of the full error file
+    ignored_columns: list[str] = field(default_factory=list)
+    applied_through: int = 0  # checkpoint: every good row numbered ≤ this is applied
+    message: str | None = None  # why it aborted or failed, in Chinese
+
+    @property
+    def upload_key(self) -> str:
+        return upload_key(self.import_id, self.filename)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+def extension_of(filename: str) -> str:
+    dot = filename.rfind(".")
+    return filename[dot:].casefold() if dot >= 0 else ""
+
+
+def upload_key(import_id: str, filename: str) -> str:
+    """The uploaded file lands under imports/{import_id}/ (the trigger's prefix)."""
+    return f"imports/{import_id}/upload{extension_of(filename)}"
+
+
+def import_id_of(key: str) -> str | None:
+    parts = key.split("/")
+    if len(parts) == 3 and parts[0] == "imports" and parts[2].startswith("upload"):
+        return parts[1]
+    return None
+
+
+def accepts(kind: str, filename: str) -> bool:
+    return extension_of(filename) in EXTENSIONS.get(kind, ())
+
+
+def over_threshold(rows: int, failed: int, ratio: float) -> bool:
+    """More than `ratio` (0.05 = 5 %) of the rows failed."""
+    return rows > 0 and failed > ratio * rows
+
+
+def abort_message(rows: int, failed: int, ratio: float) -> str:
+    return (
+        f"共 {rows} 行，其中 {failed} 行有错误，超过 {ratio:.0%} 的上限，"
+        "本次导入没有写入任何数据。请下载错误文件修正后重新上传"
+    )
+
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert(Generic[V]):
+    """A chunk sorted into what must be written and how it is counted."""
+
+    writes: list[V]
+    created: int
+    updated: int
+    unchanged: int
+
+
+def classify(
+    incoming: Iterable[V], existing: Mapping[str, V], key: Callable[[V], str]
+) -> Upsert[V]:
+    """Idempotent upsert: new keys are created, changed ones updated, equal ones left alone
+    (so re-importing the same file writes nothing and counts only `unchanged`)."""
+    writes: list[V] = []
+    created = updated = unchanged = 0
+    for value in incoming:
+        before = existing.get(key(value))
+        if before is None:
+            created += 1
+            writes.append(value)
+        elif before != value:
+            updated += 1
+            writes.append(value)
+        else:
+            unchanged += 1
+    return Upsert(writes, created, updated, unchanged)

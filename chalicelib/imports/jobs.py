@@ -1,0 +1,207 @@
+"""Running an import job once its file is uploaded: validate every row (dry run stops
+there), abort before writing anything when too many rows fail, else apply the good rows in
+chunks, checkpointing after each one so that an invocation running out of time stops
+cleanly and the next continues after the last applied row — never from row 1 again, never
+applying a row twice.
+
+Ports only: files (upload, job records, error file), the org and customer stores, the grid
+shapes, a clock and the time left in this invocation.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from chalicelib.domain.imports import (
+    DEFAULT_ABORT_RATIO,
+    ImportJob,
+    ImportStatus,
+    JobError,
+    abort_message,
+    over_threshold,
+)
+from chalicelib.geo.coords import BAYANNUR, Bbox, Coord
+from chalicelib.store.customers import CustomerStore
+from chalicelib.store.import_files import ImportFiles, JobStore
+from chalicelib.store.org import OrgStore
+
+from .apply import OrgSnapshot, Shapes, apply_customers, apply_org
+from .columns import Kind
+from .error_file import ErrorFileWriter
+from .issues import RowIssue
+from .reading import SourceRow, UnreadableFile, open_table
+from .records import CustomerRow
+from .rows import Checked
+from .validation import FIRST_ERRORS, MissingColumns, Tally, header_of
+
+CHUNK = 1000  # rows applied between checkpoints
+PROGRESS_EVERY = 20_000  # rows validated between progress saves
+MARGIN_SECONDS = 60.0  # stop and checkpoint when less than this is left
+
+
+@dataclass
+class ImportPorts:
+    files: ImportFiles
+    org: OrgStore
+    customers: CustomerStore
+    shapes: Shapes | None
+    clock: Callable[[], datetime]
+    abort_ratio: float = DEFAULT_ABORT_RATIO
+    bbox: Bbox = BAYANNUR
+    workdir: Path | None = None
+    jobs: JobStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.jobs = JobStore(self.files)
+
+
+def error_file_key(import_id: str) -> str:
+    return f"import-jobs/{import_id}/errors.csv"
+
+
+def _references(kind: Kind, org: OrgStore) -> dict[str, set[str]]:
+    """The store's ids a file's rows may name (a row naming one neither here nor earlier
+    in the file is UNKNOWN_REF)."""
+    if kind is Kind.CUSTOMERS:
+        return {"ta": {e.ta_id for e in org.all_of("ta")}}  # type: ignore[union-attr]
+    if kind in (Kind.TRANSFORMER_AREAS, Kind.STAFF):
+        return {"grid": {e.grid_id for e in org.all_of("grid")}}  # type: ignore[union-attr]
+    return {}
+
+
+def _checked(job: ImportJob, stream: IO[bytes], refs: dict[str, set[str]], bbox: Bbox) -> Any:
+    """(table, iterator of (row, checked)) for the uploaded file."""
+    from .grids import check_grids
+    from .validation import check_rows
+
+    kind = Kind(job.kind)
+    table = open_table(stream, job.filename)
+    coord = Coord(job.coord)
+    if kind is Kind.GRIDS:
+        header_of(kind, table)
+        return table, iter(check_grids(table, coord, bbox))
+    return table, check_rows(kind, table, refs, bbox=bbox, coord=coord)
+
+
+def _errors(issues: Iterable[RowIssue]) -> list[JobError]:
+    return [JobError(i.row, i.column, i.code.value, i.message) for i in issues]
+
+
+def process(ports: ImportPorts, import_id: str, seconds_left: Callable[[], float]) -> bool:
+    """Work on the job until it finishes (True) or time runs short (False: invoke again)."""
+    job = ports.jobs.get(import_id)
+    if job is None or job.finished:
+        return True
+    with tempfile.TemporaryDirectory(dir=ports.workdir) as scratch:
+        path = Path(scratch) / f"upload{Path(job.upload_key).suffix}"
+        if not ports.files.download(job.upload_key, path):
+            return True  # nothing uploaded yet: the upload's own event will come
+        try:
+            if job.status in (ImportStatus.AWAITING_UPLOAD, ImportStatus.VALIDATING):
+                _validate(ports, job, path, Path(scratch))
+                if job.finished:
+                    return True
+            return _apply(ports, job, path, seconds_left)
+        except (UnreadableFile, MissingColumns) as problem:
+            job.status = ImportStatus.FAILED
+            if isinstance(problem, MissingColumns):
+                job.errors = _errors(problem.issues)
+                job.message = "文件缺少必填列"
+            else:
+                job.message = str(problem)
+            ports.jobs.save(job)
+            return True
+
+
+def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> None:
+    job.status, job.done = ImportStatus.VALIDATING, 0
+    ports.jobs.save(job)
+    kind = Kind(job.kind)
+    errors_path = scratch / "errors.csv"
+    tally = Tally()
+    with path.open("rb") as stream, errors_path.open("w", encoding="utf-8", newline="") as out:
+        table, checked = _checked(job, stream, _references(kind, ports.org), ports.bbox)
+        job.encoding = table.encoding
+        job.ignored_columns = list(header_of(kind, table).ignored)
+        writer = ErrorFileWriter(out, kind, table.header)
+        for row, result in checked:
+            tally.count(result)
+            if result.issues:
+                writer.write(row.cells, result.issues)
+            job.done = tally.rows
+            if tally.rows % PROGRESS_EVERY == 0:
+                ports.jobs.save(job)
+    job.total = job.counts.rows = tally.rows
+    job.counts.failed = tally.failed
+    job.errors = _errors(tally.errors[:FIRST_ERRORS])
+    if writer.rows:
+        key = error_file_key(job.import_id)
+        ports.files.put_bytes(key, errors_path.read_bytes(), "text/csv; charset=utf-8")
+        job.error_file = key
+    if over_threshold(tally.rows, tally.failed, ports.abort_ratio):
+        job.status = ImportStatus.ABORTED
+        job.message = abort_message(tally.rows, tally.failed, ports.abort_ratio)
+    elif job.mode != "commit":
+        job.status = ImportStatus.DONE
+    else:
+        job.status, job.done = ImportStatus.APPLYING, 0
+    ports.jobs.save(job)
+
+
+def _good_rows(checked: Iterator[tuple[SourceRow, Checked]], after: int) -> Iterator[Any]:
+    """(rows read, row number, record) of the rows that passed, numbered after the
+    checkpoint. Rows before it are still read and checked — so duplicates within the file
+    are recognised alike — but never applied again."""
+    for seen, (row, result) in enumerate(checked, start=1):
+        if result.record is not None and row.number > after:
+            yield seen, row.number, result.record
+
+
+def _apply(
+    ports: ImportPorts, job: ImportJob, path: Path, seconds_left: Callable[[], float]
+) -> bool:
+    kind = Kind(job.kind)
+    snapshot = OrgSnapshot(ports.org)
+    chunk: list[tuple[int, int, Any]] = []
+    with path.open("rb") as stream:
+        _, checked = _checked(job, stream, _references(kind, ports.org), ports.bbox)
+        for numbered in _good_rows(checked, job.applied_through):
+            chunk.append(numbered)
+            if len(chunk) == CHUNK:
+                if seconds_left() < MARGIN_SECONDS:
+                    return False  # the checkpoint is saved: the next invocation goes on
+                _apply_chunk(ports, job, kind, chunk, snapshot)
+                chunk = []
+    if chunk:
+        if seconds_left() < MARGIN_SECONDS:
+            return False
+        _apply_chunk(ports, job, kind, chunk, snapshot)
+    job.status, job.done = ImportStatus.DONE, job.total
+    ports.jobs.save(job)
+    return True
+
+
+def _apply_chunk(
+    ports: ImportPorts,
+    job: ImportJob,
+    kind: Kind,
+    chunk: list[tuple[int, int, Any]],
+    snapshot: OrgSnapshot,
+) -> None:
+    records = [record for _, _, record in chunk]
+    if kind is Kind.CUSTOMERS:
+        result: Any = apply_customers(
+            ports.customers, [r for r in records if isinstance(r, CustomerRow)]
+        )
+    else:
+        result = apply_org(kind, records, snapshot, ports.shapes)
+    job.counts.created += result.created
+    job.counts.updated += result.updated
+    job.counts.unchanged += result.unchanged
+    job.done, job.applied_through = chunk[-1][0], chunk[-1][1]
+    ports.jobs.save(job)

@@ -1,0 +1,155 @@
+"""Files of import jobs in the files bucket: the uploads themselves, the job records (one JSON
+object per job under import-jobs/), the error files, the grid shapes and the maps.
+
+`ImportFiles` is the port; `S3ImportFiles` the adapter (presigning is local: no AWS call);
+`InMemoryImportFiles` the fake. `JobStore` keeps job records on top of either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+import msgspec
+
+from chalicelib.domain.imports import ImportJob
+
+URL_LIFETIME = 900
+UPLOAD_CONTENT_TYPE = "application/octet-stream"
+JOBS = "import-jobs/"
+
+
+class ImportFiles(Protocol):
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None: ...
+    def read(self, key: str) -> bytes | None: ...
+    def download(self, key: str, path: Path) -> bool:
+        """Copy the object to `path` (streamed); False if there is none."""
+        ...
+
+    def keys(self, prefix: str) -> list[str]: ...
+    def presign_put(self, key: str, size: int) -> tuple[str, dict[str, str]]:
+        """A PUT URL whose Content-Length is signed, and the headers the client must send."""
+        ...
+
+    def download_url(self, key: str, filename: str) -> str: ...
+
+
+class S3ImportFiles:
+    def __init__(self, bucket: str, region: str, client: Any = None) -> None:
+        self.bucket = bucket
+        self.region = region
+        self._client = client
+
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            self._client = boto3.client(
+                "s3", region_name=self.region, config=Config(signature_version="s3v4")
+            )
+        return self._client
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        self.client().put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def read(self, key: str) -> bytes | None:
+        client = self.client()
+        try:
+            reply = client.get_object(Bucket=self.bucket, Key=key)
+        except client.exceptions.NoSuchKey:
+            return None
+        body: bytes = reply["Body"].read()
+        return body
+
+    def download(self, key: str, path: Path) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client().download_file(self.bucket, key, str(path))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                return False
+            raise
+        return True
+
+    def keys(self, prefix: str) -> list[str]:
+        pages = self.client().get_paginator("list_objects_v2")
+        found: list[str] = []
+        for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
+            found.extend(item["Key"] for item in page.get("Contents", []))
+        return found
+
+    def presign_put(self, key: str, size: int) -> tuple[str, dict[str, str]]:
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ContentType": UPLOAD_CONTENT_TYPE,
+            "ContentLength": size,  # signed: S3 refuses a body of any other size
+        }
+        url: str = self.client().generate_presigned_url(
+            "put_object", Params=params, ExpiresIn=URL_LIFETIME
+        )
+        return url, {"Content-Type": UPLOAD_CONTENT_TYPE}
+
+    def download_url(self, key: str, filename: str) -> str:
+        disposition = f'attachment; filename="{filename}"'
+        url: str = self.client().generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": disposition},
+            ExpiresIn=URL_LIFETIME,
+        )
+        return url
+
+
+class InMemoryImportFiles:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.signed: list[tuple[str, int]] = []
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = data
+
+    def read(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
+    def download(self, key: str, path: Path) -> bool:
+        data = self.objects.get(key)
+        if data is None:
+            return False
+        path.write_bytes(data)
+        return True
+
+    def keys(self, prefix: str) -> list[str]:
+        return sorted(k for k in self.objects if k.startswith(prefix))
+
+    def presign_put(self, key: str, size: int) -> tuple[str, dict[str, str]]:
+        self.signed.append((key, size))
+        return f"https://files.example.invalid/{key}?signed=1", {
+            "Content-Type": UPLOAD_CONTENT_TYPE
+        }
+
+    def download_url(self, key: str, filename: str) -> str:
+        return f"https://files.example.invalid/{key}?download=1"
+
+
+class JobStore:
+    """Import job records, one JSON object each; ids are ULIDs, so key order is age order."""
+
+    def __init__(self, files: ImportFiles) -> None:
+        self.files = files
+
+    def save(self, job: ImportJob) -> None:
+        key = f"{JOBS}{job.import_id}.json"
+        self.files.put_bytes(key, msgspec.json.encode(job), "application/json")
+
+    def get(self, import_id: str) -> ImportJob | None:
+        if not import_id.isalnum():
+            return None
+        data = self.files.read(f"{JOBS}{import_id}.json")
+        return msgspec.json.decode(data, type=ImportJob) if data else None
+
+    def recent(self, limit: int) -> list[ImportJob]:
+        keys = sorted((k for k in self.files.keys(JOBS) if k.endswith(".json")), reverse=True)
+        found = (self.get(k[len(JOBS) : -len(".json")]) for k in keys[:limit])
+        return [job for job in found if job is not None]

@@ -1,0 +1,224 @@
+"""Import jobs over HTTP on the in-memory fakes: ask for an upload, put the file where the
+presigned URL points, let the upload's event run the job, then read the job back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.org import Role
+
+OPS = ("O1", Role.OPS)
+ADMIN = ("X1", Role.ADMIN)
+MANAGER = ("M1", Role.MANAGER)
+CUSTOMER_HEADER = (
+    "户号,户名,用电地址,台区编号,电能表资产号,用电类别,手机号,重要客户,特殊客户,备注\n"
+)
+
+
+@dataclass
+class Context:
+    """A Lambda context whose clock the test controls: `calls` answers before time runs out."""
+
+    calls: int = 10**9
+    function_name: str = "yunge-test-import_upload"
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.calls -= 1
+        return 900_000 if self.calls >= 0 else 1_000
+
+
+def customers_csv(rows: list[tuple[str, str]], extra: str = "") -> bytes:
+    lines = [CUSTOMER_HEADER]
+    for account_no, ta in rows:
+        lines.append(
+            f"{account_no},户主{account_no[-3:]},临河区某街{account_no[-3:]}号,{ta},,居民,,否,否,\n"
+        )
+    return ("".join(lines) + extra).encode("utf-8")
+
+
+def start(
+    api: Any, kind: str, filename: str, data: bytes, mode: str = "commit", **more: Any
+) -> str:
+    reply = api.call(
+        "POST",
+        "/v1/imports",
+        {"kind": kind, "filename": filename, "size": len(data), "mode": mode, **more},
+        as_=OPS,
+    )
+    assert reply.status == 201, reply.body
+    assert reply.body["status"] == "awaiting_upload"
+    upload = reply.body["upload"]
+    assert upload["method"] == "PUT" and upload["url"].startswith("https://")
+    key = upload["url"].split("/", 3)[3].split("?")[0]
+    assert key.startswith(f"imports/{reply.body['import_id']}/")
+    api.services.import_files.objects[key] = data  # what the client's PUT does
+    return str(reply.body["import_id"]), key
+
+
+def run(key: str, context: Context | None = None, again: list[str] | None = None) -> None:
+    from chalicelib.imports.handler import on_import_event
+
+    event = {"detail-type": "Object Created", "detail": {"object": {"key": key}}}
+    continued = again if again is not None else []
+    on_import_event(event, context or Context(), again=lambda _f, i: continued.append(i))
+
+
+def job(api: Any, import_id: str) -> dict[str, Any]:
+    reply = api.call("GET", f"/v1/imports/{import_id}", as_=OPS)
+    assert reply.status == 200, reply.body
+    return dict(reply.body)
+
+
+def test_a_manager_may_not_import(api) -> None:  # type: ignore[no-untyped-def]
+    body = {"kind": "customers", "filename": "c.csv", "size": 10}
+    assert api.call("POST", "/v1/imports", body, as_=MANAGER).status == 403
+    assert api.call("GET", "/v1/imports", as_=MANAGER).status == 403
+
+
+def test_the_upload_is_capped_at_200_mb_and_its_size_is_signed(api) -> None:  # type: ignore[no-untyped-def]
+    too_big = {"kind": "customers", "filename": "c.csv", "size": 200 * 1024 * 1024 + 1}
+    assert api.call("POST", "/v1/imports", too_big, as_=ADMIN).status in (400, 413)
+    ok = {"kind": "customers", "filename": "c.csv", "size": 200 * 1024 * 1024}
+    reply = api.call("POST", "/v1/imports", ok, as_=ADMIN)
+    assert reply.status == 201
+    assert api.services.import_files.signed[-1][1] == 200 * 1024 * 1024
+    wrong = {"kind": "customers", "filename": "c.pdf", "size": 10}
+    assert api.call("POST", "/v1/imports", wrong, as_=ADMIN).status == 400
+
+
+def test_a_dry_run_reports_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+    good = [(f"06050000{n:02d}", "T1") for n in range(29)]
+    data = customers_csv([("0123456789", "T1"), ("0601000099", "T9"), *good])
+    import_id, key = start(api, "customers", "客户.csv", data, mode="dry_run")
+    run(key)
+    found = job(api, import_id)
+    assert found["status"] == "done"
+    assert found["encoding"] == "utf-8"
+    assert found["counts"] == {"rows": 31, "created": 0, "updated": 0, "unchanged": 0, "failed": 1}
+    assert found["errors"] == [
+        {
+            "row": 3,
+            "column": "台区编号",
+            "code": "UNKNOWN_REF",
+            "message": found["errors"][0]["message"],
+        }
+    ]
+    assert found["ignored_columns"] == ["备注"]
+    assert found["error_file"]["url"].startswith("https://")
+    assert api.services.customers.get("0123456789") is None
+
+
+def test_a_commit_upserts_and_a_second_identical_import_changes_nothing(api, clock) -> None:  # type: ignore[no-untyped-def]
+    rows = [(f"06020000{n:02d}", "T2") for n in range(30)] + [("0123456789", "T1")]
+    data = customers_csv(rows)
+    first, key = start(api, "customers", "客户.csv", data)
+    run(key)
+    done = job(api, first)
+    assert done["status"] == "done"
+    assert done["counts"] == {"rows": 31, "created": 31, "updated": 0, "unchanged": 0, "failed": 0}
+    assert done["progress"] == {"done": 31, "total": 31}
+    assert api.services.customers.get("0123456789").ta_id == "T1"  # leading zero kept
+
+    clock.advance(minutes=1)
+    second, key = start(api, "customers", "客户.csv", data)
+    run(key)
+    again = job(api, second)
+    assert again["counts"] == {"rows": 31, "created": 0, "updated": 0, "unchanged": 31, "failed": 0}
+
+    listed = api.call("GET", "/v1/imports", as_=OPS).body["items"]
+    assert [j["import_id"] for j in listed][:2] == [second, first]
+
+
+def test_more_than_5_percent_failing_aborts_before_writing(api) -> None:  # type: ignore[no-untyped-def]
+    rows = [(f"06030000{n:02d}", "T3") for n in range(18)] + [("12345", "T3"), ("06039", "T3")]
+    import_id, key = start(api, "customers", "客户.csv", customers_csv(rows))
+    run(key)
+    found = job(api, import_id)
+    assert found["status"] == "aborted"
+    assert found["counts"]["failed"] == 2 and found["counts"]["created"] == 0
+    assert {e["code"] for e in found["errors"]} == {"BAD_FORMAT"}
+    assert api.services.customers.get("0603000001") is None
+
+
+def test_a_timeout_mid_file_resumes_without_applying_a_row_twice(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.imports import jobs
+
+    monkeypatch.setattr(jobs, "CHUNK", 10)
+    written: list[str] = []
+    store = api.services.customers
+    original = store.put_customers
+
+    def counting(customers: Any) -> None:
+        batch = list(customers)
+        written.extend(c.account_no for c in batch)
+        original(batch)
+
+    monkeypatch.setattr(store, "put_customers", counting)
+    rows = [(f"06040000{n:02d}", "T4") for n in range(35)]
+    import_id, key = start(api, "customers", "客户.csv", customers_csv(rows))
+    continued: list[str] = []
+    run(key, Context(calls=2), continued)  # time for two chunks, then the Lambda is short
+    halfway = job(api, import_id)
+    assert continued == [import_id]
+    assert halfway["status"] == "applying"
+    assert halfway["progress"] == {"done": 20, "total": 35}
+    assert len(written) == 20
+
+    from chalicelib.imports.handler import on_import_event
+
+    on_import_event({"import_id": import_id}, Context(), again=lambda _f, _i: None)
+    finished = job(api, import_id)
+    assert finished["status"] == "done"
+    assert finished["counts"]["created"] == 35 and finished["counts"]["unchanged"] == 0
+    assert sorted(written) == sorted(a for a, _ in rows)  # each row written exactly once
+
+
+def test_a_ta_moving_grid_routes_its_customers_new_tickets_to_the_new_grid(api) -> None:  # type: ignore[no-untyped-def]
+    wang = ("wx-wang", Role.CUSTOMER)
+    bind = {"account_no": "0601000001", "holder_name": "王建国"}
+    assert api.call("POST", "/v1/me/accounts", bind, as_=wang).status == 201
+    ticket = {
+        "type": "consultation",
+        "account_no": "0601000001",
+        "description": "咨询电价",
+        "contact_phone": "13812345678",
+    }
+    before = api.call("POST", "/v1/tickets", ticket, as_=wang).body
+    header = "台区编号,台区名称,所属线路编号,供电所,网格编号\n"
+    data = (header + "T1,新华1号台区,L9,S1,G2\n").encode("utf-8")
+    import_id, key = start(api, "transformer_areas", "台区.csv", data)
+    run(key)
+    assert job(api, import_id)["counts"]["updated"] == 1
+    after = api.call("POST", "/v1/tickets", {**ticket, "description": "再问"}, as_=wang).body
+    assert (before["grid_id"], after["grid_id"]) == ("G1", "G2")
+    kept = api.call("GET", f"/v1/tickets/{before['ticket_id']}", as_=wang).body
+    assert kept["grid_id"] == "G1"  # an open ticket keeps its grid and assignee
+
+
+def test_staff_import_keeps_duty_and_assigns_grids(api) -> None:  # type: ignore[no-untyped-def]
+    api.services.org.set_duty("M5", False, None)
+    header = "工号,姓名,手机号,角色,网格编号,互助组,供电所\n"
+    data = (header + "M5,网格经理5,13910000005,网格经理,G2,A1,S1\n").encode("utf-8")
+    import_id, key = start(api, "staff", "人员.csv", data)
+    run(key)
+    assert job(api, import_id)["counts"]["updated"] == 1
+    member = api.services.org.staff("M5")
+    assert member.grid_ids == ("G2",) and member.on_duty is False
+    assert api.services.org.grid("G2").manager_id == "M5"
+
+
+@pytest.mark.parametrize("missing", ["户号"])
+def test_a_file_without_a_required_column_fails_whole(api, missing: str) -> None:  # type: ignore[no-untyped-def]
+    data = CUSTOMER_HEADER.replace(missing + ",", "").encode("utf-8")
+    import_id, key = start(api, "customers", "c.csv", data)
+    run(key)
+    found = job(api, import_id)
+    assert found["status"] == "failed"
+    assert found["errors"][0]["code"] == "REQUIRED_MISSING"
+
+
+def test_an_unknown_job_is_404(api) -> None:  # type: ignore[no-untyped-def]
+    assert api.call("GET", "/v1/imports/01ZZZZZZZZZZZZZZZZZZZZZZZZ", as_=OPS).status == 404

@@ -1,0 +1,103 @@
+"""Import jobs over HTTP against DynamoDB and S3 (moto): the job record, the upload, the
+error file and the stores are the real adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.domain.org import Role
+from tests import district
+from tests.functional.test_imports_api import Context, customers_csv
+
+OPS = ("O1", Role.OPS)
+
+
+@pytest.fixture
+def dynamo_api(settings, clock, monkeypatch) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    import boto3
+    import chalice.test
+    from chalice.test import Client
+
+    import app
+    from chalicelib import bootstrap
+    from chalicelib.notify.fakes import RecordingSmsSender
+    from infra.local.gateway import YungeLocalGateway
+    from tests.functional.api_client import Api
+
+    with mock_aws():
+        from chalicelib.store.models import bind_tables, create_tables
+
+        bind_tables(settings.table_prefix, settings.region)
+        create_tables()
+        boto3.client("s3", region_name=settings.region).create_bucket(Bucket=settings.bucket)
+        svc = bootstrap.Services(settings, clock=clock)
+        svc._tables_bound = True
+        svc.sms = RecordingSmsSender()
+        svc.org.put_all(district.ORG)
+        svc.customers.put_customers(district.CUSTOMERS)
+        bootstrap.use(svc)
+        monkeypatch.setattr(chalice.test, "LocalGateway", YungeLocalGateway)
+        try:
+            with Client(app.app) as client:
+                yield Api(client, svc)
+        finally:
+            bootstrap.use(None)
+
+
+def upload_and_run(api: Any, kind: str, filename: str, data: bytes) -> dict[str, Any]:
+    import boto3
+
+    from chalicelib.imports.handler import on_import_event
+
+    reply = api.call(
+        "POST",
+        "/v1/imports",
+        {"kind": kind, "filename": filename, "size": len(data), "mode": "commit"},
+        as_=OPS,
+    )
+    assert reply.status == 201, reply.body
+    url = reply.body["upload"]["url"]
+    assert "content-length" in url.lower()  # the size is part of the signature
+    key = url.split("?")[0].split(".amazonaws.com/", 1)[1]
+    bucket = api.services.settings.bucket
+    key = key.removeprefix(f"{bucket}/")
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
+    event = {"detail": {"bucket": {"name": bucket}, "object": {"key": key}}}
+    on_import_event(event, Context(), again=lambda _f, _i: None)
+    found = api.call("GET", f"/v1/imports/{reply.body['import_id']}", as_=OPS)
+    assert found.status == 200
+    return dict(found.body)
+
+
+def test_customers_commit_is_idempotent_on_dynamodb(dynamo_api) -> None:  # type: ignore[no-untyped-def]
+    rows = [(f"07010000{n:02d}", "T3") for n in range(40)] + [("0123456789", "T1")]
+    data = customers_csv(rows, extra="123,坏行,某地,T1,,居民,,否,否,\n")
+    first = upload_and_run(dynamo_api, "customers", "客户.csv", data)
+    assert first["status"] == "done", first
+    assert first["counts"] == {"rows": 42, "created": 41, "updated": 0, "unchanged": 0, "failed": 1}
+    assert dynamo_api.services.customers.get("0123456789").ta_id == "T1"
+    import urllib.parse
+
+    assert "errors.csv" in urllib.parse.unquote(first["error_file"]["url"])
+
+    second = upload_and_run(dynamo_api, "customers", "客户.csv", data)
+    assert second["counts"]["created"] == 0 and second["counts"]["updated"] == 0
+    assert second["counts"]["unchanged"] == 41
+    listed = dynamo_api.call("GET", "/v1/imports", as_=OPS).body["items"]
+    assert {j["import_id"] for j in listed} >= {first["import_id"], second["import_id"]}
+
+
+def test_a_grids_import_keeps_the_customer_count_yunge_keeps(dynamo_api) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.store.models import OrgModel
+
+    OrgModel("grid#G1").update(actions=[OrgModel.customer_count.set(1234)])
+    data = "网格编号,网格名称,供电所,分局,区域类别,互助组\nG1,新华街网格(新),S1,B1,城区,A1\n"
+    done = upload_and_run(dynamo_api, "grids", "网格.csv", data.encode("utf-8"))
+    assert done["status"] == "done" and done["counts"]["updated"] == 1, done
+    assert OrgModel.get("grid#G1").customer_count == 1234
+    grid = dynamo_api.services.org.grid("G1")
+    assert grid.name == "新华街网格(新)" and grid.manager_id == "M1"  # the manager stays

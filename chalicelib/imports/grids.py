@@ -11,9 +11,9 @@ from chalicelib.geo.coords import BAYANNUR, Bbox, Coord, coord_system
 from .columns import Kind
 from .issues import Code, RowIssue
 from .reading import SourceRow, Table
+from .records import GridRow
 from .rows import Checked
 from .shapes import OVERLAP_TOLERANCE, ShapeProblem, grid_shape, overlaps
-from .tickets import GridRow
 from .validation import check_rows
 
 GEOMETRY = "geometry"

@@ -13,7 +13,7 @@ from . import cells
 from .cells import CellProblem
 from .columns import COLUMNS, Column, HeaderMap, Kind
 from .issues import Code, RowIssue, duplicate, required_missing, unknown_ref
-from .tickets import CustomerRow, GridRow, ImportRow, StaffRow, TransformerAreaRow
+from .records import CustomerRow, GridRow, ImportRow, StaffRow, TransformerAreaRow
 
 RECORDS: dict[Kind, Callable[..., ImportRow]] = {
     Kind.TRANSFORMER_AREAS: TransformerAreaRow,

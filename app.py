@@ -15,6 +15,7 @@ from chalicelib.api.reports import reports_api
 from chalicelib.api.staff import staff_api
 from chalicelib.api.tickets import tickets_api
 from chalicelib.api.uploads import uploads_api
+from chalicelib.api.usage import usage_api
 from chalicelib.config import get_settings
 from chalicelib.observability import observe
 from chalicelib.web.routes import pages_api
@@ -36,6 +37,7 @@ for blueprint in (
     reports_api,
     pages_api,
     imports_api,
+    usage_api,
 ):
     app.register_blueprint(blueprint)
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from chalicelib.store.sessions import SessionStore
     from chalicelib.store.tickets import TicketStore
     from chalicelib.store.uploads import UploadSigner
+    from chalicelib.store.usage import UsageStore
+    from chalicelib.usage.query import UsageReader
 
 
 def utc_now() -> datetime:
@@ -173,6 +175,28 @@ class Services:
 
         self.bind_tables()
         return DynamoSessionStore()
+
+    @cached_property
+    def usage(self) -> UsageStore:
+        from chalicelib.store.usage import DynamoUsageStore
+
+        self.bind_tables()
+        return DynamoUsageStore(self.settings.region)
+
+    @cached_property
+    def usage_reader(self) -> UsageReader:
+        from chalicelib.domain.tariffs import parse_tariffs
+        from chalicelib.usage.query import UsageReader
+        from chalicelib.usecases.queries import may_see
+
+        return UsageReader(
+            self.usage,
+            bound_customer=self.customers.bound_customer,
+            ticket=self.tickets.get,
+            may_see=may_see,
+            tariffs=parse_tariffs(self.settings.tariffs),
+            clock=self.clock,
+        )
 
     @cached_property
     def otp(self) -> OtpService:

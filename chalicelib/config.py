@@ -57,6 +57,8 @@ class Settings:
     import_max_bytes: int  # an import file's upload (signed into the presigned PUT)
     import_abort_ratio: float  # an import aborts when more than this share of rows fail
     tickets_stream_arn: str  # the ticket_stream handler's event source (Chalice needs it)
+    tariffs: str = ""  # stepped tariffs as JSON (domain.tariffs.parse_tariffs); "" = no tier
+    low_balance_yuan: float = 20.0  # a bill leaving less than this sends one reminder
 
     def __post_init__(self) -> None:
         _choice("YUNGE_WECHAT", self.wechat, get_args(WeChatMode))
@@ -72,6 +74,14 @@ class Settings:
                     f"YUNGE_SMS=local (console SMS sink) runs only on stage local, "
                     f"not {self.stage!r}"
                 )
+
+        if self.tariffs.strip():
+            from chalicelib.domain.tariffs import parse_tariffs
+
+            try:
+                parse_tariffs(self.tariffs)
+            except ValueError as error:
+                raise SettingsError(str(error)) from None
 
     def table(self, name: str) -> str:
         return f"{self.table_prefix}{name}"
@@ -115,6 +125,8 @@ class Settings:
                 "arn:aws:dynamodb:cn-north-1:000000000000:table/"
                 f"yunge-{stage}-tickets/stream/1970-01-01T00:00:00.000",
             ),
+            tariffs=env.get("YUNGE_TARIFFS", ""),
+            low_balance_yuan=float(env.get("YUNGE_LOW_BALANCE_YUAN", "20")),
         )
 
 

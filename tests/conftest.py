@@ -55,6 +55,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     from chalicelib.store.sessions import InMemorySessionStore
     from chalicelib.store.tickets import InMemoryTicketStore
     from chalicelib.store.uploads import FakeUploadSigner
+    from chalicelib.store.usage import InMemoryUsageStore
     from tests import district
 
     svc = bootstrap.Services(settings, clock=clock)
@@ -63,6 +64,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     svc.tickets = InMemoryTicketStore()
     svc.uploads = FakeUploadSigner()
     svc.import_files = InMemoryImportFiles()
+    svc.usage = InMemoryUsageStore()
     svc.sms = RecordingSmsSender()
     svc.notifications = InMemoryNotificationLog()
     svc.counters = InMemoryOtpStore()

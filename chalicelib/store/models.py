@@ -299,6 +299,35 @@ class CustomerModel(_Base):
     by_openid = OpenIdIndex()
 
 
+# ---------------------------------------------------------------- usage
+class UsageModel(_Base):
+    """用电信息, laid out for the read path (store/usage.py): key account_no + sk, where sk
+    is "YYYY-MM" (one month's bill and the balance it left) or "YYYY-MM-DD" (one daily
+    reading), so a month's bill sorts just before its days. One customer's 13 months of
+    bills and last 30 days come back in ONE Query on the account's partition (days expire
+    by TTL after ~2 months); a day's feed is plain puts (BatchWriteItem), so loading a
+    file twice or a corrected day simply overwrites. sk "feed#<s3 key>#<etag>" under
+    account_no "#feeds" records each feed file loaded."""
+
+    class Meta(_Base.Meta):
+        table_name = "usage"
+
+    account_no = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kwh = NumberAttribute(null=True)  # null: missing day
+    quality = UnicodeAttribute(null=True)  # days: actual | estimated | missing
+    peak_kwh = NumberAttribute(null=True)
+    flat_kwh = NumberAttribute(null=True)
+    valley_kwh = NumberAttribute(null=True)
+    amount_yuan = NumberAttribute(null=True)  # bills from here on
+    paid = BooleanAttribute(null=True)
+    balance_yuan = NumberAttribute(null=True)
+    arrears_yuan = NumberAttribute(null=True)
+    penalty_yuan = NumberAttribute(null=True)
+    as_of = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 # ---------------------------------------------------------------- notifications
 class NotificationTicketIndex(GlobalSecondaryIndex["NotificationModel"]):
     class Meta:
@@ -391,6 +420,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     TicketEventModel,
     OrgModel,
     CustomerModel,
+    UsageModel,
     NotificationModel,
     IdempotencyModel,
     CounterModel,

@@ -72,7 +72,6 @@ NOT_YET_BUILT = {  # API.md's "Added in the second round", by the open issue tha
     ("POST", "/v1/outages"): 14,
     ("POST", "/v1/outages/{outage_id}/actions"): 14,
     ("GET", "/v1/docs"): 15,
-    ("GET", "/v1/me/accounts/{account_no}/usage"): 16,
 }
 
 

@@ -8,6 +8,7 @@ from chalicelib.api.accounts import accounts_api
 from chalicelib.api.actions import actions_api
 from chalicelib.api.admin import admin_api
 from chalicelib.api.auth_routes import auth_api
+from chalicelib.api.geo import geo_api
 from chalicelib.api.guard import guard_api
 from chalicelib.api.imports import imports_api
 from chalicelib.api.meta import meta_api
@@ -38,6 +39,7 @@ for blueprint in (
     pages_api,
     imports_api,
     usage_api,
+    geo_api,
 ):
     app.register_blueprint(blueprint)
 

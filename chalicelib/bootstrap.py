@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.store.uploads import UploadSigner
     from chalicelib.store.usage import UsageStore
     from chalicelib.usage.query import UsageReader
+    from chalicelib.usecases.locate import IndexCache
 
 
 def utc_now() -> datetime:
@@ -84,6 +85,14 @@ class Services:
         from chalicelib.store.import_files import S3ImportFiles
 
         return S3ImportFiles(self.settings.bucket, self.settings.region)
+
+    @cached_property
+    def grid_index(self) -> IndexCache:
+        """The locate index, built on first use from one read of the grid shapes."""
+        from chalicelib.store.grid_shapes import GridShapes
+        from chalicelib.usecases.locate import IndexCache
+
+        return IndexCache(GridShapes(self.import_files).load_wkb)
 
     @cached_property
     def sms(self) -> SmsSender:

@@ -6,16 +6,21 @@ from chalice import Blueprint
 from chalice.app import Response
 
 from chalicelib.api.docs import doc
-from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.http import caller, decode, endpoint, query_params, respond
 from chalicelib.api.import_schemas import (
+    FeatureCollection,
     GridCard,
     LocateOut,
     LocateRequest,
     ManagerCard,
+    MapItem,
+    MapList,
     StationCard,
 )
 from chalicelib.bootstrap import services
+from chalicelib.domain.org import STAFF_ROLES
 from chalicelib.usecases.locate import locate
+from chalicelib.usecases.maps import grids_geojson, list_maps
 from chalicelib.usecases.queries import scope_of
 
 from .guard import protected
@@ -48,3 +53,37 @@ def locate_point() -> Response:
             manager=ManagerCard(name=manager.name, phone=manager.phone) if manager else None,
         )
     )
+
+
+@geo_api.route("/v1/maps", methods=["GET"], **protected())
+@endpoint
+@doc(
+    "网格图（每个供电所、每个分局一张 SVG，预签名下载地址），限本辖区",
+    response=MapList,
+    errors=(403,),
+)
+def maps() -> Response:
+    svc = services()
+    scope = scope_of(svc, caller(geo_api.current_request), *STAFF_ROLES)
+    items = [
+        MapItem(scope=link.entry.scope, id=link.entry.id, name=link.entry.name, url=link.url)  # type: ignore[arg-type]
+        for link in list_maps(svc, scope)
+    ]
+    return respond(MapList(items=items))
+
+
+@geo_api.route("/v1/maps/grids.geojson", methods=["GET"], **protected())
+@endpoint
+@doc(
+    "一个供电所或分局的网格边界（GeoJSON FeatureCollection，WGS84），限本辖区",
+    response=FeatureCollection,
+    errors=(403, 404),
+    query={"station_id": "供电所（与 branch_id 二选一）", "branch_id": "分局"},
+)
+def grids_map() -> Response:
+    request = geo_api.current_request
+    svc = services()
+    scope = scope_of(svc, caller(request), *STAFF_ROLES)
+    params = query_params(request)
+    collection = grids_geojson(svc, scope, params.get("station_id"), params.get("branch_id"))
+    return respond(collection, headers={"Content-Type": "application/geo+json; charset=utf-8"})

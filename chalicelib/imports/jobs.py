@@ -181,9 +181,24 @@ def _apply(
         if seconds_left() < MARGIN_SECONDS:
             return False
         _apply_chunk(ports, job, kind, chunk, snapshot)
+    if kind in (Kind.GRIDS, Kind.STAFF):
+        _redraw_maps(ports)
     job.status, job.done = ImportStatus.DONE, job.total
     ports.jobs.save(job)
     return True
+
+
+def _redraw_maps(ports: ImportPorts) -> None:
+    """Grids and managers are what the maps show: draw them again (a failure to draw is
+    logged, never the import's failure — the data is already applied)."""
+    from chalicelib.observability import logger
+
+    from .maps import render_maps
+
+    try:
+        render_maps(ports.files, ports.org)
+    except Exception:
+        logger.exception("grid maps were not redrawn")
 
 
 def _apply_chunk(

@@ -90,7 +90,7 @@ def _in_memory(ports: Any, wanted: list[Any]) -> dict[str, Any]:
     from chalicelib.domain.policy import DEFAULT_POLICY
     from chalicelib.reports.build import build_month_report
     from chalicelib.reports.files import InMemoryReportFiles
-    from chalicelib.reports.source import decode_pages
+    from chalicelib.store.ticket_source import decode_pages
 
     pages = list(_pages(ports, wanted))
     ports.reference.load()  # cached from here on: both sides pay no AWS call

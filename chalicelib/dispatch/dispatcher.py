@@ -4,8 +4,9 @@
 clocks of SERVICE_STANDARDS.md and the next due clock, plus the timeline event. `Dispatcher`
 gathers what it needs (cached topology; open-ticket counts and the assignment ledger only
 when the grid's manager is off duty) and commits through `TicketStore.commit`: ONE
-conditional transaction on the ticket's version and status (a mutual-aid assignment also
-stamps the peer in the assignment ledger: `TicketStore.last_assigned`). A redelivered INSERT
+conditional transaction on the ticket's version and status (a mutual-aid or chief assignment
+also stamps the assignee in the assignment ledger, `TicketStore.last_assigned`: the
+dispatcher tells `commit` so with `stamp_ledger`). A redelivered INSERT
 loses that condition, finds the ticket no longer `submitted`, and changes nothing.
 """
 
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from chalicelib.domain.assignment import (
     Assignment,
+    Route,
     Workload,
     assign,
     on_duty,
@@ -95,16 +97,15 @@ class Dispatcher:
             grid = self.org.grid(submitted.grid_id)
             if grid is None:
                 raise TopologyError(f"grid {submitted.grid_id} not found")
+            assignment = self.choose(submitted, grid, now)
             after, event = dispatched(
-                submitted,
-                grid,
-                self.choose(submitted, grid, now),
-                policy=self.policy,
-                calendar=self.calendar,
-                now=now,
+                submitted, grid, assignment, policy=self.policy, calendar=self.calendar, now=now
             )
+            # a grid manager's own grid's ticket shows in their open count; stamping it
+            # would make a one-grid outage's dispatches contend on one ledger item
+            stamp = assignment.route is not Route.GRID_MANAGER
             try:
-                return self.tickets.commit(submitted, after, event)
+                return self.tickets.commit(submitted, after, event, stamp_ledger=stamp)
             except StaleTicket:
                 stored = self.tickets.get(submitted.ticket_id)
                 if stored is None:

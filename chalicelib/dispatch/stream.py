@@ -24,6 +24,7 @@ from chalicelib.dispatch.outbox import Outbox, RetryLater
 from chalicelib.domain.tickets import Ticket
 from chalicelib.observability import logger, metrics
 from chalicelib.store.org import OrgStore
+from chalicelib.store.ticket_items import ticket_from_image
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
@@ -32,14 +33,6 @@ if TYPE_CHECKING:
     from chalice.app import DynamoDBEvent
 
     from chalicelib.bootstrap import Services
-
-
-def ticket_from_image(image: dict[str, Any]) -> Ticket:
-    """A stream image (DynamoDB JSON) → the domain ticket, through the one table model."""
-    from chalicelib.store.models import TicketModel
-    from chalicelib.store.ticket_items import to_ticket
-
-    return to_ticket(TicketModel.from_raw_data(image))
 
 
 @dataclass

@@ -17,15 +17,16 @@ from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import SETTLE_AFTER
 from chalicelib.domain.tickets import Ticket
+from chalicelib.store.reference_source import ReferenceSource
+from chalicelib.store.ticket_source import TicketSource
+from chalicelib.store.tickets import Source, month_partitions, settle_partitions
 
 from .checks import Window
 from .csv_writer import CsvSink, RowContext, RowSink, TicketRows
-from .directory import ReferenceSource
 from .figures import KpiSet
 from .files import ReportFiles
 from .kpi import KpiEngine
 from .publish import Manifest, publish
-from .source import Partition, TicketSource, month_partitions, settle_partitions
 from .spool import DetailSpool
 
 EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)  # before any ticket
@@ -58,10 +59,10 @@ def previous_month(now: datetime) -> str:
     return (first - timedelta(days=1)).strftime("%Y-%m")
 
 
-Read = tuple[list[Partition], datetime, datetime]
+Read = tuple[list[Source], datetime, datetime]
 
 
-def reads(window: Window, month_shards: int, partitions: list[Partition] | None) -> list[Read]:
+def reads(window: Window, month_shards: int, partitions: list[Source] | None) -> list[Read]:
     """What to read for a period: the tickets created in it (the given partitions, else the
     bureau's month shards), and the tickets created before it that had not settled by its
     start — with `settles_at`, provably every ticket that may have a fact in the period."""
@@ -74,7 +75,7 @@ def compute(
     ports: ReportPorts,
     window: Window,
     policy: ServicePolicy,
-    partitions: list[Partition] | None = None,
+    partitions: list[Source] | None = None,
     *,
     csv: TicketRows | None = None,
     details: DetailSpool | None = None,

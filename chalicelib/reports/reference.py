@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from chalicelib.domain.org import Branch, Grid, Staff, Station, TransformerArea
+
 
 @dataclass(frozen=True, slots=True)
 class GridInfo:
@@ -60,3 +62,28 @@ class Reference:
     def within(self, grid_ids: Iterable[str]) -> Reference:
         keep = set(grid_ids)
         return Reference({g: i for g, i in self.grids.items() if g in keep}, self.names)
+
+
+def reference_of(entities: Iterable[object], customers: Mapping[str, int]) -> Reference:
+    """A Reference from org entities and customer counts per grid (tests, local tools)."""
+    names: dict[str, str] = {}
+    grids: dict[str, GridInfo] = {}
+    for entity in entities:
+        if isinstance(entity, Grid):
+            names[f"grid#{entity.grid_id}"] = entity.name
+            grids[entity.grid_id] = GridInfo(
+                entity.station_id,
+                entity.branch_id,
+                entity.area_class.value,
+                entity.manager_id,
+                customers.get(entity.grid_id),
+            )
+        elif isinstance(entity, Branch):
+            names[f"branch#{entity.branch_id}"] = entity.name
+        elif isinstance(entity, Station):
+            names[f"station#{entity.station_id}"] = entity.name
+        elif isinstance(entity, TransformerArea):
+            names[f"ta#{entity.ta_id}"] = entity.name
+        elif isinstance(entity, Staff):
+            names[f"staff#{entity.staff_id}"] = entity.name
+    return Reference(grids, names)

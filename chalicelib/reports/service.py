@@ -16,13 +16,11 @@ from .publish import Manifest, read_manifest
 
 
 def dynamo_report_ports(settings: Settings, clock: Any) -> ReportPorts:
-    from chalicelib.store.models import TicketModel
-
-    from .directory import DynamoReferenceSource
-    from .source import DynamoTicketSource
+    from chalicelib.store.reference_source import DynamoReferenceSource
+    from chalicelib.store.ticket_source import DynamoTicketSource
 
     return ReportPorts(
-        source=DynamoTicketSource(lambda: str(TicketModel.Meta.table_name), settings.region),
+        source=DynamoTicketSource(settings.region),
         files=S3ReportFiles(settings.bucket, settings.region),
         reference=DynamoReferenceSource(settings.bureau, clock),
         month_shards=settings.month_shards,
@@ -32,8 +30,10 @@ def dynamo_report_ports(settings: Settings, clock: Any) -> ReportPorts:
 def memory_report_ports(
     store: Any, entities: Iterable[object], customers: Mapping[str, int], month_shards: int = 8
 ) -> ReportPorts:
-    from .directory import StaticReferenceSource, reference_of
-    from .source import InMemoryTicketSource
+    from chalicelib.store.reference_source import StaticReferenceSource
+    from chalicelib.store.ticket_source import InMemoryTicketSource
+
+    from .reference import reference_of
 
     return ReportPorts(
         source=InMemoryTicketSource(store),

@@ -12,13 +12,13 @@ from typing import Any
 from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.org import Role, Scope
+from chalicelib.store.reference_source import StaticReferenceSource
+from chalicelib.store.tickets import Source
 
 from .build import compute
 from .checks import Window
-from .directory import StaticReferenceSource
 from .figures import KpiSet
 from .reference import Reference
-from .source import Partition
 
 MAX_DAYS = MAX_PERIOD_DAYS
 
@@ -90,6 +90,6 @@ def period_stats(svc: Any, scope: Scope, params: Mapping[str, str]) -> KpiSet:
     if chosen is not None:
         kind, key = chosen
         reference = reference.within(_grids(reference, kind, key))
-        partitions = [Partition(f"by_{kind}", key)]
+        partitions = [Source(f"by_{kind}", key)]
     scoped = replace(ports, reference=StaticReferenceSource(reference))
     return compute(scoped, window, svc.policy, partitions)

@@ -4,6 +4,8 @@ stamp when a commit hands the ticket to a helper from outside the grid])."""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -11,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.tickets import Ticket, TimelineEvent
-from chalicelib.store.keys import Cursor, iso, parse_iso
+from chalicelib.store.keys import Cursor, iso, parse_iso, shard_key
 from chalicelib.store.ticket_items import event_item, to_event, to_item, to_ticket
 from chalicelib.store.tickets import (
     DuplicateRequest,
@@ -26,6 +28,7 @@ from chalicelib.store.tickets import (
 )
 
 LEDGER_KEEPS = timedelta(days=90)  # assigned longer ago than this counts as never
+DUE_PAGE = 100  # items per Query page of one due shard
 
 
 def _ledger_key(staff_id: str) -> str:
@@ -100,7 +103,9 @@ class DynamoTicketStore:
 
         return [to_event(item) for item in TicketEventModel.query(ticket_id, consistent_read=True)]
 
-    def commit(self, before: Ticket, after: Ticket, event: TimelineEvent) -> Ticket:
+    def commit(
+        self, before: Ticket, after: Ticket, event: TimelineEvent, *, stamp_ledger: bool = True
+    ) -> Ticket:
         from pynamodb.exceptions import TransactWriteError
 
         from chalicelib.store.models import CounterModel, TicketModel
@@ -110,7 +115,7 @@ class DynamoTicketStore:
             with self._transaction() as tx:
                 tx.save(item, condition=TicketModel.status == before.status.value)
                 tx.save(event_item(event))
-                if stamped := ledger_entry(before, after, event):
+                if stamped := ledger_entry(before, after, stamp_ledger):
                     ledger = CounterModel(
                         _ledger_key(stamped),
                         assigned_at=iso(event.at),
@@ -174,16 +179,31 @@ class DynamoTicketStore:
             item.key[prefix:]: parse_iso(item.assigned_at) for item in found if item.assigned_at
         }
 
-    def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]:
+    def due(self, until: datetime, limit: int) -> Iterator[Ticket]:
+        """Each due shard's Query in next_due order, merged: pages are read only as the
+        caller gets that far, so `limit` bounds the reads as well as the answer."""
         from chalicelib.store.models import TicketModel
 
-        results = TicketModel.by_due.query(
-            shard, range_key_condition=TicketModel.next_due_at <= iso(until), limit=limit
-        )
-        return [to_ticket(item) for item in results]
+        def shard(n: int) -> Iterator[Ticket]:
+            results = TicketModel.by_due.query(
+                shard_key("due", n),
+                range_key_condition=TicketModel.next_due_at <= iso(until),
+                page_size=min(limit, DUE_PAGE),
+            )
+            return (to_ticket(item) for item in results)
+
+        if limit <= 0:
+            return iter(())
+        merged = heapq.merge(*(shard(n) for n in range(self.due_shards)), key=_due_at)
+        return itertools.islice(merged, limit)
 
     def _item(self, ticket: Ticket) -> Any:
         return to_item(ticket, due_shards=self.due_shards, month_shards=self.month_shards)
+
+
+def _due_at(ticket: Ticket) -> datetime:
+    """An item of the by_due index always has a next clock."""
+    return ticket.next_due[1] if ticket.next_due else ticket.created_at
 
 
 def _newest_older_than(

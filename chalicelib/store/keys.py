@@ -25,22 +25,40 @@ def _bucket(text: str, shards: int) -> int:
     return int.from_bytes(hashlib.sha1(text.encode()).digest()[:4], "big") % shards
 
 
+def shard_key(prefix: str, shard: int) -> str:
+    """The one shard format: "due#03", "2026-11#03", "open#03"."""
+    return f"{prefix}#{shard:02d}"
+
+
 def due_shard(ticket_id: str, shards: int) -> str:
-    return f"due#{_bucket(ticket_id, shards):02d}"
+    return shard_key("due", _bucket(ticket_id, shards))
 
 
 def month_of(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m")
 
 
+def months_between(start: datetime, end: datetime) -> list[str]:
+    """Every Asia/Shanghai month ("2026-11") holding an instant of [start, end), oldest first."""
+    if start >= end:
+        return []
+    first = start.astimezone(SHANGHAI)
+    year, month = first.year, first.month
+    months: list[str] = []
+    while datetime(year, month, 1, tzinfo=SHANGHAI) < end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def month_shard(ticket_id: str, created_at: datetime, shards: int) -> str:
-    return f"{month_of(created_at)}#{_bucket(ticket_id, shards):02d}"
+    return shard_key(month_of(created_at), _bucket(ticket_id, shards))
 
 
 def settle_shard(ticket_id: str, settles_at: datetime | None, shards: int) -> str:
     """ "open#03" while the ticket is not final, else the Shanghai month it settles in."""
     month = "open" if settles_at is None else month_of(settles_at)
-    return f"{month}#{_bucket(ticket_id, shards):02d}"
+    return shard_key(month, _bucket(ticket_id, shards))
 
 
 def encode_position(**fields: str) -> str:

@@ -134,3 +134,10 @@ def to_event(item: Any) -> TimelineEvent:
         note=item.note,
         data=_plain(item.data) or {},
     )
+
+
+def ticket_from_image(image: dict[str, Any]) -> Ticket:
+    """A stream image (DynamoDB JSON) → the domain ticket, through the one table model."""
+    from chalicelib.store.models import TicketModel
+
+    return to_ticket(TicketModel.from_raw_data(image))

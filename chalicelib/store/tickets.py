@@ -4,15 +4,24 @@ the same behaviour as DynamoTicketStore (store/dynamo_tickets.py)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.rounds import settles_at
-from chalicelib.domain.tickets import Action, Status, Ticket, TicketType, TimelineEvent
-from chalicelib.store.keys import Cursor, due_shard, iso, month_shard, settle_shard
+from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
+from chalicelib.store.keys import (
+    Cursor,
+    due_shard,
+    iso,
+    month_of,
+    month_shard,
+    months_between,
+    settle_shard,
+    shard_key,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +57,31 @@ class StoreBusy(Conflict):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One partition of a secondary index: ("by_grid", "G001"), ("by_month", "2026-11#03")."""
+    """One partition of a secondary index: ("by_grid", "G001"), ("by_month", "2026-11#03").
+    Callers name a grid, station, branch, owner or assignee; shard keys come only from
+    `month_partitions` and `settle_partitions` here."""
 
     index: str
     key: str
+
+
+def month_partitions(start: datetime, end: datetime, shards: int) -> list[Source]:
+    """Every by_month shard that can hold a ticket created in [start, end), oldest first."""
+    return [
+        Source("by_month", shard_key(month, n))
+        for month in months_between(start, end)
+        for n in range(shards)
+    ]
+
+
+def settle_partitions(start: datetime, until: datetime, shards: int) -> list[Source]:
+    """The by_settle shards of tickets not yet final and of those settling in [start, until]'s
+    months: with created_at before `start`, every ticket created earlier that may have a fact
+    at or after `start` (domain.rounds.settles_at)."""
+    months = months_between(start, until + timedelta(microseconds=1))
+    if month_of(until) not in months:
+        months.append(month_of(until))
+    return [Source("by_settle", shard_key(m, n)) for m in ("open", *months) for n in range(shards)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +116,13 @@ class TicketStore(Protocol):
 
     def get(self, ticket_id: str) -> Ticket | None: ...
     def timeline(self, ticket_id: str) -> list[TimelineEvent]: ...
-    def commit(self, before: Ticket, after: Ticket, event: TimelineEvent) -> Ticket:
+    def commit(
+        self, before: Ticket, after: Ticket, event: TimelineEvent, *, stamp_ledger: bool = True
+    ) -> Ticket:
         """Replace `before` with `after` (version + 1) and append `event`, atomically and only
-        if the stored ticket still has before's version and status; else StaleTicket."""
+        if the stored ticket still has before's version and status; else StaleTicket.
+        `stamp_ledger`: whether a new assignee is stamped in the assignment ledger (see
+        `ledger_entry`); the dispatcher says no for a grid manager's own grid."""
         ...
 
     def page(
@@ -104,7 +138,11 @@ class TicketStore(Protocol):
         (see `ledger_entry`); staff never stamped are absent. `commit` keeps this ledger."""
         ...
 
-    def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]: ...
+    def due(self, until: datetime, limit: int) -> Iterator[Ticket]:
+        """At most `limit` tickets whose next clock falls due by `until`, earliest first,
+        read lazily from every due shard the store writes (one Query per shard, never a
+        Scan). A ticket committed while the walk goes on leaves the range behind it."""
+        ...
 
 
 def index_key(ticket: Ticket, index: str, *, due_shards: int, month_shards: int) -> str | None:
@@ -130,15 +168,13 @@ def index_key(ticket: Ticket, index: str, *, due_shards: int, month_shards: int)
     raise ValueError(f"unknown index {index}")
 
 
-def ledger_entry(before: Ticket, after: Ticket, event: TimelineEvent) -> str | None:
-    """Whom a commit stamps in the assignment ledger: whoever it gives the ticket to from
-    outside their own grid (mutual aid, transfer, level-2 reassignment, the station chief).
-    A grid manager taking their own grid's new ticket is not stamped: that work shows in
-    their open count, and stamping it would make every dispatch in a one-grid outage contend
-    on one item from parallel stream shards."""
-    if after.assignee_id is None or after.assignee_id == before.assignee_id:
-        return None
-    if event.action == Action.DISPATCH.value and event.data.get("route") == "grid_manager":
+def ledger_entry(before: Ticket, after: Ticket, stamp_ledger: bool) -> str | None:
+    """Whom a commit stamps in the assignment ledger: whoever it gives the ticket to, when the
+    caller asks (mutual aid, transfer, level-2 reassignment, the station chief). The
+    dispatcher does not ask for a grid manager taking their own grid's new ticket: that work
+    shows in their open count, and stamping it would make every dispatch in a one-grid
+    outage contend on one item from parallel stream shards."""
+    if not stamp_ledger or after.assignee_id is None or after.assignee_id == before.assignee_id:
         return None
     return after.assignee_id
 
@@ -184,18 +220,21 @@ class InMemoryTicketStore:
     def timeline(self, ticket_id: str) -> list[TimelineEvent]:
         return sorted(self.events.get(ticket_id, []), key=lambda e: (iso(e.at), e.version))
 
-    def commit(self, before: Ticket, after: Ticket, event: TimelineEvent) -> Ticket:
+    def commit(
+        self, before: Ticket, after: Ticket, event: TimelineEvent, *, stamp_ledger: bool = True
+    ) -> Ticket:
         stored = self.tickets.get(before.ticket_id)
         if stored is None or stored.version != before.version or stored.status != before.status:
             raise StaleTicket()
         saved = replace(after, version=before.version + 1)
         self.tickets[saved.ticket_id] = saved
         self.events[saved.ticket_id].append(event)
-        if stamped := ledger_entry(before, after, event):
+        if stamped := ledger_entry(before, after, stamp_ledger):
             self.assigned[stamped] = event.at
         return saved
 
-    def _key(self, ticket: Ticket, index: str) -> str | None:
+    def partition(self, ticket: Ticket, index: str) -> str | None:
+        """The partition of `index` this store files the ticket under (None: not in it)."""
         return index_key(ticket, index, due_shards=self.due_shards, month_shards=self.month_shards)
 
     def page(
@@ -204,7 +243,7 @@ class InMemoryTicketStore:
         found = [
             t
             for t in self.tickets.values()
-            if any(self._key(t, s.index) == s.key for s in sources)
+            if any(self.partition(t, s.index) == s.key for s in sources)
             and filters.admits(t)
             and _older_than(t, cursor)
         ]
@@ -215,17 +254,17 @@ class InMemoryTicketStore:
             Counter(
                 str(t.assignee_id)
                 for t in self.tickets.values()
-                if self._key(t, "open_by_station") == station_id
+                if self.partition(t, "open_by_station") == station_id
             )
         )
 
     def last_assigned(self, staff_ids: Sequence[str]) -> dict[str, datetime]:
         return {s: self.assigned[s] for s in staff_ids if s in self.assigned}
 
-    def due(self, shard: str, until: datetime, limit: int) -> list[Ticket]:
+    def due(self, until: datetime, limit: int) -> Iterator[Ticket]:
         hits = [
             t
             for t in self.tickets.values()
-            if t.next_due and t.next_due[1] <= until and self._key(t, "by_due") == shard
+            if t.next_due and t.next_due[1] <= until and self.partition(t, "by_due") is not None
         ]
-        return sorted(hits, key=lambda t: t.next_due[1] if t.next_due else until)[:limit]
+        return iter(sorted(hits, key=lambda t: t.next_due[1] if t.next_due else until)[:limit])

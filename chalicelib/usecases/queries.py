@@ -3,15 +3,15 @@ a caller's list is read from (never a Scan)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from chalicelib.bootstrap import Services
 from chalicelib.domain.commands import Caller
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthorized
 from chalicelib.domain.org import Role, Scope
 from chalicelib.domain.tickets import Ticket
-from chalicelib.store.keys import Cursor, month_of
-from chalicelib.store.tickets import Page, Source, TicketFilter
+from chalicelib.store.keys import Cursor
+from chalicelib.store.tickets import Page, Source, TicketFilter, month_partitions
 
 BUREAU_WIDE_DEFAULT = timedelta(days=90)
 
@@ -66,16 +66,6 @@ def visible_ticket(svc: Services, scope: Scope, ticket_id: str) -> Ticket:
     return ticket
 
 
-def _months(start: datetime, end: datetime) -> list[str]:
-    months: list[str] = []
-    cursor = start
-    while month_of(cursor) <= month_of(end):
-        if month_of(cursor) not in months:
-            months.append(month_of(cursor))
-        cursor += timedelta(days=27)
-    return months
-
-
 def sources_for(svc: Services, scope: Scope, filters: TicketFilter) -> list[Source]:
     if scope.role is Role.CUSTOMER:
         return [Source("by_owner", scope.subject)]
@@ -91,12 +81,8 @@ def sources_for(svc: Services, scope: Scope, filters: TicketFilter) -> list[Sour
     if scope.bureau_wide:
         end = filters.created_to or svc.clock()
         start = filters.created_from or end - BUREAU_WIDE_DEFAULT
-        shards = svc.settings.month_shards
-        return [
-            Source("by_month", f"{month}#{n:02d}")
-            for month in reversed(_months(start, end))
-            for n in range(shards)
-        ]
+        # created_to is inclusive; the partitions cover [start, end)
+        return month_partitions(start, end + timedelta(microseconds=1), svc.settings.month_shards)
     return []
 
 

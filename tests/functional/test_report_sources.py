@@ -18,9 +18,9 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.reports.build import compute, month_window
-from chalicelib.reports.directory import StaticReferenceSource
 from chalicelib.reports.files import InMemoryReportFiles
-from chalicelib.reports.source import InMemoryTicketSource
+from chalicelib.store.reference_source import StaticReferenceSource
+from chalicelib.store.ticket_source import InMemoryTicketSource
 from chalicelib.store.tickets import InMemoryTicketStore
 from tests.unit.test_kpi import FAULT, HERE, REFERENCE, H, M, steps, ticket
 
@@ -91,15 +91,15 @@ def source(request: pytest.FixtureRequest) -> Iterator[Any]:
         yield InMemoryTicketSource(store)
         return
     with mock_aws():
-        from chalicelib.reports.source import DynamoTicketSource
-        from chalicelib.store.models import TicketModel, bind_tables, create_tables
+        from chalicelib.store.models import bind_tables, create_tables
         from chalicelib.store.ticket_items import to_item
+        from chalicelib.store.ticket_source import DynamoTicketSource
 
         bind_tables("sources-", "us-east-1")
         create_tables()
         for t in TICKETS:
             to_item(t, due_shards=SHARDS, month_shards=SHARDS).save()
-        yield DynamoTicketSource(lambda: str(TicketModel.Meta.table_name), "us-east-1")
+        yield DynamoTicketSource("us-east-1")
 
 
 def test_a_reopen_a_month_after_creation_is_judged_in_its_month(source: Any) -> None:

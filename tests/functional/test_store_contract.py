@@ -118,7 +118,7 @@ def stored_new_ticket(tickets) -> Ticket:  # type: ignore[no-untyped-def]
     return stored
 
 
-def test_the_assignment_ledger_stamps_help_from_outside_the_own_grid(stores) -> None:  # type: ignore[no-untyped-def]
+def test_the_assignment_ledger_stamps_a_new_assignee_when_the_caller_asks(stores) -> None:  # type: ignore[no-untyped-def]
     tickets, _, _ = stores
     submitted = stored_new_ticket(tickets)
     ticket, at = submitted, T0 + timedelta(minutes=1)
@@ -130,8 +130,8 @@ def test_the_assignment_ledger_stamps_help_from_outside_the_own_grid(stores) -> 
         )  # fmt: skip
 
     own = replace(submitted, status=Status.DISPATCHED, assignee_id="M1", updated_at=at)
-    own = tickets.commit(submitted, own, event("dispatch", 2, route="grid_manager"))
-    assert tickets.last_assigned(["M1"]) == {}  # the grid's own manager: not stamped
+    own = tickets.commit(submitted, own, event("dispatch", 2), stamp_ledger=False)
+    assert tickets.last_assigned(["M1"]) == {}  # the dispatcher's call: the own grid's manager
 
     at += timedelta(minutes=5)
     moved = tickets.commit(own, replace(own, assignee_id="M2"), event("transfer", 3))
@@ -164,13 +164,23 @@ def test_commit_is_conditional_on_version_and_status(stores) -> None:  # type: i
     assert tickets.open_counts("S1") == {"M1": 1}
     assert tickets.open_counts("S2") == {}
     assert tickets.last_assigned(["M1", "M2"]) == {"M1": at}
-    shard_hits = [
-        t.ticket_id
-        for n in range(8)
-        for t in tickets.due(f"due#{n:02d}", at + timedelta(minutes=11), 10)
-    ]
-    assert shard_hits == [ticket.ticket_id]
-    assert all(not tickets.due(f"due#{n:02d}", at, 10) for n in range(8))
+    assert [t.ticket_id for t in tickets.due(at + timedelta(minutes=11), 10)] == [ticket.ticket_id]
+    assert list(tickets.due(at, 10)) == []
+
+
+def test_due_walks_every_shard_the_store_writes_earliest_first_up_to_the_limit(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets = type(stores[0])(due_shards=3)  # not the default 8: the store walks its own
+    until = T0 + timedelta(hours=1)
+    due_at = {}
+    for n in range(12):  # due 5, 10, … 60 minutes after T0, then three due later
+        at = T0 + timedelta(minutes=5 * (n + 1)) + (timedelta(hours=1) if n >= 9 else timedelta())
+        ticket = make_ticket(T0 + timedelta(seconds=n), next_due=("accept", at))
+        tickets.create(ticket, first_event(ticket), None)
+        due_at[ticket.ticket_id] = at
+    in_time = sorted((at, tid) for tid, at in due_at.items() if at <= until)
+    assert [t.ticket_id for t in tickets.due(until, 100)] == [tid for _, tid in in_time]
+    assert [t.ticket_id for t in tickets.due(until, 4)] == [tid for _, tid in in_time[:4]]
+    assert list(tickets.due(until, 0)) == []
 
 
 def test_lists_merge_sources_newest_first_with_filters(stores) -> None:  # type: ignore[no-untyped-def]

@@ -139,6 +139,7 @@ def test_a_new_ticket_is_dispatched_to_its_grid_manager_and_both_sides_told(stac
         (CUSTOMER_PHONE, "dispatched_customer"),
     ]
     assert stack.svc.tickets.open_counts("S1") == {"M1": 1}
+    assert stack.svc.tickets.last_assigned(["M1"]) == {}  # own grid: no ledger stamp
 
 
 def test_a_duplicate_delivery_changes_nothing_and_sends_one_sms_each(stack: Stack) -> None:
@@ -194,6 +195,7 @@ def test_off_duty_manager_falls_to_the_peer_with_fewest_open_tickets(stack: Stac
     assert stack.ticket(ticket.ticket_id).assignee_id == "M5"
     assert (manager_phone("M1"), "dispatch_manager") not in stack.received()
     assert (manager_phone("M5"), "dispatch_manager") in stack.received()
+    assert set(stack.svc.tickets.last_assigned(["M2", "M5"])) == {"M5"}  # mutual aid: stamped
 
 
 def test_a_tie_on_open_tickets_goes_to_the_peer_assigned_least_recently(stack, clock) -> None:  # type: ignore[no-untyped-def]

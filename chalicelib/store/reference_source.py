@@ -1,15 +1,15 @@
-"""Loading the `Reference` (reference.py) a report needs: names and grid facts from the org
-table, one Query per kind on its `by_kind` index, cached per container for a short while."""
+"""The reports' ReferenceSource port: the `Reference` (reports/reference.py) a report needs,
+names and grid facts. Its DynamoDB adapter reads the org table, one Query per kind on its
+`by_kind` index, cached per container for a short while; the static fake holds a Reference
+built with `reports.reference.reference_of`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain.org import Branch, Grid, Staff, Station, TransformerArea
-
-from .reference import GridInfo, Reference
+from chalicelib.reports.reference import GridInfo, Reference
 
 NAMED_KINDS = ("branch", "station", "grid", "ta", "staff")
 
@@ -55,31 +55,6 @@ def _grid_info(item: Any) -> GridInfo:
         manager_id=item.manager_id or "",
         customers=int(count) if count is not None else None,
     )
-
-
-def reference_of(entities: Iterable[object], customers: Mapping[str, int]) -> Reference:
-    """A Reference from org entities and customer counts per grid (tests, local tools)."""
-    names: dict[str, str] = {}
-    grids: dict[str, GridInfo] = {}
-    for entity in entities:
-        if isinstance(entity, Grid):
-            names[f"grid#{entity.grid_id}"] = entity.name
-            grids[entity.grid_id] = GridInfo(
-                entity.station_id,
-                entity.branch_id,
-                entity.area_class.value,
-                entity.manager_id,
-                customers.get(entity.grid_id),
-            )
-        elif isinstance(entity, Branch):
-            names[f"branch#{entity.branch_id}"] = entity.name
-        elif isinstance(entity, Station):
-            names[f"station#{entity.station_id}"] = entity.name
-        elif isinstance(entity, TransformerArea):
-            names[f"ta#{entity.ta_id}"] = entity.name
-        elif isinstance(entity, Staff):
-            names[f"staff#{entity.staff_id}"] = entity.name
-    return Reference(grids, names)
 
 
 class StaticReferenceSource:

@@ -1,10 +1,12 @@
-"""Streaming a period's tickets out of the ticket index partitions — the month shards for the
-bureau, a station's or branch's partition for a chief or duty officer — never a Scan.
+"""The reports' TicketSource port: streaming a period's tickets out of the ticket index
+partitions (`Source`: the month and settle shards for the bureau, a station's or branch's
+partition for a chief or duty officer) — never a Scan. Its DynamoDB adapter and the
+in-memory fake, held to one contract in tests/functional/test_report_sources.py.
 
-The partitions are queried in parallel threads, each following its own pages; raw pages
-pass through a small bounded queue to the one consumer, which decodes them one at a time.
-At most `workers` + `queue_pages` pages (≤ 1 MB each) are held at once, whatever the size
-of the month."""
+The DynamoDB adapter queries the partitions in parallel threads, each following its own
+pages; raw pages pass through a small bounded queue to the one consumer, which decodes them
+one at a time. At most `workers` + `queue_pages` pages (≤ 1 MB each) are held at once,
+whatever the size of the month."""
 
 from __future__ import annotations
 
@@ -12,12 +14,12 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.tickets import Ticket
-from chalicelib.store.keys import iso, month_of
+from chalicelib.store.keys import iso
+from chalicelib.store.tickets import InMemoryTicketStore, Source
 
 RawPage = list[dict[str, Any]]
 HASH_KEYS = {
@@ -29,38 +31,9 @@ HASH_KEYS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Partition:
-    index: str  # a key of HASH_KEYS
-    key: str  # "2026-11#03", a station id, …
-
-
-def month_partitions(start: datetime, end: datetime, shards: int) -> list[Partition]:
-    """Every month shard that can hold a ticket created in [start, end)."""
-    months: list[str] = []
-    day = start
-    while day < end:
-        if month_of(day) not in months:
-            months.append(month_of(day))
-        day += timedelta(days=1)
-    return [Partition("by_month", f"{m}#{n:02d}") for m in months for n in range(shards)]
-
-
-def settle_partitions(start: datetime, until: datetime, shards: int) -> list[Partition]:
-    """The by_settle shards of tickets not yet final and of those settling in [start, until]'s
-    months: with created_at before `start`, every ticket created earlier that may have a fact
-    at or after `start` (domain.rounds.settles_at)."""
-    months = [p.key.split("#")[0] for p in month_partitions(start, until, 1)]
-    if month_of(until) not in months:
-        months.append(month_of(until))
-    return [
-        Partition("by_settle", f"{m}#{n:02d}") for m in ("open", *months) for n in range(shards)
-    ]
-
-
 class TicketSource(Protocol):
     def tickets(
-        self, partitions: Sequence[Partition], start: datetime, end: datetime
+        self, partitions: Sequence[Source], start: datetime, end: datetime
     ) -> Iterator[Ticket]:
         """Every ticket of the partitions created in [start, end), in no particular order."""
         ...
@@ -76,11 +49,17 @@ def decode_pages(pages: Iterable[RawPage]) -> Iterator[Ticket]:
             yield to_ticket(TicketModel.from_raw_data(raw))
 
 
+def bound_tickets_table() -> str:
+    from chalicelib.store.models import TicketModel
+
+    return str(TicketModel.Meta.table_name)
+
+
 class DynamoTicketSource:
     def __init__(
         self,
-        table: Callable[[], str],
         region: str,
+        table: Callable[[], str] = bound_tickets_table,
         workers: int = 8,
         queue_pages: int = 8,
         client: Any = None,
@@ -101,12 +80,12 @@ class DynamoTicketSource:
         return self._client
 
     def tickets(
-        self, partitions: Sequence[Partition], start: datetime, end: datetime
+        self, partitions: Sequence[Source], start: datetime, end: datetime
     ) -> Iterator[Ticket]:
         return decode_pages(self.pages(partitions, start, end))
 
     def pages(
-        self, partitions: Sequence[Partition], start: datetime, end: datetime
+        self, partitions: Sequence[Source], start: datetime, end: datetime
     ) -> Iterator[RawPage]:
         if not partitions:
             return
@@ -121,7 +100,7 @@ class DynamoTicketSource:
                 except queue.Full:
                     continue
 
-        def follow(partition: Partition) -> None:
+        def follow(partition: Source) -> None:
             try:
                 for page in self._query(partition, start, end):
                     if stop.is_set():
@@ -149,7 +128,7 @@ class DynamoTicketSource:
             stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _query(self, partition: Partition, start: datetime, end: datetime) -> Iterator[RawPage]:
+    def _query(self, partition: Source, start: datetime, end: datetime) -> Iterator[RawPage]:
         hash_key = HASH_KEYS[partition.index]
         request: dict[str, Any] = {
             "TableName": self.table(),
@@ -173,15 +152,15 @@ class DynamoTicketSource:
 class InMemoryTicketSource:
     """Over the in-memory store, partition by partition (tests and the functional API)."""
 
-    def __init__(self, store: Any) -> None:
-        self.store = store  # an InMemoryTicketStore
+    def __init__(self, store: InMemoryTicketStore) -> None:
+        self.store = store
 
     def tickets(
-        self, partitions: Sequence[Partition], start: datetime, end: datetime
+        self, partitions: Sequence[Source], start: datetime, end: datetime
     ) -> Iterator[Ticket]:
         wanted = {(p.index, p.key) for p in partitions}
         for ticket in list(self.store.tickets.values()):
             if start <= ticket.created_at < end and any(
-                (index, self.store._key(ticket, index)) in wanted for index in HASH_KEYS
+                (index, self.store.partition(ticket, index)) in wanted for index in HASH_KEYS
             ):
                 yield ticket

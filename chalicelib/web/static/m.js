@@ -7,6 +7,9 @@
   var CLOCKS = { accept: "接单", arrive: "到达", resolve: "处理" };
   var OPEN = "dispatched,accepted,on_site";
   var CAUSES = ["用户内部故障", "表计故障", "低压线路故障", "开关跳闸", "变压器故障", "外力破坏", "已解答/已办理", "其他"];
+  var DETAILS = { scope: "范围", hazard: "危险情况", household: "单户", building: "整栋楼", area: "片区",
+    service: "服务", topic: "咨询", category: "类别", capacity_kw: "容量kW", applicant_name: "申请人",
+    residential: "居民", non_residential: "非居民" };
   var state = { me: null, tickets: [], timers: [] };
 
   function pathNumber() {
@@ -132,7 +135,10 @@
   function detailRows(t) {
     var rows = [["类型", t.type_label], ["状态", t.status_label], ["地址", t.address], ["户号", t.account_no],
       ["描述", t.description], ["照片", (t.photos || []).length + " 张"]];
-    Object.keys(t.details || {}).forEach(function (k) { rows.push([k, String(t.details[k])]); });
+    Object.keys(t.details || {}).forEach(function (k) {
+      var v = t.details[k];
+      rows.push([DETAILS[k] || k, v === true ? "是" : v === false ? "否" : String(DETAILS[v] || v)]);
+    });
     return el("dl", { class: "facts" }, rows.reduce(function (acc, r) {
       return acc.concat([el("dt", {}, r[0]), el("dd", {}, r[1])]);
     }, []));
@@ -155,7 +161,7 @@
         d.outcome === "pending" ? countdown(d) : el("span", {}, done)]);
     }));
     var timeline = el("ol", { class: "timeline" }, (t.timeline || []).map(function (e) {
-      return el("li", {}, [el("time", {}, Y.clock(e.at)), " " + e.action + " · " + e.to_status + (e.note ? " · " + e.note : "")]);
+      return el("li", {}, [el("time", {}, Y.clock(e.at)), " " + Y.actionLabel(e.action) + " · " + Y.statusLabel(e.to_status) + (e.note ? " · " + e.note : "")]);
     }));
     Y.mount(el("section", { class: "detail", "data-status": t.status, id: "detail" }, [
       el("button", { type: "button", class: "link", id: "back", onclick: load }, "‹ 我的工单"),

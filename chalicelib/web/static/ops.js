@@ -101,7 +101,7 @@
       el("h3", {}, t.number + " " + t.type_label + " " + t.status_label + (t.escalation_level > 1 ? " 升级" + t.escalation_level + "级" : "")),
       el("p", {}, t.address + " · 处理人 " + (t.assignee ? t.assignee.name : "—")),
       table(["时间", "动作", "操作人", "状态", "备注"], (t.timeline || []).map(function (e) {
-        return el("tr", {}, [el("td", {}, Y.clock(e.at)), el("td", {}, e.action), el("td", {}, e.actor), el("td", {}, e.to_status), el("td", {}, e.note || "")]);
+        return el("tr", {}, [el("td", {}, Y.clock(e.at)), el("td", {}, Y.actionLabel(e.action)), el("td", {}, e.actor), el("td", {}, Y.statusLabel(e.to_status)), el("td", {}, e.note || "")]);
       })),
     ]));
   }

@@ -54,7 +54,8 @@ class Pipeline:
 
         tmp = Path(mkdtemp(prefix="yunge-bench-"))
         env = {"YUNGE_STAGE": stage, "AWS_DEFAULT_REGION": REGION, "YUNGE_SMS": "sns",
-               "YUNGE_JWT_KEY_FILE": str(tmp / "jwt.key"), "YUNGE_BUREAU": "bench"}  # fmt: skip
+               "YUNGE_JWT_KEY_FILE": str(tmp / "jwt.key"), "YUNGE_BUREAU": "bench",
+               "YUNGE_PHONE_KEY_FILE": str(tmp / "phone.key")}  # fmt: skip
         self.settings = Settings.from_env(env)
         bind_tables(self.settings.table_prefix, REGION)
         create_tables()

@@ -51,10 +51,11 @@ def _services(now: list[datetime]) -> Any:
     settings = Settings.from_env(
         {"YUNGE_STAGE": "local", "YUNGE_TABLE_PREFIX": "yunge-bench-",
          "AWS_DEFAULT_REGION": "us-east-1", "YUNGE_SMS": "local",
-         "YUNGE_SMS_LOG": str(Path(mkdtemp()) / "sms.jsonl")}
+         "YUNGE_SMS_LOG": str(Path(mkdtemp()) / "sms.jsonl"),
+         "YUNGE_PHONE_KEY_FILE": str(Path(mkdtemp()) / "phone.key")}
     )  # fmt: skip
     svc = Services(settings, clock=lambda: now[0])
-    org = DynamoOrgStore("bench")
+    org = DynamoOrgStore("bench", svc.phone_key.hash_phone)
     org.put_all(district.ORG)
     svc.org = CachedOrgStore(org, clock=svc.clock, ttl=timedelta(days=30))
     customers = DynamoCustomerStore()

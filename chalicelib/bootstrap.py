@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, assert_never
 from chalicelib.config import Settings, get_settings
 
 if TYPE_CHECKING:
+    from chalicelib.auth.keys import PhoneKey, RefreshingSecret
     from chalicelib.auth.otp import OtpService
     from chalicelib.auth.tokens import TokenService
     from chalicelib.auth.wechat import WeChatExchange
@@ -57,7 +58,8 @@ class Services:
         from chalicelib.store.org import CachedOrgStore, DynamoOrgStore
 
         self.bind_tables()
-        return CachedOrgStore(DynamoOrgStore(self.settings.bureau), clock=self.clock)
+        inner = DynamoOrgStore(self.settings.bureau, self.phone_key.hash_phone)
+        return CachedOrgStore(inner, clock=self.clock)
 
     @cached_property
     def customers(self) -> CustomerStore:
@@ -110,17 +112,31 @@ class Services:
             return SnsSmsSender()
         assert_never(self.settings.sms)
 
+    def _secret(self, key_file: str | None, param: str) -> RefreshingSecret:
+        """A key file on the local stack, an SSM SecureString elsewhere; re-read every 10 min."""
+        from chalicelib.auth.keys import FileSecret, RefreshingSecret, SsmSecret
+
+        source = FileSecret(Path(key_file)) if key_file else SsmSecret(param)
+        return RefreshingSecret(source, self.clock)
+
     @cached_property
     def tokens(self) -> TokenService:
-        from chalicelib.auth.tokens import FileKeyProvider, SsmKeyProvider, TokenService
+        from chalicelib.auth.keys import SecretKeyRing
+        from chalicelib.auth.tokens import TokenService
 
         s = self.settings
-        keys = (
-            FileKeyProvider(Path(s.jwt_key_file))
-            if s.jwt_key_file
-            else SsmKeyProvider(s.jwt_key_param)
+        keys = SecretKeyRing(self._secret(s.jwt_key_file, s.jwt_key_param))
+        return TokenService(
+            keys, s.jwt_issuer, s.jwt_audience, clock=self.clock, phone_secret=self.phone_key
         )
-        return TokenService(keys, issuer=s.jwt_issuer, audience=s.jwt_audience, clock=self.clock)
+
+    @cached_property
+    def phone_key(self) -> PhoneKey:
+        """HMAC key of phone hashes and one-time-code hashes (read on first hash)."""
+        from chalicelib.auth.keys import PhoneKey
+
+        s = self.settings
+        return PhoneKey(self._secret(s.phone_key_file, s.phone_key_param))
 
     @cached_property
     def wechat(self) -> WeChatExchange:
@@ -217,6 +233,7 @@ class Services:
             sms=self.sms,
             signature=self.settings.sms_signature,
             clock=self.clock,
+            key=self.phone_key,
         )
 
 

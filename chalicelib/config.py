@@ -40,6 +40,8 @@ class Settings:
     jwt_audience: str
     jwt_key_param: str  # SSM SecureString name (AWS)
     jwt_key_file: str | None  # generated key file (local stack)
+    phone_key_param: str  # SSM SecureString: HMAC key of phone and one-time-code hashes
+    phone_key_file: str | None  # generated key file (local stack)
     customer_token_ttl: int
     staff_token_ttl: int
     wechat: WeChatMode
@@ -100,6 +102,8 @@ class Settings:
             jwt_audience=env.get("YUNGE_JWT_AUDIENCE", "yunge-api"),
             jwt_key_param=env.get("YUNGE_JWT_KEY_PARAM", f"/yunge/{stage}/jwt-key"),
             jwt_key_file=env.get("YUNGE_JWT_KEY_FILE", ".local/jwt.key" if local else None),
+            phone_key_param=env.get("YUNGE_PHONE_KEY_PARAM", f"/yunge/{stage}/phone-key"),
+            phone_key_file=env.get("YUNGE_PHONE_KEY_FILE", ".local/phone.key" if local else None),
             customer_token_ttl=int(env.get("YUNGE_CUSTOMER_TOKEN_TTL", str(7 * 24 * 3600))),
             staff_token_ttl=int(env.get("YUNGE_STAFF_TOKEN_TTL", str(12 * 3600))),
             wechat=cast(WeChatMode, env.get("YUNGE_WECHAT", "fake" if local else "real")),

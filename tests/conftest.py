@@ -35,6 +35,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
             "YUNGE_STAGE": "local",  # the stand-ins (dev: login, SMS sink) run only here
             "AWS_DEFAULT_REGION": "us-east-1",
             "YUNGE_JWT_KEY_FILE": str(tmp_path / "jwt.key"),
+            "YUNGE_PHONE_KEY_FILE": str(tmp_path / "phone.key"),
             "YUNGE_WECHAT": "fake",
             "YUNGE_SMS": "local",
             "YUNGE_SMS_LOG": str(tmp_path / "sms.jsonl"),
@@ -75,6 +76,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
         sms=svc.sms,
         signature=settings.sms_signature,
         clock=clock,
+        key=svc.phone_key,
     )
     bootstrap.use(svc)
     yield svc

@@ -8,6 +8,8 @@ operator acts on. `status=` filters (without ticket_id/phone only `failed` makes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chalice import Blueprint
 from chalice.app import Response
 from msgspec import Struct
@@ -26,7 +28,7 @@ from chalicelib.api.present import local_time
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
-from chalicelib.domain.phone import is_mobile, phone_hash
+from chalicelib.domain.phone import is_mobile
 from chalicelib.notify.log import LogCursor, LogQuery, NotificationRecord, SmsStatus
 from chalicelib.usecases.queries import scope_of
 
@@ -72,12 +74,13 @@ def list_notifications() -> Response:
     request = admin_api.current_request
     svc = services()
     scope_of(svc, caller(request), Role.ADMIN, Role.OPS)
-    page = svc.notifications.query(parse_query(query_params(request), svc.settings.bureau))
+    query = parse_query(query_params(request), svc.settings.bureau, svc.phone_key.hash_phone)
+    page = svc.notifications.query(query)
     items = [notification_out(r) for r in page.items]
     return respond(NotificationList(items=items, next_cursor=page.next_cursor))
 
 
-def parse_query(params: dict[str, str], bureau: str) -> LogQuery:
+def parse_query(params: dict[str, str], bureau: str, hash_phone: Callable[[str], str]) -> LogQuery:
     fields: dict[str, str] = {}
     ticket_id, phone, status = params.get("ticket_id"), params.get("phone"), params.get("status")
     if ticket_id is not None and phone is not None:
@@ -95,7 +98,7 @@ def parse_query(params: dict[str, str], bureau: str) -> LogQuery:
     if ticket_id is not None:
         by, key = "ticket", ticket_id
     elif phone is not None:
-        by, key = "recipient", phone_hash(phone)
+        by, key = "recipient", hash_phone(phone)
     else:
         by, key = "failed", bureau
     return LogQuery(by, key, SmsStatus(status) if status else None, limit, cursor)

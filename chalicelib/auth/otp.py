@@ -1,7 +1,8 @@
 """Staff login by SMS one-time code.
 
 A code is 6 random digits, lives 5 minutes, allows 5 verification attempts and is used once.
-Only an HMAC of it is stored (keyed by the phone hash). A phone gets at most one code a
+Only an HMAC of it is stored, keyed with the phone key (chalicelib/auth/keys.py), as is the
+phone hash that names it. A phone gets at most one code a
 minute and five an hour. Unknown phones go through exactly the same steps — rate limits,
 a stored (never sent) code, attempt counting — minus the SMS, so neither the answers nor
 the limits reveal who is staff.
@@ -30,8 +31,8 @@ MAX_ATTEMPTS = 5
 LIMITS = ((1, 60), (5, 3600))  # (codes, per seconds) for each phone
 
 
-def code_hash(phone: str, code: str) -> str:
-    return hmac.new(phone_hash(phone).encode(), code.encode(), hashlib.sha256).hexdigest()
+def code_hash(key: bytes, phone: str, code: str) -> str:
+    return hmac.new(key, f"yunge-otp:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def invalid_code() -> Unauthorized:
@@ -46,7 +47,9 @@ class OtpService:
         sms: SmsSender,
         signature: str,
         clock: Callable[[], datetime],
+        key: Callable[[], bytes],
     ) -> None:
+        self._key = key
         self._store = store
         self._staff_by_phone = staff_by_phone
         self._sms = sms
@@ -57,13 +60,14 @@ class OtpService:
         """Send a login code to a staff phone; unknown phones get the same answer, no SMS."""
         _require_mobile(phone)
         now = self._now()
-        subject = phone_hash(phone)
+        key = self._key()
+        subject = phone_hash(phone, key)
         for limit, window in LIMITS:
             retry_after = self._store.hit(f"rl#otp_{window}s#{subject}", now, window, limit)
             if retry_after is not None:
                 raise RateLimited(retry_after=retry_after)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        self._store.put_code(f"otp#{subject}", code_hash(phone, code), now + CODE_TTL_SECONDS)
+        self._store.put_code(f"otp#{subject}", code_hash(key, phone, code), now + CODE_TTL_SECONDS)
         if self._staff_by_phone(phone) is None:
             return
         sms = render(
@@ -92,14 +96,15 @@ class OtpService:
         if not code.isdigit():  # malformed codes are refused before any attempt is counted
             raise invalid_code()
         now = self._now()
-        key = f"otp#{phone_hash(phone)}"
+        secret = self._key()
+        key = f"otp#{phone_hash(phone, secret)}"
         attempt = self._store.attempt(key, now, MAX_ATTEMPTS)
         if attempt.status == "exhausted":
             retry_after = max(1, (attempt.expires_at or now) - now)
             raise RateLimited(
                 "验证码错误次数过多，请重新获取", code="too_many_attempts", retry_after=retry_after
             )
-        expected = code_hash(phone, code)
+        expected = code_hash(secret, phone, code)
         if attempt.code_hash is None or not hmac.compare_digest(attempt.code_hash, expected):
             raise invalid_code()
         if not self._store.consume(key, expected):  # a concurrent verify spent it first

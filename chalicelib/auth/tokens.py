@@ -1,78 +1,26 @@
 """Access tokens this service issues: HS256 JWTs with iss/aud/sub/iat/exp, checked against
-the injected clock (never the wall clock), and the keys that sign them."""
+the injected clock (never the wall clock). Each names its signing key in a `kid` header, so
+the key can be rotated while tokens signed with the old one live out their lifetime
+(chalicelib/auth/keys.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import jwt
 
+from chalicelib.auth.keys import TokenKeys
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.org import Role
 
 ALGORITHM = "HS256"  # fixed: a token's own header never chooses how it is checked
 MAX_CLOCK_SKEW = 60  # seconds an `iat` may lie in our future (another Lambda's clock)
 _REQUIRED = ["exp", "iat", "iss", "aud", "sub"]
-
-
-class KeyProvider(Protocol):
-    def key(self) -> bytes:
-        """The HMAC signing key."""
-        ...
-
-
-class FileKeyProvider:
-    """Local stack: a random key kept in a file (mode 0600), generated on first use."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = Path(path)
-        self._key: bytes | None = None
-
-    def key(self) -> bytes:
-        if self._key is None:
-            if not self._path.exists():
-                self._create()
-            self._key = self._path.read_text(encoding="ascii").strip().encode()
-        return self._key
-
-    def _create(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process won the race: use its key
-            return
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-
-
-class SsmKeyProvider:
-    """AWS: a SecureString parameter, read once per container."""
-
-    def __init__(self, param_name: str, client: Callable[[], Any] | None = None) -> None:
-        self._param_name = param_name
-        self._client_factory = client
-        self._key: bytes | None = None
-
-    def key(self) -> bytes:
-        if self._key is None:
-            response = self._client().get_parameter(Name=self._param_name, WithDecryption=True)
-            self._key = str(response["Parameter"]["Value"]).strip().encode()
-        return self._key
-
-    def _client(self) -> Any:
-        if self._client_factory is not None:
-            return self._client_factory()
-        import boto3
-
-        return boto3.client("ssm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +41,15 @@ def _expired() -> Unauthorized:
 
 class TokenService:
     def __init__(
-        self, keys: KeyProvider, issuer: str, audience: str, clock: Callable[[], datetime]
+        self,
+        keys: TokenKeys,
+        issuer: str,
+        audience: str,
+        clock: Callable[[], datetime],
+        phone_secret: Callable[[], bytes] | None = None,
     ) -> None:
         self._keys = keys
+        self._phone_secret = phone_secret  # the phone key (keys.PhoneKey), for phone_key()
         self._issuer = issuer
         self._audience = audience
         self._clock = clock
@@ -125,7 +79,9 @@ class TokenService:
             claims["sid"] = session_id
         if phone_key:
             claims["pk"] = phone_key
-        return jwt.encode(claims, self._keys.key(), algorithm=ALGORITHM), ttl_seconds
+        kid, key = self._keys.ring().signing
+        token = jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
+        return token, ttl_seconds
 
     def verify(self, token: str) -> Claims:
         """The claims of an authentic, unexpired token; Unauthorized otherwise."""
@@ -149,30 +105,54 @@ class TokenService:
     def phone_key(self, phone: str) -> str:
         """A short keyed fingerprint of a phone number: a token carries it to notice a changed
         staff phone without carrying (or letting anyone brute-force) the number itself."""
-        digest = hmac.new(self._keys.key(), f"staff-phone:{phone}".encode(), hashlib.sha256)
+        if self._phone_secret is None:
+            raise RuntimeError("this TokenService was given no phone key")
+        # keyed with the phone key, not a signing key: rotating those keeps sessions alive
+        digest = hmac.new(self._phone_secret(), f"staff-phone:{phone}".encode(), hashlib.sha256)
         return digest.hexdigest()[:16]
+
+    def _candidates(self, token: str) -> list[bytes]:
+        """The key the token's kid names (re-reading the keys once if it is new to us);
+        every key for a token from before kids."""
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            raise _invalid() from None
+        if kid is None:
+            return [key for _, key in reversed(self._keys.ring().keys)]
+        if not isinstance(kid, str):
+            raise _invalid()
+        key = self._keys.ring().get(kid) or self._keys.reload().get(kid)
+        if key is None:
+            raise _invalid()
+        return [key]
 
     def _decode(self, token: str) -> Mapping[str, Any]:
         if not isinstance(token, str) or not token:
             raise _invalid()
-        try:
-            return jwt.decode(
-                token,
-                self._keys.key(),
-                algorithms=[ALGORITHM],
-                audience=self._audience,
-                issuer=self._issuer,
-                options={
-                    "require": _REQUIRED,
-                    "strict_aud": True,
-                    # time claims are checked above against the injected clock
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                },
-            )
-        except jwt.PyJWTError:
-            raise _invalid() from None
+        for key in self._candidates(token):
+            try:
+                return self._decode_with(token, key)
+            except jwt.PyJWTError:
+                continue
+        raise _invalid()
+
+    def _decode_with(self, token: str, key: bytes) -> Mapping[str, Any]:
+        return jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=self._audience,
+            issuer=self._issuer,
+            options={
+                "require": _REQUIRED,
+                "strict_aud": True,
+                # time claims are checked above against the injected clock
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
 
 
 def _epoch(value: object) -> int | None:

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.dispatch.messages import Outgoing
-from chalicelib.domain.phone import mask, phone_hash
+from chalicelib.domain.phone import mask
 from chalicelib.notify.log import NotificationLog, NotificationRecord, SmsStatus, redacted
 from chalicelib.notify.sender import PermanentSmsError, SmsError, SmsSender, TransientSmsError
 from chalicelib.notify.templates import render
@@ -54,6 +54,7 @@ class Outbox:
     signature: str
     bureau: str
     clock: Callable[[], datetime]
+    hash_phone: Callable[[str], str]  # keyed: see chalicelib/auth/keys.py
     max_attempts: int = MAX_ATTEMPTS
 
     def deliver(self, messages: Sequence[Outgoing]) -> DeliveryReport:
@@ -73,7 +74,7 @@ class Outbox:
             ticket_id=message.ticket_id,
             recipient_role=message.recipient.value,
             recipient_masked=mask(message.phone),
-            recipient_hash=phone_hash(message.phone),
+            recipient_hash=self.hash_phone(message.phone),
             template_id=sms.template_id,
             template_key=sms.key,
             created_at=self.clock(),

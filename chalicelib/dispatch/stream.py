@@ -52,6 +52,7 @@ class TicketStreamProcessor:
             signature=svc.settings.sms_signature,
             bureau=svc.settings.bureau,
             clock=svc.clock,
+            hash_phone=svc.phone_key.hash_phone,
         )
         return cls(dispatcher, outbox, svc.org, svc.policy.callback_auto_close)
 

@@ -16,7 +16,6 @@ from chalicelib.domain.org import (
     Station,
     TransformerArea,
 )
-from chalicelib.domain.phone import phone_hash
 from chalicelib.store.org_items import OrgEntity, from_item, key_of, to_item
 
 
@@ -185,8 +184,9 @@ class CachedOrgStore:
 
 
 class DynamoOrgStore(_LookupsByKey):
-    def __init__(self, bureau: str) -> None:
+    def __init__(self, bureau: str, hash_phone: Callable[[str], str]) -> None:
         self.bureau = bureau
+        self.hash_phone = hash_phone  # keyed: see chalicelib/auth/keys.py
 
     def _get(self, kind: str, entity_id: str) -> Any:
         from pynamodb.exceptions import DoesNotExist
@@ -215,7 +215,7 @@ class DynamoOrgStore(_LookupsByKey):
     def staff_by_phone(self, phone: str) -> Staff | None:
         from chalicelib.store.models import OrgModel
 
-        for item in OrgModel.by_phone.query(phone_hash(phone), limit=1):
+        for item in OrgModel.by_phone.query(self.hash_phone(phone), limit=1):
             found = from_item(item)
             return found if isinstance(found, Staff) else None
         return None
@@ -271,7 +271,7 @@ class DynamoOrgStore(_LookupsByKey):
                     counts[found.pk] = found.customer_count
         with OrgModel.batch_write() as batch:
             for entity in pending:
-                item = to_item(entity, self.bureau)
+                item = to_item(entity, self.bureau, self.hash_phone)
                 if item.pk in counts:
                     item.customer_count = counts[item.pk]
                 batch.save(item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,6 @@ from chalicelib.domain.org import (
     Station,
     TransformerArea,
 )
-from chalicelib.domain.phone import phone_hash
 
 OrgEntity = Branch | Station | Grid | TransformerArea | Staff | MutualAidGroup
 _KINDS: dict[type, tuple[str, str]] = {
@@ -33,7 +33,7 @@ def key_of(entity: OrgEntity) -> str:
     return f"{kind}#{getattr(entity, id_field)}"
 
 
-def to_item(entity: OrgEntity, bureau: str) -> Any:
+def to_item(entity: OrgEntity, bureau: str, hash_phone: Callable[[str], str]) -> Any:
     from chalicelib.store.models import OrgModel
 
     kind, _ = _KINDS[type(entity)]
@@ -53,7 +53,7 @@ def to_item(entity: OrgEntity, bureau: str) -> Any:
         item.role, item.phone, item.phone_hash = (
             entity.role.value,
             entity.phone,
-            phone_hash(entity.phone),
+            hash_phone(entity.phone),
         )
         item.branch_id, item.station_id = entity.branch_id, entity.station_id
         item.grid_ids = list(entity.grid_ids)  # type: ignore[arg-type]

@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
-INHERITED = ("YUNGE_SMS_LOG", "YUNGE_JWT_KEY_FILE", "AWS_ENDPOINT_URL")  # the caller's, not ours
+# the caller's, not ours
+INHERITED = ("YUNGE_SMS_LOG", "YUNGE_JWT_KEY_FILE", "YUNGE_PHONE_KEY_FILE", "AWS_ENDPOINT_URL")
 
 
 def free_port() -> int:

@@ -18,17 +18,19 @@ from typing import Any
 
 
 def _ops_token(local_dir: Path, demo: dict[str, Any]) -> str:
-    from chalicelib.auth.tokens import FileKeyProvider, TokenService
+    from chalicelib.auth.keys import FileSecret, RefreshingSecret, SecretKeyRing
+    from chalicelib.auth.tokens import TokenService
     from chalicelib.config import get_settings
     from chalicelib.domain.org import Role
 
     ops = next(s for s in demo["staff"] if s["role"] == Role.OPS.value)
     settings = get_settings()
+    clock = lambda: datetime.now(UTC)  # noqa: E731
     tokens = TokenService(
-        FileKeyProvider(local_dir / "jwt.key"),
+        SecretKeyRing(RefreshingSecret(FileSecret(local_dir / "jwt.key"), clock)),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
-        clock=lambda: datetime.now(UTC),
+        clock=clock,
     )
     token, _ = tokens.issue(ops["staff_id"], Role.OPS, 900)
     return token

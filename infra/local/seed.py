@@ -25,6 +25,7 @@ def seed(
     (for the startup banner)."""
     import boto3
 
+    from chalicelib.bootstrap import Services
     from chalicelib.store.customers import DynamoCustomerStore
     from chalicelib.store.models import bind_tables, create_tables
     from chalicelib.store.org import DynamoOrgStore
@@ -52,7 +53,7 @@ def seed(
         )
     lap("bucket", "the bucket")
     org = district.org_entities()
-    DynamoOrgStore(settings.bureau).put_all(org)
+    DynamoOrgStore(settings.bureau, Services(settings).phone_key.hash_phone).put_all(org)
     lap("org", f"the organisation ({len(org):,} grids, areas, staff…)")
     DynamoCustomerStore().put_customers(district.customers)
     lap("customers", f"{len(district.customers):,} customers")

@@ -28,6 +28,7 @@ def environment(streamed_table: str) -> dict[str, Any]:
         "YUNGE_TABLE_PREFIX": {"Ref": "TablePrefix"},
         "YUNGE_BUCKET": {"Ref": "FilesBucket"},
         "YUNGE_JWT_KEY_PARAM": {"Ref": "JwtKeyParameterName"},
+        "YUNGE_PHONE_KEY_PARAM": {"Ref": "PhoneKeyParameterName"},
         "YUNGE_WECHAT_APP_ID_PARAM": {"Ref": "WechatAppIdParameterName"},
         "YUNGE_WECHAT_SECRET_PARAM": {"Ref": "WechatSecretParameterName"},
         "YUNGE_TICKETS_STREAM_ARN": {"Fn::GetAtt": [streamed_table, "StreamArn"]},

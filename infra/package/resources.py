@@ -2,8 +2,8 @@
 stream's dead-letter queue and the alarm topic.
 
 Secrets are never created here: the template takes the NAMES of SSM parameters that the
-cloud team creates beforehand (SecureString for the JWT key and the WeChat secret), and
-the functions read them at run time.
+cloud team creates beforehand (SecureString for the JWT keys, the phone key and the WeChat
+secret), and the functions read them at run time.
 """
 
 from __future__ import annotations
@@ -33,6 +33,12 @@ def parameters() -> Template:
             **_PARAM_NAME,
             "Default": "/yunge/prod/jwt-key",
             "Description": "SSM SecureString holding the token signing key (not created here).",
+        },
+        "PhoneKeyParameterName": {
+            **_PARAM_NAME,
+            "Default": "/yunge/prod/phone-key",
+            "Description": "SSM SecureString holding the HMAC key of stored phone and login-code "
+            "hashes (not created here; never change it once data exists).",
         },
         "WechatAppIdParameterName": {
             **_PARAM_NAME,

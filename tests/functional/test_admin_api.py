@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.org import Role
-from chalicelib.domain.phone import mask, phone_hash
+from chalicelib.domain.phone import mask
 from chalicelib.notify.log import InMemoryNotificationLog, NotificationRecord
 from tests.functional.api_client import Api
 
@@ -31,7 +31,7 @@ def log(memory_services, clock) -> InMemoryNotificationLog:  # type: ignore[no-u
                 ticket_id=ticket,
                 recipient_role="customer",
                 recipient_masked=mask(phone),
-                recipient_hash=phone_hash(phone),
+                recipient_hash=memory_services.phone_key.hash_phone(phone),
                 template_id="SMS_YG_000X",
                 template_key=template,
                 created_at=clock() + timedelta(minutes=i),

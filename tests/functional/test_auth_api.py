@@ -22,15 +22,11 @@ from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.org import Role, Staff
 from chalicelib.notify.fakes import RecordingSmsSender
 from tests.clock import Clock
+from tests.keys import StaticKeys, phone_key
 
 STAFF_PHONE = "13800001234"
 UNKNOWN_PHONE = "13900005678"
 CHIEF = Staff(staff_id="st-042", name="所长乙", phone=STAFF_PHONE, role=Role.CHIEF)
-
-
-class StaticKey:
-    def key(self) -> bytes:
-        return b"functional-test-key-" * 3
 
 
 @dataclass
@@ -71,7 +67,13 @@ def world(yunge_app: Chalice) -> Iterator[World]:
     )
     clock, sms = Clock(), RecordingSmsSender()
     svc = Services(settings, clock=clock)
-    svc.tokens = TokenService(StaticKey(), settings.jwt_issuer, settings.jwt_audience, clock)
+    svc.tokens = TokenService(
+        StaticKeys(b"functional-test-key-" * 3),
+        settings.jwt_issuer,
+        settings.jwt_audience,
+        clock,
+        phone_secret=phone_key,
+    )
     svc.wechat = FakeWeChatExchange()
     svc.otp = OtpService(
         InMemoryOtpStore(),
@@ -79,6 +81,7 @@ def world(yunge_app: Chalice) -> Iterator[World]:
         sms=sms,
         signature=settings.sms_signature,
         clock=clock,
+        key=phone_key,
     )
     use(svc)
     try:

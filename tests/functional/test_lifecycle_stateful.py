@@ -52,6 +52,7 @@ def fresh_services(clock: Clock) -> Services:
             "AWS_DEFAULT_REGION": "us-east-1",
             "YUNGE_SMS": "local",
             "YUNGE_SMS_LOG": str(tmp / "sms.jsonl"),
+            "YUNGE_PHONE_KEY_FILE": str(tmp / "phone.key"),
         }
     )
     svc = Services(config, clock=clock)

@@ -58,7 +58,7 @@ def dynamo_api(settings, clock, calls, monkeypatch) -> Iterator[Api]:  # type: i
         svc = bootstrap.Services(settings, clock=clock)
         svc.bind_tables()
         create_tables()
-        DynamoOrgStore(settings.bureau).put_all(district.ORG)
+        DynamoOrgStore(settings.bureau, svc.phone_key.hash_phone).put_all(district.ORG)
         DynamoCustomerStore().put_customers(district.CUSTOMERS)
         svc.sms = RecordingSmsSender()
         svc.uploads = FakeUploadSigner()

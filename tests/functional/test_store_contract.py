@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import new_ulid, ticket_number
+from chalicelib.domain.phone import phone_hash
 from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.store.customers import DynamoCustomerStore, InMemoryCustomerStore
 from chalicelib.store.dynamo_tickets import DynamoTicketStore
@@ -24,6 +25,7 @@ from chalicelib.store.tickets import (
     TicketFilter,
 )
 from tests import district
+from tests.keys import PHONE_KEY
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -42,7 +44,7 @@ def stores(request) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
 
         bind_tables("contract-", "us-east-1")
         create_tables()
-        org = DynamoOrgStore("test")
+        org = DynamoOrgStore("test", lambda phone: phone_hash(phone, PHONE_KEY))
         org.put_all(district.ORG)
         customers = DynamoCustomerStore()
         customers.put_customers(district.CUSTOMERS)

@@ -224,6 +224,18 @@ def test_functions_that_send_sms_may_publish_and_read_the_aliyun_account(name: s
     assert "kms:Decrypt" in granted  # a SecureString
 
 
+@pytest.mark.parametrize("name", ["api_handler", "ticket_stream", "bearer", "sla_watchdog"])
+def test_only_functions_that_hash_phones_may_read_the_phone_key(name: str) -> None:
+    readable = {
+        str(resource)
+        for s in _allows(_policy_files()[name])
+        if "ssm:GetParameter" in _listed(s["Action"])
+        for resource in _listed(s["Resource"])
+    }
+    hashes_phones = name in ("api_handler", "ticket_stream")  # logins, lookups, SMS log
+    assert any("${PhoneKeyParameterName}" in r for r in readable) is hashes_phones
+
+
 def test_alarms_watch_the_dlq_the_stream_errors_and_failed_sms(resources: Template) -> None:
     alarms = [a["Properties"] for a in of_type(resources, "AWS::CloudWatch::Alarm").values()]
     by_metric: dict[str, list[Template]] = {}
@@ -251,7 +263,8 @@ def test_alarms_watch_the_dlq_the_stream_errors_and_failed_sms(resources: Templa
 def test_secrets_are_referenced_by_name_never_created(template: Template) -> None:
     assert not of_type(template["Resources"], "AWS::SSM::Parameter")
     params = template["Parameters"]
-    for name in ("JwtKeyParameterName", "WechatAppIdParameterName", "WechatSecretParameterName"):
+    secrets = ("JwtKeyParameterName", "PhoneKeyParameterName", "WechatSecretParameterName")
+    for name in (*secrets, "WechatAppIdParameterName"):
         assert params[name]["Type"] == "String" and params[name]["Default"].startswith("/")
 
 
@@ -267,6 +280,7 @@ def test_functions_read_their_settings_from_the_template(resources: Template) ->
         assert env["YUNGE_TABLE_PREFIX"] == {"Ref": "TablePrefix"}
         assert env["YUNGE_BUCKET"] == {"Ref": "FilesBucket"}
         assert env["YUNGE_JWT_KEY_PARAM"] == {"Ref": "JwtKeyParameterName"}
+        assert env["YUNGE_PHONE_KEY_PARAM"] == {"Ref": "PhoneKeyParameterName"}
         assert env["YUNGE_WECHAT_SECRET_PARAM"] == {"Ref": "WechatSecretParameterName"}
         # every variable the template sets is one Settings actually reads
         marked = {k: f"<{k}>" for k in env if k.startswith("YUNGE_") and k != "YUNGE_STAGE"}

@@ -16,10 +16,12 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib.domain.org import Role
+from chalicelib.domain.phone import phone_hash
 from chalicelib.domain.usage import DailyUsage, MonthlyBill, Quality, window
 from tests import district
 from tests.functional.api_client import Api
 from tests.functional.test_usage_api import ACCOUNT, DEMO_TARIFF, seed_usage
+from tests.keys import PHONE_KEY
 
 AS_OF = datetime(2026, 11, 3, 16, 0, tzinfo=UTC)
 
@@ -115,7 +117,9 @@ def dynamo_api(settings, clock, calls, monkeypatch) -> Iterator[Api]:  # type: i
         svc = bootstrap.Services(replace(settings, tariffs=DEMO_TARIFF), clock=clock)
         svc.bind_tables()
         create_tables()
-        DynamoOrgStore(settings.bureau).put_all(district.ORG)
+        DynamoOrgStore(settings.bureau, lambda phone: phone_hash(phone, PHONE_KEY)).put_all(
+            district.ORG
+        )
         DynamoCustomerStore().put_customers(district.CUSTOMERS)
         seed_usage(svc.usage)
         bootstrap.use(svc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +24,18 @@ T0 = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # already 1 Dec in Shanghai
 def test_phones_are_validated_masked_and_hashed() -> None:
     assert is_mobile("13812345678") and not is_mobile("12812345678") and not is_mobile(138)
     assert mask("13812345678") == "138****5678"
-    assert phone_hash("13812345678") == phone_hash("13812345678") != phone_hash("13812345679")
+    key = b"k" * 32
+    same = phone_hash("13812345678", key)
+    assert same == phone_hash("13812345678", key) != phone_hash("13812345679", key)
+
+
+def test_a_phone_hash_cannot_be_recomputed_without_the_phone_key() -> None:
+    # someone holding only a leaked table, hashing all 10⁸ mobiles the old unkeyed way or
+    # with a guessed key, never meets a stored hash
+    stored = phone_hash("13812345678", b"the-real-key" * 4)
+    unkeyed = hashlib.sha256(b"yunge-phone:13812345678").hexdigest()[:32]
+
+    assert stored not in (unkeyed, phone_hash("13812345678", b""), phone_hash("13812345678", b"x"))
 
 
 def test_log_lines_never_carry_a_full_mobile_number() -> None:

@@ -8,12 +8,18 @@ import pytest
 
 from chalicelib.dispatch.messages import Outgoing, Recipient
 from chalicelib.dispatch.outbox import MAX_ATTEMPTS, Outbox, RetryLater
+from chalicelib.domain.phone import phone_hash
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.notify.log import InMemoryNotificationLog, SmsStatus
 from chalicelib.notify.templates import TemplateKey
+from tests.keys import PHONE_KEY
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 PHONE = "13910000001"
+
+
+def hash_phone(phone: str) -> str:
+    return phone_hash(phone, PHONE_KEY)
 
 
 class Metrics:
@@ -34,7 +40,9 @@ def message(key: str = "T1#v2#customer#resolved_customer", phone: str = PHONE) -
 @pytest.fixture
 def parts() -> tuple[Outbox, InMemoryNotificationLog, RecordingSmsSender, Metrics]:
     log, sender, metrics = InMemoryNotificationLog(), RecordingSmsSender(), Metrics()
-    outbox = Outbox(log, sender, metrics, "【云格供电】", "bayannur", clock=lambda: NOW)
+    outbox = Outbox(
+        log, sender, metrics, "【云格供电】", "bayannur", clock=lambda: NOW, hash_phone=hash_phone
+    )
     return outbox, log, sender, metrics
 
 
@@ -48,6 +56,7 @@ def test_a_first_delivery_sends_and_logs_it_sent(parts) -> None:  # type: ignore
     assert record is not None
     assert (record.status, record.attempts, record.provider_message_id) == ("sent", 1, "fake-0001")
     assert record.recipient_masked == "139****0001" and PHONE not in str(record)
+    assert record.recipient_hash == phone_hash(PHONE, PHONE_KEY)  # keyed, findable by admins
 
 
 def test_a_duplicate_delivery_sends_nothing(parts) -> None:  # type: ignore[no-untyped-def]

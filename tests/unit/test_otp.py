@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 import pytest
 
-from chalicelib.auth.otp import InMemoryOtpStore, OtpService
+from chalicelib.auth.otp import InMemoryOtpStore, OtpService, code_hash
 from chalicelib.domain.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
 from chalicelib.domain.org import Role, Staff
+from chalicelib.domain.phone import phone_hash
 from chalicelib.notify.fakes import RecordingSmsSender
 from tests.clock import Clock
+from tests.keys import PHONE_KEY, phone_key
 
 STAFF_PHONE = "13800001234"
 UNKNOWN_PHONE = "13900005678"
@@ -29,6 +31,7 @@ class Login:
             sms=self.sms,
             signature="【云格供电】",
             clock=self.clock,
+            key=phone_key,
         )
 
     def last_code(self) -> str:
@@ -74,6 +77,17 @@ def test_the_code_is_stored_only_as_a_hash(login: Login) -> None:
     stored = [repr(entry) for entry in login.store.entries.values()]
     assert not any(code in text for text in stored)
     assert not any(STAFF_PHONE in key for key in login.store.entries)
+
+
+def test_stored_code_and_phone_hashes_are_keyed_with_the_phone_key(login: Login) -> None:
+    login.otp.request_code(STAFF_PHONE)
+    code = login.last_code()
+
+    entry = login.store.entries[f"otp#{phone_hash(STAFF_PHONE, PHONE_KEY)}"]
+    assert entry.code_hash == code_hash(PHONE_KEY, STAFF_PHONE, code)
+    guessed = code_hash(b"guessed", STAFF_PHONE, code)
+    assert guessed != entry.code_hash
+    assert f"otp#{phone_hash(STAFF_PHONE, b'guessed')}" not in login.store.entries
 
 
 def test_the_code_expires_after_five_minutes(login: Login) -> None:

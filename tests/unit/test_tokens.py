@@ -11,20 +11,20 @@ import jwt
 import pytest
 
 from chalicelib.auth.authorizer import authorize
-from chalicelib.auth.tokens import FileKeyProvider, SsmKeyProvider, TokenService
+from chalicelib.auth.keys import (
+    FileSecret,
+    RefreshingSecret,
+    SecretKeyRing,
+    SsmSecret,
+    fingerprint,
+)
+from chalicelib.auth.tokens import TokenService
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.org import Role
 from tests.clock import Clock
+from tests.keys import StaticKeys, phone_key
 
 KEY = b"k" * 64
-
-
-class StaticKey:
-    def __init__(self, key: bytes = KEY) -> None:
-        self._key = key
-
-    def key(self) -> bytes:
-        return self._key
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def tokens(clock: Clock) -> TokenService:
-    return TokenService(StaticKey(), issuer="yunge", audience="yunge-api", clock=clock)
+    return TokenService(StaticKeys(KEY), "yunge", "yunge-api", clock, phone_secret=phone_key)
 
 
 def claims(clock: Clock, **override: Any) -> dict[str, Any]:
@@ -128,39 +128,149 @@ def test_garbage_is_invalid(tokens: TokenService, garbage: str) -> None:
     assert refused_code(tokens, garbage) == "invalid_token"
 
 
+class Parameter:
+    """A key parameter an operator edits; counts how often it is read."""
+
+    def __init__(self, *keys: bytes) -> None:
+        self.text = "\n".join(k.decode() for k in keys)
+        self.reads = 0
+
+    def read(self) -> str:
+        self.reads += 1
+        return self.text
+
+
+def from_parameter(parameter: Parameter, clock: Clock) -> TokenService:
+    keys = SecretKeyRing(RefreshingSecret(parameter, clock))
+    return TokenService(keys, "yunge", "yunge-api", clock, phone_secret=phone_key)
+
+
+def test_a_token_names_its_signing_key_by_fingerprint_only(tokens: TokenService) -> None:
+    token, _ = tokens.issue("s-1", Role.MANAGER, 60)
+
+    kid = jwt.get_unverified_header(token)["kid"]
+    assert kid == fingerprint(KEY) and KEY.decode() not in kid
+
+
+def test_rotation_signs_with_the_newest_key_and_keeps_old_tokens_valid(clock: Clock) -> None:
+    parameter = Parameter(b"old-key-" * 8)
+    tokens = from_parameter(parameter, clock)
+    old_token, _ = tokens.issue("s-1", Role.MANAGER, 3600)
+
+    parameter.text += "\n" + "new-key-" * 8  # the operator appends a key
+    clock.advance(minutes=10)  # every container re-reads within ten minutes
+    new_token, _ = tokens.issue("s-1", Role.MANAGER, 3600)
+
+    assert jwt.get_unverified_header(new_token)["kid"] == fingerprint(b"new-key-" * 8)
+    assert tokens.verify(old_token).subject == tokens.verify(new_token).subject == "s-1"
+    unchecked_time = {"verify_exp": False, "verify_iat": False}
+    assert jwt.decode(
+        new_token, b"new-key-" * 8, ["HS256"], options=unchecked_time, audience="yunge-api"
+    )
+
+
+def test_rotating_the_signing_key_keeps_the_staff_phone_fingerprint(clock: Clock) -> None:
+    parameter = Parameter(b"old-key-" * 8)
+    tokens = from_parameter(parameter, clock)
+    before = tokens.phone_key("13910000001")
+
+    parameter.text += "\n" + "new-key-" * 8
+    clock.advance(minutes=10)
+
+    assert tokens.phone_key("13910000001") == before  # device sessions survive a rotation
+
+
+def test_a_token_whose_key_was_retired_is_refused(clock: Clock) -> None:
+    parameter = Parameter(b"old-key-" * 8, b"new-key-" * 8)
+    tokens = from_parameter(parameter, clock)
+    old_token = jwt.encode(
+        claims(clock), b"old-key-" * 8, "HS256", headers={"kid": fingerprint(b"old-key-" * 8)}
+    )
+    assert tokens.verify(old_token).subject == "s-1"
+
+    parameter.text = "new-key-" * 8  # the old tokens have expired: the operator drops it
+    clock.advance(minutes=10)
+
+    assert refused_code(tokens, old_token) == "invalid_token"
+
+
+def test_a_key_another_container_already_signs_with_is_picked_up_at_once(
+    clock: Clock,
+) -> None:
+    parameter = Parameter(b"old-key-" * 8)
+    tokens = from_parameter(parameter, clock)
+    tokens.issue("s-1", Role.MANAGER, 60)
+    parameter.text += "\n" + "new-key-" * 8
+    clock.advance(seconds=61)  # well inside the ten minutes of this container's copy
+    elsewhere = TokenService(StaticKeys(b"new-key-" * 8), "yunge", "yunge-api", clock)
+    token, _ = elsewhere.issue("s-2", Role.CHIEF, 60)
+
+    assert tokens.verify(token).subject == "s-2"
+    assert parameter.reads == 2
+
+
+def test_unknown_key_ids_cannot_make_a_container_hammer_ssm(clock: Clock) -> None:
+    parameter = Parameter(KEY)
+    tokens = from_parameter(parameter, clock)
+    tokens.issue("s-1", Role.MANAGER, 60)
+
+    for n in range(20):
+        forged = jwt.encode(claims(clock), b"x" * 64, "HS256", headers={"kid": f"k{n}"})
+        assert refused_code(tokens, forged) == "invalid_token"
+
+    assert parameter.reads == 1  # re-read at most once a minute
+    clock.advance(seconds=60)
+    refused_code(tokens, jwt.encode(claims(clock), b"x" * 64, "HS256", headers={"kid": "k"}))
+    assert parameter.reads == 2
+
+
+def test_tokens_from_before_key_ids_stay_valid_until_they_expire(
+    tokens: TokenService, clock: Clock
+) -> None:
+    legacy = jwt.encode(claims(clock), KEY, algorithm="HS256")
+
+    assert "kid" not in jwt.get_unverified_header(legacy)
+    assert tokens.verify(legacy).subject == "s-1"
+
+
 def test_file_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:
     path = tmp_path / ".local" / "jwt.key"
 
-    first = FileKeyProvider(path).key()
-    again = FileKeyProvider(path).key()
+    first = FileSecret(path).read()
+    again = FileSecret(path).read()
 
-    assert first == again and len(first) == 64
+    assert first == again and len(first.strip()) == 64
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_tokens_survive_a_restart_with_the_same_key_file(tmp_path: Path, clock: Clock) -> None:
-    path = tmp_path / "jwt.key"
-    token, _ = TokenService(FileKeyProvider(path), "yunge", "yunge-api", clock).issue(
-        "s-1", Role.ADMIN, 60
-    )
+    def service() -> TokenService:
+        keys = SecretKeyRing(RefreshingSecret(FileSecret(tmp_path / "jwt.key"), clock))
+        return TokenService(keys, "yunge", "yunge-api", clock)
 
-    restarted = TokenService(FileKeyProvider(path), "yunge", "yunge-api", clock)
+    token, _ = service().issue("s-1", Role.ADMIN, 60)
 
-    assert restarted.verify(token).role is Role.ADMIN
+    assert service().verify(token).role is Role.ADMIN
 
 
-def test_ssm_key_is_read_decrypted_once() -> None:
+def test_ssm_key_is_read_decrypted_and_again_after_ten_minutes(clock: Clock) -> None:
     calls: list[dict[str, Any]] = []
 
     class FakeSsm:
         def get_parameter(self, **kwargs: Any) -> dict[str, Any]:
             calls.append(kwargs)
-            return {"Parameter": {"Value": "secret-from-ssm"}}
+            return {"Parameter": {"Value": "secret-from-ssm\n"}}
 
-    provider = SsmKeyProvider("/yunge/prod/jwt-key", client=FakeSsm)
+    secret = RefreshingSecret(SsmSecret("/yunge/prod/jwt-key", client=FakeSsm), clock)
 
-    assert provider.key() == provider.key() == b"secret-from-ssm"
+    assert secret.text() == secret.text() == "secret-from-ssm"
     assert calls == [{"Name": "/yunge/prod/jwt-key", "WithDecryption": True}]
+    clock.advance(seconds=599)
+    secret.text()
+    assert len(calls) == 1
+    clock.advance(seconds=1)
+    secret.text()
+    assert len(calls) == 2
 
 
 # ---------------------------------------------------------------- authorize

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.store.import_files import ImportFiles
     from chalicelib.store.org import OrgStore
     from chalicelib.store.otp import OtpStore
+    from chalicelib.store.outages import OutageStore
     from chalicelib.store.sessions import SessionStore
     from chalicelib.store.tickets import TicketStore
     from chalicelib.store.uploads import UploadSigner
@@ -74,6 +75,13 @@ class Services:
 
         self.bind_tables()
         return DynamoTicketStore(self.settings.due_shards, self.settings.month_shards)
+
+    @cached_property
+    def outages(self) -> OutageStore:
+        from chalicelib.store.dynamo_outages import DynamoOutageStore
+
+        self.bind_tables()
+        return DynamoOutageStore(self.settings.bureau)
 
     @cached_property
     def uploads(self) -> UploadSigner:

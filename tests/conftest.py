@@ -53,6 +53,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     from chalicelib.store.customers import InMemoryCustomerStore
     from chalicelib.store.import_files import InMemoryImportFiles
     from chalicelib.store.org import InMemoryOrgStore
+    from chalicelib.store.outages import InMemoryOutageStore
     from chalicelib.store.sessions import InMemorySessionStore
     from chalicelib.store.tickets import InMemoryTicketStore
     from chalicelib.store.uploads import FakeUploadSigner
@@ -63,6 +64,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     svc.org = InMemoryOrgStore(district.ORG)
     svc.customers = InMemoryCustomerStore(district.CUSTOMERS)
     svc.tickets = InMemoryTicketStore()
+    svc.outages = InMemoryOutageStore(settings.bureau)
     svc.uploads = FakeUploadSigner()
     svc.import_files = InMemoryImportFiles()
     svc.usage = InMemoryUsageStore()

@@ -57,6 +57,7 @@ class TransformerArea:
     grid_id: str
     station_id: str
     branch_id: str
+    line_id: str = ""  # the 10 kV feeder (所属线路); empty when not imported
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class Customer:
     ta_id: str
     important: bool = False
     special: bool = False
+    phone: str = ""  # from the customer import (手机号); empty when not known
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ new-connection resolve clock by category (`"residential"` / `"non_residential"`)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from types import MappingProxyType
 
 from .org import AreaClass
+from .outages import OutagePolicy
 from .tickets import TicketType
 
 
@@ -73,6 +74,7 @@ class ServicePolicy:
     dispatch_target: timedelta = timedelta(minutes=5)  # submission → dispatch (flow compliance)
     callback_auto_close: timedelta = timedelta(days=3)  # resolved, no confirmation → closed
     reopen_window: timedelta = timedelta(days=7)  # after resolved_at
+    outages: OutagePolicy = field(default_factory=OutagePolicy)  # not scaled for the demo
 
     def accept_clock(self, ticket_type: TicketType, *, priority: bool) -> timedelta:
         clock = self.clocks[ticket_type].accept

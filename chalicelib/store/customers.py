@@ -28,6 +28,12 @@ class CustomerStore(Protocol):
         """The customers of those numbers that exist (one BatchGetItem per 100)."""
         ...
 
+    def in_area(self, ta_id: str) -> list[Customer]:
+        """The customers of one 台区, by 户号 (an outage's affected customers)."""
+        ...
+
+    def count_in_area(self, ta_id: str) -> int: ...
+
 
 class InMemoryCustomerStore:
     def __init__(self, customers: Iterable[Customer] = ()) -> None:
@@ -56,6 +62,14 @@ class InMemoryCustomerStore:
 
     def get_many(self, account_nos: Iterable[str]) -> dict[str, Customer]:
         return {n: self.customers[n] for n in account_nos if n in self.customers}
+
+    def in_area(self, ta_id: str) -> list[Customer]:
+        return sorted(
+            (c for c in self.customers.values() if c.ta_id == ta_id), key=lambda c: c.account_no
+        )
+
+    def count_in_area(self, ta_id: str) -> int:
+        return len(self.in_area(ta_id))
 
 
 class DynamoCustomerStore:
@@ -111,6 +125,7 @@ class DynamoCustomerStore:
                         ta_id=c.ta_id,
                         important=c.important,
                         special=c.special,
+                        phone=c.phone or None,
                     )
                 )
 
@@ -119,6 +134,16 @@ class DynamoCustomerStore:
 
         keys = [(n, PROFILE) for n in dict.fromkeys(account_nos)]
         return {item.account_no: _customer(item) for item in CustomerModel.batch_get(keys)}
+
+    def in_area(self, ta_id: str) -> list[Customer]:
+        from chalicelib.store.models import CustomerModel
+
+        return [_customer(item) for item in CustomerModel.by_ta.query(ta_id)]
+
+    def count_in_area(self, ta_id: str) -> int:
+        from chalicelib.store.models import CustomerModel
+
+        return int(CustomerModel.by_ta.count(ta_id))
 
 
 def _customer(item: Any) -> Customer:
@@ -129,4 +154,5 @@ def _customer(item: Any) -> Customer:
         ta_id=item.ta_id,
         important=bool(item.important),
         special=bool(item.special),
+        phone=item.phone or "",
     )

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -250,6 +251,7 @@ class OrgModel(_Base):
     branch_id = UnicodeAttribute(null=True)
     station_id = UnicodeAttribute(null=True)
     grid_id = UnicodeAttribute(null=True)
+    line_id = UnicodeAttribute(null=True)  # transformer areas: the 10 kV feeder
     area_class = UnicodeAttribute(null=True)
     manager_id = UnicodeAttribute(null=True)
     group_id = UnicodeAttribute(null=True)
@@ -278,6 +280,18 @@ class OpenIdIndex(GlobalSecondaryIndex["CustomerModel"]):
     account_no = UnicodeAttribute(range_key=True)
 
 
+class CustomerAreaIndex(GlobalSecondaryIndex["CustomerModel"]):
+    """Sparse (profiles only): the customers of one 台区 — who an outage affects, and how
+    many there are (Select COUNT) when clustering needs the small-area threshold."""
+
+    class Meta:
+        index_name = "by_ta"
+        projection = AllProjection()
+
+    ta_id = UnicodeAttribute(hash_key=True)
+    account_no = UnicodeAttribute(range_key=True)
+
+
 class CustomerModel(_Base):
     """户号 and its bindings. Key account_no + sk: sk "profile" holds the customer record;
     sk "bind#<openid>" records that a WeChat user bound the account. Ticket intake reads
@@ -293,10 +307,12 @@ class CustomerModel(_Base):
     ta_id = UnicodeAttribute(null=True)
     important = BooleanAttribute(null=True)
     special = BooleanAttribute(null=True)
+    phone = UnicodeAttribute(null=True)  # from the customer import (手机号)
     openid = UnicodeAttribute(null=True)
     bound_at = UnicodeAttribute(null=True)
 
     by_openid = OpenIdIndex()
+    by_ta = CustomerAreaIndex()
 
 
 # ---------------------------------------------------------------- usage
@@ -386,6 +402,102 @@ class NotificationModel(_Base):
     by_failure = NotificationStatusIndex()
 
 
+# ---------------------------------------------------------------- outages
+class OutageStationIndex(GlobalSecondaryIndex["OutageModel"]):
+    """A station's outages, newest first (chief and manager lists)."""
+
+    class Meta:
+        index_name = "by_station"
+        projection = AllProjection()
+
+    station_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutageBranchIndex(GlobalSecondaryIndex["OutageModel"]):
+    class Meta:
+        index_name = "by_branch"
+        projection = AllProjection()
+
+    branch_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutageBureauIndex(GlobalSecondaryIndex["OutageModel"]):
+    """Every outage of a bureau (ops lists). Outages are few — hundreds a month, a storm's
+    worth in a day — so one partition per bureau is not hot."""
+
+    class Meta:
+        index_name = "by_bureau"
+        projection = AllProjection()
+
+    bureau = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutageModel(_Base):
+    """停电事件. Key outage_id (ULID). Attaching a report is one UpdateItem (ADD to the
+    ticket and account sets, conditional on the outage being open); every state change is
+    conditional on `version`, its timeline event appended in the same write."""
+
+    class Meta(_Base.Meta):
+        table_name = "outages"
+
+    outage_id = UnicodeAttribute(hash_key=True)
+    bureau = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    state = UnicodeAttribute()
+    scope = UnicodeAttribute()
+    ta_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    station_id = UnicodeAttribute()
+    branch_id = UnicodeAttribute()
+    grid_id = UnicodeAttribute(null=True)
+    line_id = UnicodeAttribute(null=True)
+    manager_id = UnicodeAttribute(null=True)
+    etr = UnicodeAttribute(null=True)
+    starts_at = UnicodeAttribute(null=True)
+    ends_at = UnicodeAttribute(null=True)
+    cause = UnicodeAttribute(null=True)
+    publisher = UnicodeAttribute(null=True)
+    contact_phone = UnicodeAttribute(null=True)
+    important_notified = BooleanAttribute(default=False)
+    ticket_ids = UnicodeSetAttribute(null=True)
+    account_nos = UnicodeSetAttribute(null=True)
+    customers_affected = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    confirmed_at = UnicodeAttribute(null=True)
+    restored_at = UnicodeAttribute(null=True)
+    timeline = ListAttribute(of=MapAttribute, default=list)
+    version = NumberAttribute(default=0)  # conditions written by the store: attaching a
+    # report must not move it (a staff action racing an attachment still succeeds)
+
+    by_station = OutageStationIndex()
+    by_branch = OutageBranchIndex()
+    by_bureau = OutageBureauIndex()
+
+
+class OutageAreaModel(_Base):
+    """Per-台区 outage state. Key ta_id + sk:
+    - "open": the 台区's open fault outage (outage_id). Put only if absent — the conditional
+      write that makes two stream shards seeing "the third report" create ONE outage —
+      and deleted with the state change that closes the outage.
+    - "report#<account_no>": the latest qualifying report of that 户号 (ticket_id,
+      reported_at), so a Query of the partition counts distinct accounts in the window.
+      Expires by TTL."""
+
+    class Meta(_Base.Meta):
+        table_name = "outage_areas"
+
+    ta_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    outage_id = UnicodeAttribute(null=True)
+    opened_at = UnicodeAttribute(null=True)
+    ticket_id = UnicodeAttribute(null=True)
+    reported_at = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 # ---------------------------------------------------------------- idempotency, counters
 class IdempotencyModel(_Base):
     """Idempotency-Key claims ("<caller>#<key>" → ticket_id), written in the ticket's own
@@ -424,6 +536,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     NotificationModel,
     IdempotencyModel,
     CounterModel,
+    OutageModel,
+    OutageAreaModel,
 )
 BASE_TABLE_NAMES = {model: model.Meta.table_name for model in ALL_MODELS}
 

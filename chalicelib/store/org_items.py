@@ -46,7 +46,7 @@ def to_item(entity: OrgEntity, bureau: str, hash_phone: Callable[[str], str]) ->
         item.group_id = entity.mutual_aid_group_id
     elif isinstance(entity, TransformerArea):
         item.branch_id, item.station_id = entity.branch_id, entity.station_id
-        item.grid_id = entity.grid_id
+        item.grid_id, item.line_id = entity.grid_id, entity.line_id or None
     elif isinstance(entity, MutualAidGroup):
         item.station_id, item.member_ids = entity.station_id, list(entity.member_ids)  # type: ignore[arg-type]
     elif isinstance(entity, Staff):
@@ -80,7 +80,14 @@ def from_item(item: Any) -> OrgEntity:
             item.group_id,
         )
     if item.kind == "ta":
-        return TransformerArea(entity_id, item.name, item.grid_id, item.station_id, item.branch_id)
+        return TransformerArea(
+            entity_id,
+            item.name,
+            item.grid_id,
+            item.station_id,
+            item.branch_id,
+            line_id=item.line_id or "",
+        )
     if item.kind == "group":
         return MutualAidGroup(entity_id, item.name, item.station_id, tuple(item.member_ids or ()))
     return Staff(

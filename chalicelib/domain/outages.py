@@ -1,0 +1,239 @@
+"""Outages (停电): one event per 台区 (or 10 kV line) instead of one ticket per caller.
+
+Pure. An outage has a kind (fault / planned / temporary), a state (probable → confirmed →
+restored, or cancelled), a scope (one transformer area, or a line with the areas it covers),
+an ETR, a cause, the tickets attached to it, the customers it affects and its own timeline.
+The numbers that decide when reports cluster live in `OutagePolicy` (the service policy's
+`outages`), never as literals elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.errors import Conflict, ValidationFailed
+
+
+class OutageKind(StrEnum):
+    FAULT = "fault"
+    PLANNED = "planned"  # 计划检修: announced ≥ 7 days ahead
+    TEMPORARY = "temporary"  # 临时检修: ≥ 24 h ahead, important customers told
+
+
+class OutageState(StrEnum):
+    PROBABLE = "probable"  # clustered reports, nobody on site yet
+    CONFIRMED = "confirmed"  # a person confirmed it (manager on site, or a dispatcher)
+    RESTORED = "restored"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATES = frozenset({OutageState.PROBABLE, OutageState.CONFIRMED})
+
+
+class OutageScope(StrEnum):
+    TRANSFORMER_AREA = "transformer_area"
+    LINE = "line"
+
+
+class OutageAction(StrEnum):
+    FORM = "form"  # clustering made it (system)
+    PUBLISH = "publish"  # a planned / temporary notice (staff)
+    CONFIRM = "confirm"
+    SET_ETR = "set_etr"
+    RESTORE = "restore"
+    CANCEL = "cancel"
+
+
+STAFF_ACTIONS = frozenset(
+    {OutageAction.CONFIRM, OutageAction.SET_ETR, OutageAction.RESTORE, OutageAction.CANCEL}
+)
+
+# fault-report scopes (details.scope) that speak of more than one socket or appliance
+COUNTED_SCOPES = frozenset({"household", "building", "area"})
+
+
+@dataclass(frozen=True, slots=True)
+class OutagePolicy:
+    """Clustering and notice numbers (DOMAIN_NOTES.md, outages: recommended defaults)."""
+
+    cluster_window: timedelta = timedelta(minutes=15)
+    min_accounts: int = 3  # distinct 户号 in one 台区 within the window
+    small_area_min_accounts: int = 2  # … when the 台区 has fewer than small_area_customers
+    small_area_customers: int = 30
+    rollup_window: timedelta = timedelta(minutes=15)  # 2+ 台区 on one line → line outage
+    rollup_min_areas: int = 2
+    max_open: timedelta = timedelta(hours=12)  # a probable outage stops attaching after this
+    ack_within: timedelta = timedelta(minutes=10)  # customers told after `probable`
+    etr_shift_to_notify: timedelta = timedelta(minutes=30)
+    etr_update_gap: timedelta = timedelta(hours=1)  # at most one ETR update an hour
+    callback_after: timedelta = timedelta(minutes=30)  # "回复1/2" after restored
+    planned_notice: timedelta = timedelta(days=7)
+    temporary_notice: timedelta = timedelta(hours=24)
+
+    def accounts_needed(self, customers_in_area: int | None) -> int:
+        small = customers_in_area is not None and customers_in_area < self.small_area_customers
+        return self.small_area_min_accounts if small else self.min_accounts
+
+
+@dataclass(frozen=True, slots=True)
+class OutageEvent:
+    at: datetime
+    action: str
+    actor: str  # "system", "staff:<id>"
+    from_state: OutageState
+    to_state: OutageState
+    note: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    outage_id: str
+    kind: OutageKind
+    state: OutageState
+    scope: OutageScope
+    ta_ids: tuple[str, ...]
+    station_id: str
+    branch_id: str
+    created_at: datetime
+    updated_at: datetime
+    grid_id: str | None = None
+    line_id: str | None = None
+    manager_id: str | None = None  # whom the fault outage was dispatched to
+    etr: datetime | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    cause: str | None = None
+    publisher: str | None = None
+    contact_phone: str | None = None
+    important_notified: bool = False
+    ticket_ids: frozenset[str] = frozenset()
+    account_nos: frozenset[str] = frozenset()  # who reported (户号, deduplicated)
+    customers_affected: int = 0
+    confirmed_at: datetime | None = None
+    restored_at: datetime | None = None
+    timeline: tuple[OutageEvent, ...] = ()
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def reports(self) -> int:
+        return len(self.ticket_ids)
+
+
+def counts_toward_outage(ticket_type: str, details: dict[str, Any]) -> bool:
+    """A fault report about the home, the building or the area — never a single socket."""
+    return ticket_type == "fault_repair" and details.get("scope", "household") in COUNTED_SCOPES
+
+
+def attaches(outage: Outage, now: datetime, policy: OutagePolicy) -> bool:
+    """Whether a new report in its scope joins this outage rather than opening a ticket."""
+    if not outage.is_open or outage.kind is not OutageKind.FAULT:
+        return False
+    return now - outage.created_at <= policy.max_open
+
+
+def formed(
+    *,
+    outage_id: str,
+    ta_id: str,
+    grid_id: str,
+    station_id: str,
+    branch_id: str,
+    line_id: str | None,
+    manager_id: str | None,
+    reports: dict[str, str],
+    customers_affected: int,
+    etr: datetime | None,
+    now: datetime,
+) -> Outage:
+    """The probable fault outage that `reports` ({account_no: ticket_id}) make."""
+    return Outage(
+        outage_id=outage_id,
+        kind=OutageKind.FAULT,
+        state=OutageState.PROBABLE,
+        scope=OutageScope.TRANSFORMER_AREA,
+        ta_ids=(ta_id,),
+        grid_id=grid_id,
+        station_id=station_id,
+        branch_id=branch_id,
+        line_id=line_id,
+        manager_id=manager_id,
+        etr=etr,
+        starts_at=now,
+        created_at=now,
+        updated_at=now,
+        ticket_ids=frozenset(reports.values()),
+        account_nos=frozenset(reports),
+        customers_affected=max(customers_affected, len(reports)),
+        timeline=(
+            OutageEvent(
+                at=now,
+                action=OutageAction.FORM.value,
+                actor="system",
+                from_state=OutageState.PROBABLE,
+                to_state=OutageState.PROBABLE,
+                note=f"{len(reports)}户报修，判定为疑似停电",
+                data={"reports": len(reports)},
+            ),
+        ),
+    )
+
+
+_TARGET = {
+    OutageAction.CONFIRM: OutageState.CONFIRMED,
+    OutageAction.RESTORE: OutageState.RESTORED,
+    OutageAction.CANCEL: OutageState.CANCELLED,
+}
+_ALLOWED_FROM = {
+    OutageAction.CONFIRM: frozenset({OutageState.PROBABLE}),
+    OutageAction.SET_ETR: OPEN_STATES,
+    OutageAction.RESTORE: OPEN_STATES,
+    OutageAction.CANCEL: OPEN_STATES,
+}
+
+
+def act(
+    outage: Outage,
+    action: OutageAction,
+    *,
+    actor: str,
+    now: datetime,
+    etr: datetime | None = None,
+    note: str | None = None,
+) -> Outage:
+    """`outage` after a staff action, with the event on its timeline; Conflict (409) when the
+    state does not allow it, ValidationFailed when set_etr has no ETR."""
+    if action not in STAFF_ACTIONS:
+        raise ValidationFailed(fields={"action": "不支持的操作"})
+    if outage.state not in _ALLOWED_FROM[action]:
+        raise Conflict(f"停电事件当前状态为{outage.state.value}，不能执行该操作", code="bad_state")
+    if action is OutageAction.SET_ETR and etr is None:
+        raise ValidationFailed(fields={"etr": "请填写预计恢复时间"})
+    if etr is not None and etr <= now:
+        raise ValidationFailed(fields={"etr": "预计恢复时间应晚于现在"})
+    target = _TARGET.get(action, outage.state)
+    event = OutageEvent(
+        at=now,
+        action=action.value,
+        actor=actor,
+        from_state=outage.state,
+        to_state=target,
+        note=note,
+        data={"etr": etr.isoformat()} if etr else {},
+    )
+    changes: dict[str, Any] = {"state": target, "updated_at": now}
+    if etr is not None:
+        changes["etr"] = etr
+    if action is OutageAction.CONFIRM:
+        changes["confirmed_at"] = now
+    if action is OutageAction.RESTORE:
+        changes["restored_at"] = now
+        changes["ends_at"] = now
+    return replace(outage, timeline=(*outage.timeline, event), **changes)

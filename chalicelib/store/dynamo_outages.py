@@ -1,0 +1,320 @@
+"""DynamoOutageStore: the outages and outage_areas tables (models.OutageModel,
+OutageAreaModel).
+
+Calls: `open_in_area` GetItem; `record_report` PutItem; `recent_reports` one Query of the
+台区's partition; `open` one transaction (the outage + a conditional put of each area's
+"open" slot); `attach` one UpdateItem (ADD to sets, conditional on the state); `commit` one
+transaction (an UpdateItem conditional on the version, and when it closes the outage the
+deletion of its slots); lists one Query of by_station / by_branch / by_bureau.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.outages import (
+    OPEN_STATES,
+    Outage,
+    OutageEvent,
+    OutageKind,
+    OutageScope,
+    OutageState,
+)
+from chalicelib.store.keys import Cursor, iso, parse_iso
+from chalicelib.store.outages import (
+    OutageExists,
+    OutageFilter,
+    OutagePage,
+    OutageSource,
+    StaleOutage,
+    newest_first,
+)
+
+OPEN = "open"
+_INDEX = {"station": "by_station", "branch": "by_branch", "bureau": "by_bureau"}
+_HASH = {"station": "station_id", "branch": "branch_id", "bureau": "bureau"}
+
+
+def _report_key(account_no: str) -> str:
+    return f"report#{account_no}"
+
+
+def _opt(moment: datetime | None) -> str | None:
+    return iso(moment) if moment else None
+
+
+def _when(value: str | None) -> datetime | None:
+    return parse_iso(value) if value else None
+
+
+def _failed_at(error: Any) -> list[int]:
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return [
+        i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"
+    ]
+
+
+class DynamoOutageStore:
+    def __init__(self, bureau: str) -> None:
+        self.bureau = bureau
+
+    def _transaction(self) -> Any:
+        from pynamodb.transactions import TransactWrite
+
+        from chalicelib.store.models import OutageModel
+
+        return TransactWrite(connection=OutageModel._get_connection().connection)
+
+    def get(self, outage_id: str) -> Outage | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.store.models import OutageModel
+
+        try:
+            return to_outage(OutageModel.get(outage_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def open_in_area(self, ta_id: str) -> str | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.store.models import OutageAreaModel
+
+        try:
+            return OutageAreaModel.get(ta_id, OPEN, consistent_read=True).outage_id
+        except DoesNotExist:
+            return None
+
+    def record_report(
+        self, ta_id: str, account_no: str, ticket_id: str, at: datetime, keep: timedelta
+    ) -> None:
+        from chalicelib.store.models import OutageAreaModel
+
+        OutageAreaModel(
+            ta_id,
+            _report_key(account_no),
+            ticket_id=ticket_id,
+            reported_at=iso(at),
+            expires_at=at + keep,
+        ).save()
+
+    def recent_reports(self, ta_id: str, since: datetime) -> dict[str, str]:
+        from chalicelib.store.models import OutageAreaModel as M
+
+        found = M.query(
+            ta_id,
+            M.sk.startswith("report#"),
+            filter_condition=M.reported_at >= iso(since),
+            consistent_read=True,
+        )
+        return {item.sk.split("#", 1)[1]: item.ticket_id for item in found}
+
+    def open(self, outage: Outage) -> Outage:
+        from pynamodb.exceptions import TransactWriteError
+
+        from chalicelib.store.models import OutageAreaModel, OutageModel
+
+        slots = list(outage.ta_ids) if outage.kind is OutageKind.FAULT else []
+        try:
+            with self._transaction() as tx:
+                tx.save(
+                    to_item(outage, self.bureau, version=1),
+                    condition=OutageModel.outage_id.does_not_exist(),
+                )
+                for ta in slots:
+                    slot = OutageAreaModel(
+                        ta, OPEN, outage_id=outage.outage_id, opened_at=iso(outage.created_at)
+                    )
+                    tx.save(slot, condition=OutageAreaModel.sk.does_not_exist())
+        except TransactWriteError as error:
+            failed = _failed_at(error)
+            taken = [slots[i - 1] for i in failed if i > 0]
+            if not failed:
+                raise
+            winner = self.open_in_area(taken[0]) if taken else outage.outage_id
+            raise OutageExists(winner or outage.outage_id) from None
+        return self.get(outage.outage_id) or outage
+
+    def attach(self, outage_id: str, ticket_id: str, account_no: str) -> Outage | None:
+        from pynamodb.exceptions import UpdateError
+
+        from chalicelib.store.models import OutageModel as M
+
+        item = M(outage_id)
+        try:
+            item.update(
+                actions=[M.ticket_ids.add({ticket_id}), M.account_nos.add({account_no})],
+                condition=M.state.is_in(*(s.value for s in OPEN_STATES)),
+            )
+        except UpdateError as error:
+            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return to_outage(item)
+
+    def commit(self, before: Outage, after: Outage) -> Outage:
+        from pynamodb.exceptions import TransactWriteError
+
+        from chalicelib.store.models import OutageAreaModel
+        from chalicelib.store.models import OutageModel as M
+
+        new = to_item(after, self.bureau, version=before.version + 1)
+        actions = [
+            getattr(M, name).set(value) if value is not None else getattr(M, name).remove()
+            for name, value in _changing(new)
+        ]
+        closing = before.is_open and not after.is_open and after.kind is OutageKind.FAULT
+        freed = list(after.ta_ids) if closing else []
+        try:
+            with self._transaction() as tx:  # pynamodb sends deletes first, then the update
+                tx.update(
+                    M(after.outage_id), actions=actions, condition=M.version == before.version
+                )
+                for ta in freed:
+                    tx.delete(
+                        OutageAreaModel(ta, OPEN),
+                        condition=(OutageAreaModel.outage_id == after.outage_id)
+                        | OutageAreaModel.sk.does_not_exist(),
+                    )
+        except TransactWriteError as error:
+            if len(freed) in _failed_at(error):
+                raise StaleOutage() from error
+            raise
+        return self.get(after.outage_id) or after
+
+    def page(
+        self, source: OutageSource, filters: OutageFilter, limit: int, cursor: Cursor | None
+    ) -> OutagePage:
+        from chalicelib.store.models import OutageModel
+
+        index = getattr(OutageModel, _INDEX[source.by])
+        condition = OutageModel.created_at <= cursor.created_at if cursor else None
+        found: list[Outage] = []
+        for item in index.query(source.key, condition, scan_index_forward=False):
+            outage = to_outage(item)
+            if filters.admits(outage) and (
+                cursor is None or cursor.precedes(outage.created_at, outage.outage_id)
+            ):
+                found.append(outage)
+                if len(found) > limit:
+                    break
+        return newest_first(found, limit)
+
+
+_MUTABLE = (
+    "state",
+    "etr",
+    "starts_at",
+    "ends_at",
+    "cause",
+    "manager_id",
+    "customers_affected",
+    "updated_at",
+    "confirmed_at",
+    "restored_at",
+    "timeline",
+    "version",
+)
+
+
+def _changing(item: Any) -> list[tuple[str, Any]]:
+    """What a commit writes: everything but the keys, scope and the attachment sets (which
+    only `attach` adds to, so a commit never drops a report attached meanwhile)."""
+    return [(name, getattr(item, name)) for name in _MUTABLE]
+
+
+def _event_map(event: OutageEvent) -> dict[str, Any]:
+    raw = {
+        "at": iso(event.at),
+        "action": event.action,
+        "actor": event.actor,
+        "from_state": event.from_state.value,
+        "to_state": event.to_state.value,
+        "note": event.note,
+        "data": dict(event.data) or None,
+    }
+    return {k: v for k, v in raw.items() if v is not None}
+
+
+def to_item(outage: Outage, bureau: str, *, version: int) -> Any:
+    from chalicelib.store.models import OutageModel
+
+    return OutageModel(
+        outage.outage_id,
+        bureau=bureau,
+        kind=outage.kind.value,
+        state=outage.state.value,
+        scope=outage.scope.value,
+        ta_ids=list(outage.ta_ids),
+        station_id=outage.station_id,
+        branch_id=outage.branch_id,
+        grid_id=outage.grid_id,
+        line_id=outage.line_id,
+        manager_id=outage.manager_id,
+        etr=_opt(outage.etr),
+        starts_at=_opt(outage.starts_at),
+        ends_at=_opt(outage.ends_at),
+        cause=outage.cause,
+        publisher=outage.publisher,
+        contact_phone=outage.contact_phone,
+        important_notified=outage.important_notified,
+        ticket_ids=set(outage.ticket_ids) or None,
+        account_nos=set(outage.account_nos) or None,
+        customers_affected=outage.customers_affected,
+        created_at=iso(outage.created_at),
+        updated_at=iso(outage.updated_at),
+        confirmed_at=_opt(outage.confirmed_at),
+        restored_at=_opt(outage.restored_at),
+        timeline=[_event_map(e) for e in outage.timeline],
+        version=version,
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.as_dict() if hasattr(value, "as_dict") else value
+
+
+def to_outage(item: Any) -> Outage:
+    timeline = []
+    for raw in item.timeline or []:
+        event = _plain(raw)
+        timeline.append(
+            OutageEvent(
+                at=parse_iso(event["at"]),
+                action=event["action"],
+                actor=event["actor"],
+                from_state=OutageState(event["from_state"]),
+                to_state=OutageState(event["to_state"]),
+                note=event.get("note"),
+                data=dict(_plain(event.get("data")) or {}),
+            )
+        )
+    return Outage(
+        outage_id=item.outage_id,
+        kind=OutageKind(item.kind),
+        state=OutageState(item.state),
+        scope=OutageScope(item.scope),
+        ta_ids=tuple(item.ta_ids or ()),
+        station_id=item.station_id,
+        branch_id=item.branch_id,
+        grid_id=item.grid_id,
+        line_id=item.line_id,
+        manager_id=item.manager_id,
+        etr=_when(item.etr),
+        starts_at=_when(item.starts_at),
+        ends_at=_when(item.ends_at),
+        cause=item.cause,
+        publisher=item.publisher,
+        contact_phone=item.contact_phone,
+        important_notified=bool(item.important_notified),
+        ticket_ids=frozenset(item.ticket_ids or ()),
+        account_nos=frozenset(item.account_nos or ()),
+        customers_affected=int(item.customers_affected or 0),
+        created_at=parse_iso(item.created_at),
+        updated_at=parse_iso(item.updated_at),
+        confirmed_at=_when(item.confirmed_at),
+        restored_at=_when(item.restored_at),
+        timeline=tuple(timeline),
+        version=int(item.version or 0),
+    )

@@ -1,0 +1,183 @@
+"""OutageStore port, its vocabulary, and the in-memory fake the contract tests hold to the
+same behaviour as DynamoOutageStore (store/dynamo_outages.py).
+
+Per 台区 the store keeps an "open" slot naming its open fault outage and the latest qualifying
+report of each 户号. `open` claims the slots of the outage's areas only if they are free:
+whoever loses that race gets `OutageExists` with the winner's id and attaches to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.outages import Outage, OutageKind, OutageState
+from chalicelib.store.keys import Cursor, iso
+
+
+class OutageExists(Exception):
+    """A 台区 in the new outage's scope already has an open outage (named here)."""
+
+    def __init__(self, outage_id: str) -> None:
+        super().__init__(outage_id)
+        self.outage_id = outage_id
+
+
+class StaleOutage(Conflict):
+    code = "concurrent_change"
+    message = "停电事件已变化，请刷新后重试"
+
+
+@dataclass(frozen=True, slots=True)
+class OutageSource:
+    """One list partition: ("station", "S1"), ("branch", "B1") or ("bureau", "bayannur")."""
+
+    by: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutageFilter:
+    state: OutageState | None = None
+    kind: OutageKind | None = None
+
+    def admits(self, outage: Outage) -> bool:
+        return (self.state is None or outage.state is self.state) and (
+            self.kind is None or outage.kind is self.kind
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutagePage:
+    items: list[Outage]
+    next_cursor: str | None
+
+
+class OutageStore(Protocol):
+    def get(self, outage_id: str) -> Outage | None: ...
+    def open_in_area(self, ta_id: str) -> str | None:
+        """The id of the 台区's open fault outage (one GetItem), or None."""
+        ...
+
+    def record_report(
+        self, ta_id: str, account_no: str, ticket_id: str, at: datetime, keep: timedelta
+    ) -> None:
+        """Remember a qualifying report (the latest per 户号 wins)."""
+        ...
+
+    def recent_reports(self, ta_id: str, since: datetime) -> dict[str, str]:
+        """{account_no: ticket_id} of the reports made at or after `since`."""
+        ...
+
+    def open(self, outage: Outage) -> Outage:
+        """Store a new outage and claim its areas' open slots, atomically; OutageExists when
+        one is taken (nothing written)."""
+        ...
+
+    def attach(self, outage_id: str, ticket_id: str, account_no: str) -> Outage | None:
+        """Add a report to an open outage (idempotent: sets); None when it is not open."""
+        ...
+
+    def commit(self, before: Outage, after: Outage) -> Outage:
+        """Replace `before` (same version) with `after`; closing it frees its areas' slots.
+        StaleOutage when it changed meanwhile."""
+        ...
+
+    def page(
+        self, source: OutageSource, filters: OutageFilter, limit: int, cursor: Cursor | None
+    ) -> OutagePage: ...
+
+
+def newest_first(outages: list[Outage], limit: int, more: bool = False) -> OutagePage:
+    ordered = sorted(outages, key=lambda o: (iso(o.created_at), o.outage_id), reverse=True)
+    page = ordered[:limit]
+    has_more = more or len(ordered) > limit
+    last = page[-1] if page else None
+    cursor = Cursor(iso(last.created_at), last.outage_id).encode() if has_more and last else None
+    return OutagePage(page, cursor)
+
+
+class InMemoryOutageStore:
+    def __init__(self, bureau: str = "bayannur") -> None:
+        self.bureau = bureau
+        self.outages: dict[str, Outage] = {}
+        self.slots: dict[str, str] = {}  # ta_id → open outage id
+        self.reports: dict[tuple[str, str], tuple[str, datetime]] = {}
+
+    def get(self, outage_id: str) -> Outage | None:
+        return self.outages.get(outage_id)
+
+    def open_in_area(self, ta_id: str) -> str | None:
+        return self.slots.get(ta_id)
+
+    def record_report(
+        self, ta_id: str, account_no: str, ticket_id: str, at: datetime, keep: timedelta
+    ) -> None:
+        self.reports[(ta_id, account_no)] = (ticket_id, at)
+
+    def recent_reports(self, ta_id: str, since: datetime) -> dict[str, str]:
+        return {
+            account: ticket
+            for (area, account), (ticket, at) in sorted(self.reports.items())
+            if area == ta_id and at >= since
+        }
+
+    def open(self, outage: Outage) -> Outage:
+        taken = [self.slots[ta] for ta in outage.ta_ids if ta in self.slots]
+        if taken or outage.outage_id in self.outages:
+            raise OutageExists(taken[0] if taken else outage.outage_id)
+        saved = replace(outage, version=1)
+        self.outages[outage.outage_id] = saved
+        if outage.kind is OutageKind.FAULT:
+            self.slots.update(dict.fromkeys(outage.ta_ids, outage.outage_id))
+        return saved
+
+    def attach(self, outage_id: str, ticket_id: str, account_no: str) -> Outage | None:
+        outage = self.outages.get(outage_id)
+        if outage is None or not outage.is_open:
+            return None
+        saved = replace(
+            outage,
+            ticket_ids=outage.ticket_ids | {ticket_id},
+            account_nos=outage.account_nos | {account_no},
+        )
+        self.outages[outage_id] = saved
+        return saved
+
+    def commit(self, before: Outage, after: Outage) -> Outage:
+        stored = self.outages.get(before.outage_id)
+        if stored is None or stored.version != before.version:
+            raise StaleOutage()
+        saved = replace(
+            after,
+            version=before.version + 1,
+            ticket_ids=stored.ticket_ids | after.ticket_ids,
+            account_nos=stored.account_nos | after.account_nos,
+        )
+        self.outages[saved.outage_id] = saved
+        if not saved.is_open:
+            for ta in saved.ta_ids:
+                if self.slots.get(ta) == saved.outage_id:
+                    del self.slots[ta]
+        return saved
+
+    def page(
+        self, source: OutageSource, filters: OutageFilter, limit: int, cursor: Cursor | None
+    ) -> OutagePage:
+        def in_source(o: Outage) -> bool:
+            if source.by == "station":
+                return o.station_id == source.key
+            if source.by == "branch":
+                return o.branch_id == source.key
+            return source.key == self.bureau
+
+        found = [
+            o
+            for o in self.outages.values()
+            if in_source(o)
+            and filters.admits(o)
+            and (cursor is None or cursor.precedes(o.created_at, o.outage_id))
+        ]
+        return newest_first(found, limit)

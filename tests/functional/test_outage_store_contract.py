@@ -1,0 +1,149 @@
+"""One contract for the outage store, in memory and in DynamoDB (moto): the open slot that
+makes one outage per 台区, attachments that never drop a report, version-checked changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.domain.outages import (
+    OutageAction,
+    OutageKind,
+    OutageState,
+    act,
+    formed,
+)
+from chalicelib.store.keys import Cursor
+from chalicelib.store.outages import (
+    InMemoryOutageStore,
+    OutageExists,
+    OutageFilter,
+    OutageSource,
+    OutageStore,
+    StaleOutage,
+)
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+BUREAU = "bayannur"
+
+
+@pytest.fixture(params=["memory", "dynamo"])
+def store(request) -> Iterator[OutageStore]:  # type: ignore[no-untyped-def]
+    if request.param == "memory":
+        yield InMemoryOutageStore(BUREAU)
+        return
+    with mock_aws():
+        from chalicelib.store.dynamo_outages import DynamoOutageStore
+        from chalicelib.store.models import OutageAreaModel, OutageModel, bind_tables
+
+        bind_tables("contract-", "us-east-1")
+        for model in (OutageModel, OutageAreaModel):
+            model.create_table(wait=True)
+        yield DynamoOutageStore(BUREAU)
+
+
+def outage(outage_id: str, ta: str = "T1", at: datetime = T0, station: str = "S1"):  # type: ignore[no-untyped-def]
+    return formed(
+        outage_id=outage_id,
+        ta_id=ta,
+        grid_id="G1",
+        station_id=station,
+        branch_id="B1",
+        line_id="L1",
+        manager_id="M1",
+        reports={"0601000001": "TK1", "0601000002": "TK2", "0601000003": "TK3"},
+        customers_affected=120,
+        etr=at + timedelta(hours=3, minutes=45),
+        now=at,
+    )
+
+
+def test_an_outage_is_stored_and_read_back_whole(store: OutageStore) -> None:
+    saved = store.open(outage("O1"))
+
+    read = store.get("O1")
+    assert read == saved
+    assert read is not None and read.version == 1
+    assert (read.kind, read.state, read.ta_ids, read.reports) == ("fault", "probable", ("T1",), 3)
+    assert read.customers_affected == 120 and read.etr == T0 + timedelta(hours=3, minutes=45)
+    assert [e.action for e in read.timeline] == ["form"]
+    assert store.open_in_area("T1") == "O1"
+
+
+def test_a_second_outage_for_the_same_area_loses_and_names_the_first(store: OutageStore) -> None:
+    # Two stream shards both saw "the third report": the conditional write lets one win.
+    store.open(outage("O1"))
+
+    with pytest.raises(OutageExists) as lost:
+        store.open(outage("O2", at=T0 + timedelta(seconds=1)))
+
+    assert lost.value.outage_id == "O1"
+    assert store.get("O2") is None
+    assert store.open_in_area("T1") == "O1"
+
+
+def test_attaching_is_idempotent_and_only_to_an_open_outage(store: OutageStore) -> None:
+    store.open(outage("O1"))
+
+    store.attach("O1", "TK4", "0601000004")
+    again = store.attach("O1", "TK4", "0601000004")
+
+    assert again is not None and again.reports == 4 and len(again.account_nos) == 4
+    first = store.get("O1")
+    assert first is not None
+    restored = store.commit(first, act(first, OutageAction.RESTORE, actor="staff:M1", now=T0))
+    assert restored.state is OutageState.RESTORED and restored.version == 2
+    assert store.attach("O1", "TK5", "0601000005") is None
+    assert store.open_in_area("T1") is None  # the area is free for the next outage
+
+
+def test_a_change_made_on_a_stale_version_is_refused_but_attachments_are_kept(
+    store: OutageStore,
+) -> None:
+    opened = store.open(outage("O1"))
+    store.attach("O1", "TK4", "0601000004")  # an attachment does not move the version
+
+    confirmed = store.commit(opened, act(opened, OutageAction.CONFIRM, actor="staff:M1", now=T0))
+    with pytest.raises(StaleOutage):
+        store.commit(opened, act(opened, OutageAction.CANCEL, actor="staff:C1", now=T0))
+
+    assert confirmed.state is OutageState.CONFIRMED and confirmed.reports == 4
+    assert [e.action for e in confirmed.timeline] == ["form", "confirm"]
+
+
+def test_recent_reports_count_each_account_once_within_the_window(store: OutageStore) -> None:
+    keep = timedelta(hours=1)
+    store.record_report("T1", "0601000001", "TK1", T0, keep)
+    store.record_report("T1", "0601000001", "TK2", T0 + timedelta(minutes=5), keep)  # same 户号
+    store.record_report("T1", "0601000002", "TK3", T0 + timedelta(minutes=6), keep)
+    store.record_report("T2", "0601000009", "TK9", T0 + timedelta(minutes=6), keep)
+
+    assert store.recent_reports("T1", T0 + timedelta(minutes=1)) == {
+        "0601000001": "TK2",
+        "0601000002": "TK3",
+    }
+
+
+def test_lists_are_newest_first_filtered_and_paginated(store: OutageStore) -> None:
+    for n in range(3):
+        store.open(outage(f"O{n}", ta=f"T{n}", at=T0 + timedelta(minutes=n)))
+    other = store.open(outage("OX", ta="T9", station="S2"))
+    first = store.get("O0")
+    assert first is not None
+    store.commit(first, act(first, OutageAction.CANCEL, actor="staff:C1", now=T0))
+
+    station = OutageSource("station", "S1")
+    page = store.page(station, OutageFilter(), 2, None)
+    assert [o.outage_id for o in page.items] == ["O2", "O1"] and page.next_cursor
+    rest = store.page(station, OutageFilter(), 2, Cursor.decode(page.next_cursor))
+    assert [o.outage_id for o in rest.items] == ["O0"] and rest.next_cursor is None
+    probable = store.page(station, OutageFilter(state=OutageState.PROBABLE), 10, None)
+    assert [o.outage_id for o in probable.items] == ["O2", "O1"]
+    everyone = store.page(
+        OutageSource("bureau", BUREAU), OutageFilter(kind=OutageKind.FAULT), 10, None
+    )
+    assert len(everyone.items) == 4 and other in [replace(o) for o in everyone.items]

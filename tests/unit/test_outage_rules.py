@@ -1,0 +1,98 @@
+"""The outage's pure rules: which reports count, how many make an outage, who may move it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.errors import Conflict, ValidationFailed
+from chalicelib.domain.outages import (
+    OutageAction,
+    OutagePolicy,
+    OutageState,
+    act,
+    attaches,
+    counts_toward_outage,
+    formed,
+)
+from chalicelib.domain.policy import DEFAULT_POLICY
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+def probable():  # type: ignore[no-untyped-def]
+    return formed(
+        outage_id="O1",
+        ta_id="T1",
+        grid_id="G1",
+        station_id="S1",
+        branch_id="B1",
+        line_id=None,
+        manager_id="M1",
+        reports={"a": "t1", "b": "t2", "c": "t3"},
+        customers_affected=0,
+        etr=None,
+        now=T0,
+    )
+
+
+def test_home_building_and_area_reports_count_a_single_socket_never_does() -> None:
+    for scope in ("household", "building", "area"):
+        assert counts_toward_outage("fault_repair", {"scope": scope})
+    assert counts_toward_outage("fault_repair", {})  # the default scope is the whole home
+    assert not counts_toward_outage("fault_repair", {"scope": "socket"})
+    assert not counts_toward_outage("meter_service", {"scope": "area"})
+
+
+def test_three_accounts_make_an_outage_two_in_a_small_area() -> None:
+    rules = DEFAULT_POLICY.outages
+    assert rules.accounts_needed(300) == 3
+    assert rules.accounts_needed(29) == 2
+    assert rules.accounts_needed(30) == 3
+    assert rules.accounts_needed(None) == 3  # customers not imported: the cautious number
+    assert rules.cluster_window == timedelta(minutes=15)
+
+
+def test_the_reporters_are_affected_even_when_no_customer_list_was_imported() -> None:
+    outage = probable()
+    assert outage.customers_affected == 3 and outage.reports == 3
+    assert (outage.state, outage.timeline[0].action) == (OutageState.PROBABLE, "form")
+
+
+def test_only_a_person_confirms_then_restores_and_a_closed_outage_stays_closed() -> None:
+    later = T0 + timedelta(minutes=40)
+    confirmed = act(probable(), OutageAction.CONFIRM, actor="staff:M1", now=later)
+    restored = act(confirmed, OutageAction.RESTORE, actor="staff:M1", now=later)
+
+    assert (confirmed.state, confirmed.confirmed_at) == (OutageState.CONFIRMED, later)
+    assert (restored.state, restored.restored_at, restored.ends_at) == ("restored", later, later)
+    assert [e.action for e in restored.timeline] == ["form", "confirm", "restore"]
+    with pytest.raises(Conflict):
+        act(restored, OutageAction.CANCEL, actor="staff:C1", now=later)
+    with pytest.raises(Conflict):
+        act(confirmed, OutageAction.CONFIRM, actor="staff:C1", now=later)
+    with pytest.raises(ValidationFailed):
+        act(probable(), OutageAction.FORM, actor="staff:C1", now=later)
+
+
+def test_an_etr_must_be_given_and_lie_ahead() -> None:
+    with pytest.raises(ValidationFailed) as missing:
+        act(probable(), OutageAction.SET_ETR, actor="staff:M1", now=T0)
+    with pytest.raises(ValidationFailed):
+        act(probable(), OutageAction.SET_ETR, actor="staff:M1", now=T0, etr=T0)
+    moved = act(
+        probable(), OutageAction.SET_ETR, actor="staff:M1", now=T0, etr=T0 + timedelta(hours=2)
+    )
+
+    assert missing.value.fields == {"etr": "请填写预计恢复时间"}
+    assert moved.etr == T0 + timedelta(hours=2) and moved.state is OutageState.PROBABLE
+
+
+def test_reports_stop_attaching_once_closed_or_too_old() -> None:
+    rules = OutagePolicy()
+    outage = probable()
+    assert attaches(outage, T0 + timedelta(hours=11), rules)
+    assert not attaches(outage, T0 + timedelta(hours=13), rules)
+    cancelled = act(outage, OutageAction.CANCEL, actor="staff:C1", now=T0)
+    assert not attaches(cancelled, T0, rules)

@@ -46,13 +46,9 @@ for blueprint in (
 
 @app.schedule("rate(1 minute)")
 def sla_watchdog(event: Any) -> dict[str, object]:
-    from chalicelib.bootstrap import services
-    from chalicelib.lifecycle.calendar_watch import watch_calendar
-    from chalicelib.lifecycle.watchdog import run_watchdog
+    from chalicelib.lifecycle.watchdog import on_schedule
 
-    svc = services()
-    watch_calendar(svc.calendar, svc.clock())
-    return run_watchdog(svc).as_dict()
+    return on_schedule(event)
 
 
 @app.on_dynamodb_record(stream_arn=get_settings().tickets_stream_arn, batch_size=100)

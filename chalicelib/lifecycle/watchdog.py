@@ -1,29 +1,42 @@
 """sla_watchdog: every minute, act on every ticket whose next clock fell due.
 
-It reads the due index (`TicketStore.due`: the store walks its own shards, one Query per
-shard, never a Scan; at most DUE_PER_TICK tickets, earliest due first), and
-for each ticket found commits the escalation of domain.escalation conditionally on the
-version it read. A stale index entry (the ticket moved on since) or a concurrent action makes
-that commit fail; the ticket is skipped and looked at again next minute if still due. Because
-each step marks its clock and moves `next_due` on, a rerun on the same minute finds nothing
-and commits nothing, so the stream handler has nothing new to notify.
+`Watchdog(tickets, org, policy, calendar, clock)` is the service, shaped like
+`dispatch.Dispatcher`: its ports are passed in, its rules are the domain's
+(domain.escalation decides each step, domain.assignment the level-2 peer), and
+`on_schedule` is the thin Lambda entry point app.py registers.
+
+A tick reads the due index (`TicketStore.due`: the store walks its own shards, one Query per
+shard, never a Scan; at most DUE_PER_TICK tickets, earliest due first), and for each ticket
+found commits the escalation conditionally on the version it read. A stale index entry (the
+ticket moved on since) or a concurrent action makes that commit fail; the ticket is skipped
+and looked at again next minute if still due. Because each step marks its clock and moves
+`next_due` on, a rerun on the same minute finds nothing and commits nothing, so the stream
+handler has nothing new to notify. A backlog larger than DUE_PER_TICK is worked off over
+the following ticks, earliest due first.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.bootstrap import Services
 from chalicelib.domain.assignment import least_loaded, peer_workloads, peers_on_duty
+from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import ACCEPT
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.escalation import due_clock, escalate
 from chalicelib.domain.org import Staff
+from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.tickets import Ticket
 from chalicelib.observability import logger
+from chalicelib.store.org import OrgStore
 from chalicelib.store.tickets import StaleTicket, StoreBusy, TicketStore
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Services
 
 DUE_PER_TICK = 1000  # tickets one tick handles at most (~20 ms a commit; the Lambda has 55 s)
 
@@ -44,17 +57,6 @@ class TickReport:
             "stale": self.stale,
             "skipped": self.skipped,
         }
-
-
-def run_watchdog(svc: Services, *, limit: int = DUE_PER_TICK) -> TickReport:
-    now = svc.clock()
-    report = TickReport(at=now)
-    loads = TickLoads(svc.tickets)
-    for ticket in svc.tickets.due(now, limit):
-        report.found += 1
-        _handle(svc, ticket, now, report, loads)
-    logger.info("sla_watchdog tick", extra=report.as_dict())
-    return report
 
 
 class TickLoads:
@@ -87,50 +89,86 @@ class TickLoads:
         self._ledger[to_id] = at
 
 
-def level2_peer(svc: Services, ticket: Ticket, now: datetime, loads: TickLoads) -> Staff | None:
-    """The on-duty mutual-aid peer of the ticket's grid with the fewest open tickets, other
-    than the current assignee (domain.assignment's rule); None when nobody qualifies."""
-    grid = svc.org.grid(ticket.grid_id)
-    members = svc.org.members(grid.mutual_aid_group_id) if grid else []
-    peers = peers_on_duty(ticket.assignee_id, members, now)
-    if not peers:
-        return None
-    open_now = loads.open_counts(ticket.station_id)
-    return least_loaded(peers, peer_workloads(peers, open_now, loads.last_assigned))
+@dataclass
+class Watchdog:
+    tickets: TicketStore
+    org: OrgStore
+    policy: ServicePolicy
+    calendar: WorkCalendar
+    clock: Callable[[], datetime]
+    due_per_tick: int = DUE_PER_TICK
+
+    @classmethod
+    def from_services(cls, svc: Services) -> Watchdog:
+        return cls(svc.tickets, svc.org, svc.policy, svc.calendar, svc.clock)
+
+    def tick(self) -> TickReport:
+        """One pass over what is due now."""
+        now = self.clock()
+        report = TickReport(at=now)
+        loads = TickLoads(self.tickets)
+        for ticket in self.tickets.due(now, self.due_per_tick):
+            report.found += 1
+            self.handle(ticket, now, report, loads)
+        logger.info("sla_watchdog tick", extra=report.as_dict())
+        return report
+
+    def handle(self, ticket: Ticket, now: datetime, report: TickReport, loads: TickLoads) -> int:
+        """Every step due on this ticket now, one commit each (a ticket 50 minutes past
+        dispatch has missed accept and arrive: level 2, then level 3), so that a rerun finds
+        nothing. Returns the number of commits."""
+        committed = 0
+        while (clock := due_clock(ticket, now)) is not None:
+            wants_peer = clock == ACCEPT and ticket.is_open
+            peer = self.level2_peer(ticket, now, loads) if wants_peer else None
+            try:
+                step = escalate(
+                    ticket, now=now, policy=self.policy, calendar=self.calendar, peer=peer
+                )
+            except Conflict as error:  # an index entry that contradicts its ticket: report it
+                logger.warning("sla_watchdog skipped %s: %s", ticket.ticket_id, error.code)
+                report.skipped += 1
+                break
+            if step is None:
+                break
+            after, event = step
+            try:
+                moved_from, ticket = ticket.assignee_id, self.tickets.commit(ticket, after, event)
+            except (StaleTicket, StoreBusy):  # due again next minute if still due
+                report.stale += 1
+                break
+            report.committed[_kind(event.action, event.data.get("level"))] += 1
+            committed += 1
+            if moved_from and ticket.assignee_id != moved_from:
+                loads.moved(ticket, moved_from, event.at)
+        return committed
+
+    def level2_peer(self, ticket: Ticket, now: datetime, loads: TickLoads) -> Staff | None:
+        """The on-duty mutual-aid peer of the ticket's grid with the fewest open tickets,
+        other than the current assignee (domain.assignment's rule); None when nobody
+        qualifies."""
+        grid = self.org.grid(ticket.grid_id)
+        members = self.org.members(grid.mutual_aid_group_id) if grid else []
+        peers = peers_on_duty(ticket.assignee_id, members, now)
+        if not peers:
+            return None
+        open_now = loads.open_counts(ticket.station_id)
+        return least_loaded(peers, peer_workloads(peers, open_now, loads.last_assigned))
 
 
-def _handle(
-    svc: Services,
-    ticket: Ticket,
-    now: datetime,
-    report: TickReport,
-    loads: TickLoads,
-) -> int:
-    """Every step due on this ticket now, one commit each (a ticket 50 minutes past
-    dispatch has missed accept and arrive: level 2, then level 3), so that a rerun finds
-    nothing. Returns the number of commits."""
-    committed = 0
-    while (clock := due_clock(ticket, now)) is not None:
-        peer = level2_peer(svc, ticket, now, loads) if clock == ACCEPT and ticket.is_open else None
-        try:
-            step = escalate(ticket, now=now, policy=svc.policy, calendar=svc.calendar, peer=peer)
-        except Conflict as error:  # an index entry that contradicts its ticket: report it
-            logger.warning("sla_watchdog skipped %s: %s", ticket.ticket_id, error.code)
-            report.skipped += 1
-            break
-        if step is None:
-            break
-        after, event = step
-        try:
-            moved_from, ticket = ticket.assignee_id, svc.tickets.commit(ticket, after, event)
-        except (StaleTicket, StoreBusy):  # due again next minute if still due
-            report.stale += 1
-            break
-        report.committed[_kind(event.action, event.data.get("level"))] += 1
-        committed += 1
-        if moved_from and ticket.assignee_id != moved_from:
-            loads.moved(ticket, moved_from, event.at)
-    return committed
+def run_tick(svc: Services) -> dict[str, object]:
+    """The schedule's job over a container: calendar coverage, then one tick."""
+    from chalicelib.lifecycle.calendar_watch import watch_calendar
+
+    watch_calendar(svc.calendar, svc.clock())
+    return Watchdog.from_services(svc).tick().as_dict()
+
+
+def on_schedule(event: Any) -> dict[str, object]:
+    """The Lambda entry point (app.py registers it as `sla_watchdog`)."""
+    from chalicelib.bootstrap import services
+
+    return run_tick(services())
 
 
 def _kind(action: str, level: object) -> str:

@@ -24,7 +24,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.lifecycle import _MOVES
 from chalicelib.domain.tickets import Action, Status, Ticket, TicketType
-from chalicelib.lifecycle.watchdog import run_watchdog
+from chalicelib.lifecycle.watchdog import Watchdog
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.customers import InMemoryCustomerStore
 from chalicelib.store.org import InMemoryOrgStore
@@ -128,14 +128,15 @@ class Lifecycle(RuleBasedStateMachine):
     @rule()
     def watchdog(self) -> None:
         before = self.stored()
-        report = run_watchdog(self.svc)
+        report = Watchdog.from_services(self.svc).tick()
         after = self.stored()
         moved = sum(report.committed.values())
         assert after.version == before.version + moved
         if moved:
             assert after.status in (before.status, Status.CLOSED)
             assert after.escalation_level >= before.escalation_level
-        assert run_watchdog(self.svc).committed == {}, "a rerun must change nothing"
+        rerun = Watchdog.from_services(self.svc).tick()
+        assert rerun.committed == {}, "a rerun must change nothing"
 
     @invariant()
     def consistent(self) -> None:

@@ -4,6 +4,7 @@ selection, idempotent reruns, the callback auto-close, and clocks across Golden 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from moto import mock_aws
 from chalicelib.dispatch.messages import Change, changes
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.tickets import Status, TicketType
-from chalicelib.lifecycle.watchdog import run_watchdog
+from chalicelib.lifecycle.watchdog import Watchdog
 from tests.functional.lifecycle_support import (
     LOCATION,
     act,
@@ -40,7 +41,7 @@ def svc(request, memory_services) -> Iterator:  # type: ignore[no-untyped-def]
 
 def tick(svc, clock, **delta: float):  # type: ignore[no-untyped-def]
     clock.advance(**delta)
-    return run_watchdog(svc)
+    return Watchdog.from_services(svc).tick()
 
 
 def events(svc, ticket_id: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -76,7 +77,7 @@ def test_missed_accept_goes_to_the_least_loaded_peer_once(svc, clock) -> None:  
     found = changes(fault, after)
     assert Change.ESCALATED_TO_CHIEF in found and Change.TRANSFERRED in found
     # And a rerun in the same minute changes nothing
-    assert run_watchdog(svc).committed == {}
+    assert Watchdog.from_services(svc).tick().committed == {}
     assert svc.tickets.get(fault.ticket_id) == after
 
 
@@ -98,13 +99,13 @@ def test_missed_arrive_then_missed_resolve_are_level_3(svc, clock) -> None:  # t
     assert tick(svc, clock, minutes=1).committed == {"level3": 1}  # 45-min urban arrive
     late = svc.tickets.get(fault.ticket_id)
     assert (late.overdue, late.escalation_level, late.status) == (True, 3, Status.ACCEPTED)
-    assert run_watchdog(svc).committed == {}
+    assert Watchdog.from_services(svc).tick().committed == {}
 
     clock.advance(minutes=4)
     act(svc, m1, late, "arrive", location=LOCATION)
     assert tick(svc, clock, hours=3).committed == {}  # resolve: 3 h after arrival
     assert tick(svc, clock, minutes=1).committed == {"level3": 1}
-    assert run_watchdog(svc).committed == {}
+    assert Watchdog.from_services(svc).tick().committed == {}
     escalations = [e for e in svc.tickets.timeline(fault.ticket_id) if e.action == "escalate"]
     assert [e.data["clock"] for e in escalations] == ["arrive", "resolve"]
     assert svc.tickets.get(fault.ticket_id).next_due is None  # nothing left to watch
@@ -122,7 +123,7 @@ def test_unconfirmed_resolution_closes_after_three_days(svc, clock) -> None:  # 
     assert closed.status is Status.CLOSED and closed.outcome["no_callback"] is True
     assert closed.next_due is None
     assert events(svc, ticket.ticket_id)[-1] == ("auto_close", Status.RESOLVED, Status.CLOSED)
-    assert run_watchdog(svc).committed == {}
+    assert Watchdog.from_services(svc).tick().committed == {}
     # the customer may still reopen within 7 days of the resolution: counted as not fixed
     reopened = act(svc, customer_scope(), closed, "reopen")
     assert reopened.status is Status.DISPATCHED and reopened.outcome["reopen_count"] == 1
@@ -173,6 +174,22 @@ def test_every_tick_asks_the_store_once_for_what_is_due_now(memory_services, clo
     assert [name for name, _ in spy.calls].count("commit") == 1
 
 
+def test_a_backlog_beyond_one_tick_is_worked_off_next_tick_earliest_due_first(svc, clock) -> None:  # type: ignore[no-untyped-def]
+    faults = []
+    for _ in range(3):  # accept clocks falling due a minute apart
+        faults.append(open_ticket(svc))
+        clock.advance(minutes=1)
+    clock.advance(minutes=10)
+    watchdog = replace(Watchdog.from_services(svc), due_per_tick=2)
+
+    first = watchdog.tick()
+    assert (first.found, first.committed) == (2, {"level2": 2})
+    levels = [svc.tickets.get(f.ticket_id).escalation_level for f in faults]
+    assert levels == [2, 2, 1]  # the two that fell due first
+    assert watchdog.tick().committed == {"level2": 1}  # the rest, the same minute
+    assert watchdog.tick().committed == {}
+
+
 def test_a_tick_of_missed_accepts_spreads_them_and_reads_loads_once(svc, clock) -> None:  # type: ignore[no-untyped-def]
     faults = [open_ticket(svc) for _ in range(4)]  # G1 → M1, who accepts none
     spy = svc.tickets = SpyStore(svc.tickets)
@@ -200,11 +217,11 @@ def test_meter_service_clock_skips_golden_week_2025(memory_services, clock) -> N
     due = svc.tickets.get(ticket.ticket_id).clocks["resolve_due"]
     assert due == shanghai(2025, 10, 14, 10, 0)
     clock.now = shanghai(2025, 10, 8, 10, 1)  # plain weekdays would have run out on Oct 7
-    assert run_watchdog(svc).committed == {}
+    assert Watchdog.from_services(svc).tick().committed == {}
     clock.now = shanghai(2025, 10, 14, 10, 0)
-    assert run_watchdog(svc).committed == {}
+    assert Watchdog.from_services(svc).tick().committed == {}
     clock.now = shanghai(2025, 10, 14, 10, 1)
-    assert run_watchdog(svc).committed == {"level3": 1}
+    assert Watchdog.from_services(svc).tick().committed == {"level3": 1}
     assert svc.tickets.get(ticket.ticket_id).overdue is True
 
 
@@ -217,7 +234,7 @@ def test_consultation_clock_falls_due_on_the_adjusted_working_saturday(
     act(svc, staff_scope(svc, "M1"), ticket, "accept")
     assert svc.tickets.get(ticket.ticket_id).clocks["resolve_due"] == shanghai(2025, 10, 11, 10, 0)
     clock.now = shanghai(2025, 10, 11, 10, 1)  # Saturday, but a working day
-    assert run_watchdog(svc).committed == {"level3": 1}
+    assert Watchdog.from_services(svc).tick().committed == {"level3": 1}
 
 
 def test_a_ticket_that_missed_two_clocks_takes_both_steps_in_one_tick(svc, clock) -> None:  # type: ignore[no-untyped-def]
@@ -225,4 +242,13 @@ def test_a_ticket_that_missed_two_clocks_takes_both_steps_in_one_tick(svc, clock
     assert tick(svc, clock, minutes=50).committed == {"level2": 1, "level3": 1}
     after = svc.tickets.get(fault.ticket_id)
     assert (after.escalation_level, after.overdue, after.version) == (3, True, fault.version + 2)
-    assert run_watchdog(svc).committed == {}
+    assert Watchdog.from_services(svc).tick().committed == {}
+
+
+def test_the_schedule_entry_point_ticks_over_the_installed_services(memory_services, clock) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.lifecycle.watchdog import on_schedule
+
+    open_ticket(memory_services)
+    clock.advance(minutes=11)
+    assert on_schedule({})["committed"] == {"level2": 1}
+    assert on_schedule({})["committed"] == {}

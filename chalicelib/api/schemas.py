@@ -40,7 +40,7 @@ class BindAccount(Struct):
 
 class RequestUpload(Struct):
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
-    size: Annotated[int, Meta(gt=0, description="字节数；提供时由 S3 强制校验")] | None = None
+    size: Annotated[int, Meta(gt=0, description="字节数（必填）：签入上传地址，S3 拒收其他长度")]
 
 
 class SetDuty(Struct):

@@ -1,4 +1,4 @@
-"""Photo uploads: presigned S3 PUT, images only, size signed when given."""
+"""Photo uploads: presigned S3 PUT, images only, of a declared size that the URL signs."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from chalicelib.api.schemas import RequestUpload, UploadOut
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import PayloadTooLarge
 from chalicelib.domain.ids import new_ulid
+from chalicelib.domain.uploads import upload_key
 from chalicelib.store.uploads import URL_LIFETIME
-from chalicelib.usecases.intake import upload_prefix
 from chalicelib.usecases.queries import scope_of
 
 from .guard import protected
 
 uploads_api = Blueprint(__name__)
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 
 
 @uploads_api.route("/v1/uploads", methods=["POST"], **protected())
@@ -29,9 +28,9 @@ def request_upload() -> Response:
     svc = services()
     who = scope_of(svc, caller(request))
     body = decode(request, RequestUpload)
-    if body.size is not None and body.size > svc.settings.upload_max_bytes:
+    if body.size > svc.settings.upload_max_bytes:
         limit_mb = svc.settings.upload_max_bytes // (1024 * 1024)
         raise PayloadTooLarge(f"图片不能超过 {limit_mb} MB", code="image_too_large")
-    key = f"{upload_prefix(who.subject)}{new_ulid(svc.clock())}.{EXTENSIONS[body.content_type]}"
+    key = upload_key(who.subject, new_ulid(svc.clock()), body.content_type)
     url = svc.uploads.presign_put(key, body.content_type, body.size)
     return respond(UploadOut(key=key, upload_url=url, expires_in=URL_LIFETIME), 201)

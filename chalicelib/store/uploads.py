@@ -1,4 +1,5 @@
-"""UploadSigner: presigned S3 PUT URLs for ticket photos (signed locally: no AWS call)."""
+"""UploadSigner: presigned S3 PUT URLs for ticket photos (signed locally: no AWS call), and
+whether a photo a ticket names was really uploaded (one HeadObject)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ URL_LIFETIME = 600
 
 
 class UploadSigner(Protocol):
-    def presign_put(self, key: str, content_type: str, size: int | None) -> str: ...
+    def presign_put(self, key: str, content_type: str, size: int) -> str:
+        """A URL for one PUT of exactly `size` bytes (S3 refuses any other length)."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
 
 
 class S3UploadSigner:
@@ -17,7 +22,31 @@ class S3UploadSigner:
         self.region = region
         self._client: Any = None
 
-    def presign_put(self, key: str, content_type: str, size: int | None) -> str:
+    def presign_put(self, key: str, content_type: str, size: int) -> str:
+        params: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ContentType": content_type,
+            "ContentLength": size,  # signed: S3 rejects a body of any other size
+        }
+        url: str = self._s3().generate_presigned_url(
+            "put_object", Params=params, ExpiresIn=URL_LIFETIME
+        )
+        return url
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._s3().head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            # without s3:ListBucket a missing key answers 403, not 404
+            if error.response.get("Error", {}).get("Code") in ("404", "403", "NoSuchKey"):
+                return False
+            raise
+        return True
+
+    def _s3(self) -> Any:
         if self._client is None:
             import boto3
             from botocore.config import Config
@@ -25,19 +54,24 @@ class S3UploadSigner:
             self._client = boto3.client(
                 "s3", region_name=self.region, config=Config(signature_version="s3v4")
             )
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
-        if size is not None:
-            params["ContentLength"] = size  # signed: S3 rejects a body of any other size
-        url: str = self._client.generate_presigned_url(
-            "put_object", Params=params, ExpiresIn=URL_LIFETIME
-        )
-        return url
+        return self._client
 
 
 class FakeUploadSigner:
-    def __init__(self) -> None:
-        self.signed: list[tuple[str, str, int | None]] = []
+    """Records what it signed; `put` stands in for the client's PUT to the signed URL."""
 
-    def presign_put(self, key: str, content_type: str, size: int | None) -> str:
+    def __init__(self) -> None:
+        self.signed: list[tuple[str, str, int]] = []
+        self.stored: set[str] = set()
+
+    def presign_put(self, key: str, content_type: str, size: int) -> str:
         self.signed.append((key, content_type, size))
         return f"https://uploads.example.invalid/{key}?signed=1"
+
+    def put(self, key: str) -> None:
+        if not any(signed == key for signed, _, _ in self.signed):
+            raise ValueError(f"nothing was signed for {key}")
+        self.stored.add(key)
+
+    def exists(self, key: str) -> bool:
+        return key in self.stored

@@ -18,7 +18,7 @@ from chalicelib.domain.lifecycle import authorize
 from chalicelib.domain.org import Role, Scope, Staff
 from chalicelib.domain.tickets import Action, Ticket, TimelineEvent
 from chalicelib.domain.transitions import apply_action
-from chalicelib.usecases.intake import upload_prefix
+from chalicelib.usecases.photos import check_photos
 from chalicelib.usecases.queries import visible_ticket
 
 TRANSFER_ROLES = frozenset({Role.MANAGER})
@@ -48,7 +48,7 @@ def act_on_ticket(
             grid_id=ticket.grid_id, station_id=ticket.station_id, branch_id=ticket.branch_id
         ),
     )
-    _check_photos(scope, request)
+    check_photos(svc.uploads, scope.subject, request.photos)
     now = svc.clock()
     after, event = apply_action(
         ticket,
@@ -62,13 +62,6 @@ def act_on_ticket(
         check_transfer_target(svc, ticket, request.to_staff_id)
     saved = svc.tickets.commit(ticket, after, event)
     return ActionResult(saved, event)
-
-
-def _check_photos(scope: Scope, request: TicketActionCommand) -> None:
-    prefix = upload_prefix(scope.subject)
-    bad = [i for i, key in enumerate(request.photos) if not key.startswith(prefix)]
-    if bad:
-        raise ValidationFailed(fields={f"photos[{bad[0]}]": "图片需先通过 /v1/uploads 上传"})
 
 
 def check_transfer_target(svc: Services, ticket: Ticket, staff_id: str | None) -> Staff:

@@ -15,14 +15,10 @@ from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.tickets import Action, Status, Ticket, TimelineEvent
 from chalicelib.observability import logger, metrics
 from chalicelib.store.tickets import DuplicateRequest, IdempotencyClaim
+from chalicelib.usecases.photos import check_photos
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 MAX_IDEMPOTENCY_KEY = 128
-
-
-def upload_prefix(owner_id: str) -> str:
-    """Where a caller's uploads live; tickets may only reference keys under it."""
-    return f"uploads/{hashlib.sha256(owner_id.encode()).hexdigest()[:16]}/"
 
 
 def _payload_hash(request: NewTicket) -> str:
@@ -35,13 +31,10 @@ def submit_ticket(
     """Returns (ticket, created). A repeated Idempotency-Key returns the first ticket."""
     if not isinstance(request.details, DETAILS[request.type]):
         raise ValidationFailed(fields={"details": "与工单类型不符"})
-    prefix = upload_prefix(owner_id)
-    bad = [i for i, key in enumerate(request.photos) if not key.startswith(prefix)]
-    if bad:
-        raise ValidationFailed(fields={f"photos[{bad[0]}]": "图片需先通过 /v1/uploads 上传"})
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise ValidationFailed(fields={"Idempotency-Key": "长度应为 1–128 个字符"})
 
+    check_photos(svc.uploads, owner_id, request.photos)
     customer = svc.customers.bound_customer(owner_id, request.account_no)
     if customer is None:
         raise NotFound("未找到该户号，请先绑定户号", code="account_not_found")

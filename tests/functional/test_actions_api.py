@@ -10,8 +10,8 @@ from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.org import Role
 from chalicelib.domain.tickets import Action, TicketType
 from chalicelib.domain.transitions import apply_action
+from chalicelib.domain.uploads import upload_prefix
 from chalicelib.store.tickets import StaleTicket
-from chalicelib.usecases.intake import upload_prefix
 from tests.functional.lifecycle_support import (
     LOCATION,
     WANG,
@@ -111,12 +111,22 @@ def test_missing_fields_are_400_with_the_field_named(api, fault) -> None:  # typ
 def test_photos_must_be_the_callers_uploads(api, fault) -> None:  # type: ignore[no-untyped-def]
     tid = fault.ticket_id
     api.call("POST", path(tid), {"action": "accept"}, as_=M1)
-    foreign = {"action": "arrive", "location": LOCATION, "photos": ["uploads/elsewhere/a.jpg"]}
-    assert api.call("POST", path(tid), foreign, as_=M1).status == 400
-    mine = {**foreign, "photos": [f"{upload_prefix('M1')}a.jpg"]}
-    arrived = api.call("POST", path(tid), mine, as_=M1)
+    slot = api.call("POST", "/v1/uploads", {"content_type": "image/jpeg", "size": 5000}, as_=M1)
+    key = slot.body["key"]
+    arrive = {"action": "arrive", "location": LOCATION}
+
+    foreign = api.call("POST", path(tid), {**arrive, "photos": ["uploads/elsewhere/a.jpg"]}, as_=M1)
+    escaping = api.call(
+        "POST", path(tid), {**arrive, "photos": [f"{upload_prefix('M1')}../x/a.jpg"]}, as_=M1
+    )
+    not_yet = api.call("POST", path(tid), {**arrive, "photos": [key]}, as_=M1)
+    assert [r.status for r in (foreign, escaping, not_yet)] == [400, 400, 400]
+    assert not_yet.body["error"]["fields"] == {"photos[0]": "图片尚未上传成功，请重新上传"}
+
+    api.services.uploads.put(key)  # the work page PUTs the photo
+    arrived = api.call("POST", path(tid), {**arrive, "photos": [key]}, as_=M1)
     assert arrived.status == 200
-    assert arrived.body["outcome"]["work_photos"] == [f"{upload_prefix('M1')}a.jpg"]
+    assert arrived.body["outcome"]["work_photos"] == [key]
 
 
 @pytest.mark.parametrize(

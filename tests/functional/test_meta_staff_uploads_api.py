@@ -113,7 +113,12 @@ def test_a_token_for_a_removed_staff_member_is_refused(api) -> None:  # type: ig
 
 
 def test_upload_urls_are_for_images_of_limited_size(api) -> None:  # type: ignore[no-untyped-def]
-    ok = api.call("POST", "/v1/uploads", {"content_type": "image/png"}, as_=("wx-1", Role.CUSTOMER))
+    ok = api.call(
+        "POST",
+        "/v1/uploads",
+        {"content_type": "image/png", "size": 2048},
+        as_=("wx-1", Role.CUSTOMER),
+    )
     assert ok.status == 201
     assert ok.body["key"].endswith(".png") and ok.body["expires_in"] > 0
     pdf = api.call(
@@ -127,3 +132,47 @@ def test_upload_urls_are_for_images_of_limited_size(api) -> None:  # type: ignor
         as_=("wx-1", Role.CUSTOMER),
     )
     assert big.status == 413
+
+
+@pytest.mark.parametrize("size", [None, 0, -1, "1000", 1.5])
+def test_every_upload_url_signs_a_declared_size(api, size) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        {"content_type": "image/jpeg"}
+        if size is None
+        else {"content_type": "image/jpeg", "size": size}
+    )
+
+    reply = api.call("POST", "/v1/uploads", body, as_=("wx-1", Role.CUSTOMER))
+
+    assert reply.status == 400 and "size" in reply.body["error"]["fields"], reply.body
+    assert api.services.uploads.signed == []
+
+
+def test_s3_knows_a_photo_only_once_it_was_put() -> None:
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.store.uploads import S3UploadSigner
+
+    key = "uploads/0123456789abcdef/01KBX2Q5W5Z6F0A8H4D1M3N7P9.jpg"
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="yunge-test-files")
+        signer = S3UploadSigner("yunge-test-files", "us-east-1")
+        signer.presign_put(key, "image/jpeg", 3)
+        assert not signer.exists(key)
+        s3.put_object(Bucket="yunge-test-files", Key=key, Body=b"jpg")
+        assert signer.exists(key)
+
+
+def test_the_presigned_put_carries_the_size_s3_will_hold_the_body_to() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from chalicelib.store.uploads import S3UploadSigner
+
+    url = S3UploadSigner("yunge-test-files", "us-east-1").presign_put(
+        "uploads/0123456789abcdef/01KBX2Q5W5Z6F0A8H4D1M3N7P9.jpg", "image/jpeg", 4321
+    )
+
+    signed = parse_qs(urlsplit(url).query)["X-Amz-SignedHeaders"][0].split(";")
+    assert "content-length" in signed and "content-type" in signed

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.org import Role
-from chalicelib.usecases.intake import upload_prefix
+from chalicelib.domain.uploads import upload_prefix
 
 WANG = ("wx-wang", Role.CUSTOMER)  # will bind 0601000001 (grid G1)
 OTHER = ("wx-other", Role.CUSTOMER)
@@ -121,9 +121,60 @@ def test_photos_from_own_uploads_are_accepted(bound) -> None:  # type: ignore[no
     )
     assert upload.status == 201
     assert upload.body["key"].startswith(upload_prefix("wx-wang"))
+    bound.services.uploads.put(upload.body["key"])  # the mini-program PUTs the photo
     reply = bound.call("POST", "/v1/tickets", fault(photos=[upload.body["key"]]), as_=WANG)
     assert reply.status == 201
     assert reply.body["photos"] == [upload.body["key"]]
+
+
+def uploaded(api, as_) -> str:  # type: ignore[no-untyped-def]
+    reply = api.call("POST", "/v1/uploads", {"content_type": "image/jpeg", "size": 900}, as_=as_)
+    api.services.uploads.put(reply.body["key"])
+    return str(reply.body["key"])
+
+
+@pytest.mark.parametrize(
+    "photo",
+    [
+        pytest.param(lambda own: own.rsplit("/", 1)[0] + "/../../reports/x.jpg", id="dot-dot"),
+        pytest.param(lambda own: own + "/../x.jpg", id="dot-dot-after-a-real-key"),
+        pytest.param(lambda own: own.replace(".jpg", ".jpg\n"), id="trailing-newline"),
+        pytest.param(
+            lambda own: own.rsplit("/", 1)[0] + "/sub/" + own.rsplit("/", 1)[1], id="subfolder"
+        ),
+        pytest.param(lambda own: own.replace(".jpg", ".svg"), id="not-an-image-key"),
+        pytest.param(lambda own: "/" + own, id="leading-slash"),
+    ],
+)
+def test_photo_keys_must_be_exactly_an_upload_of_the_caller(bound, photo) -> None:  # type: ignore[no-untyped-def]
+    own = uploaded(bound, WANG)
+
+    reply = bound.call("POST", "/v1/tickets", fault(photos=[own, photo(own)]), as_=WANG)
+
+    assert reply.status == 400
+    assert reply.body["error"]["fields"] == {"photos[1]": "图片需先通过 /v1/uploads 上传"}
+    assert bound.call("GET", "/v1/tickets", as_=WANG).body["items"] == []
+
+
+def test_a_photo_that_was_never_uploaded_is_refused(bound) -> None:  # type: ignore[no-untyped-def]
+    own = uploaded(bound, WANG)
+    signed_only = bound.call(
+        "POST", "/v1/uploads", {"content_type": "image/png", "size": 10}, as_=WANG
+    ).body["key"]  # asked for a URL, never PUT anything
+
+    reply = bound.call("POST", "/v1/tickets", fault(photos=[own, signed_only]), as_=WANG)
+
+    assert reply.status == 400
+    assert reply.body["error"]["fields"] == {"photos[1]": "图片尚未上传成功，请重新上传"}
+    assert bound.call("GET", "/v1/tickets", as_=WANG).body["items"] == []
+
+
+def test_another_customers_upload_is_not_the_callers(bound) -> None:  # type: ignore[no-untyped-def]
+    theirs = uploaded(bound, ("wx-li", Role.CUSTOMER))
+
+    reply = bound.call("POST", "/v1/tickets", fault(photos=[theirs]), as_=WANG)
+
+    assert reply.status == 400 and "photos[0]" in reply.body["error"]["fields"]
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ class Settings:
     stage: str  # "local" runs the stand-ins; any other stage (prod, bench, ...) refuses them
     region: str
     bureau: str  # tenant key: several bureaus may share one deployment later
+    bureau_name: str  # as the bureau signs its reports, e.g. 巴彦淖尔供电公司 ("" = unnamed)
     table_prefix: str
     bucket: str
     jwt_issuer: str
@@ -96,6 +97,7 @@ class Settings:
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "cn-north-1",
             bureau=env.get("YUNGE_BUREAU", "bayannur"),
+            bureau_name=env.get("YUNGE_BUREAU_NAME", ""),
             table_prefix=env.get("YUNGE_TABLE_PREFIX", f"yunge-{stage}-"),
             bucket=env.get("YUNGE_BUCKET", f"yunge-{stage}-files"),
             jwt_issuer=env.get("YUNGE_JWT_ISSUER", "yunge"),

@@ -68,6 +68,41 @@ def _pick(rule: ClockRule, key: str) -> Clock | None:
 
 
 @dataclass(frozen=True, slots=True)
+class KpiTarget:
+    """A headline figure's target and its red/amber/green bands, as management reads them:
+    green at or better than `green`, amber at or better than `amber`, else red. For a figure
+    where lower is better (重开率) the bands run the other way."""
+
+    target: float
+    green: float
+    amber: float
+    lower_is_better: bool = False
+
+    def state(self, rate: float | None) -> str | None:
+        """One of green, amber, red; None when nothing was counted."""
+        if rate is None:
+            return None
+        sign = -1 if self.lower_is_better else 1
+        if sign * rate >= sign * self.green:
+            return "green"
+        return "amber" if sign * rate >= sign * self.amber else "red"
+
+
+# 故障消缺及时率 and 工单流转合格率 are the bureau's "双100%"; the bands are this product's
+# defaults for a monthly review, to be set by each bureau.
+DEFAULT_KPI_TARGETS: Mapping[str, KpiTarget] = MappingProxyType(
+    {
+        "fault_fix": KpiTarget(1.0, green=0.99, amber=0.95),
+        "arrival": KpiTarget(1.0, green=0.98, amber=0.95),
+        "flow": KpiTarget(1.0, green=0.99, amber=0.95),
+        "satisfaction": KpiTarget(0.95, green=0.95, amber=0.90),
+        "callback": KpiTarget(1.0, green=0.98, amber=0.90),
+        "reopen": KpiTarget(0.02, green=0.02, amber=0.05, lower_is_better=True),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ServicePolicy:
     clocks: Mapping[TicketType, TypeClocks]
     priority_accept_factor: float = 0.5  # important / special customers: accept clock halved
@@ -75,6 +110,8 @@ class ServicePolicy:
     callback_auto_close: timedelta = timedelta(days=3)  # resolved, no confirmation → closed
     reopen_window: timedelta = timedelta(days=7)  # after resolved_at
     outages: OutagePolicy = field(default_factory=OutagePolicy)  # not scaled for the demo
+    # the report cards' targets and red/amber/green bands
+    kpi_targets: Mapping[str, KpiTarget] = field(default_factory=lambda: DEFAULT_KPI_TARGETS)
 
     def accept_clock(self, ticket_type: TicketType, *, priority: bool) -> timedelta:
         clock = self.clocks[ticket_type].accept
@@ -150,11 +187,13 @@ DEFAULT_POLICY = ServicePolicy(clocks=MappingProxyType(_DEFAULT_CLOCKS))
 
 __all__ = [
     "CATEGORIES",
+    "DEFAULT_KPI_TARGETS",
     "DEFAULT_POLICY",
     "NON_RESIDENTIAL",
     "RESIDENTIAL",
     "Clock",
     "ClockRule",
+    "KpiTarget",
     "ServicePolicy",
     "TypeClocks",
     "WorkingDays",

@@ -26,7 +26,8 @@ from .csv_writer import CsvSink, RowContext, RowSink, TicketRows
 from .figures import KpiSet
 from .files import ReportFiles
 from .kpi import KpiEngine
-from .publish import Manifest, publish
+from .publish import Manifest, publish, read_manifest
+from .reference import Reference
 from .spool import DetailSpool
 
 EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)  # before any ticket
@@ -41,6 +42,7 @@ class ReportPorts:
     files: ReportFiles
     reference: ReferenceSource
     month_shards: int
+    bureau_name: str = ""  # titles the report (Settings.bureau_name)
 
 
 def month_window(month: str, as_of: datetime) -> Window:
@@ -107,10 +109,26 @@ def _add(
             details.add(ticket, seen, window.cut)
 
 
+def report_title(bureau_name: str, reference: Reference) -> str:
+    """巴彦淖尔供电公司 临河供电分局 供电服务月报: the bureau, and the branch when there is one."""
+    branches = sorted({reference.name("branch", g.branch_id) for g in reference.grids.values()})
+    names = [bureau_name] if bureau_name else []
+    names += branches if len(branches) == 1 else []
+    return " ".join([*names, "供电服务月报"]) if names else "云格供电服务月报"
+
+
+def published_kpi(files: ReportFiles, month: str) -> KpiSet | None:
+    """A month's published kpi.json (to compare with), or None when it was never built."""
+    manifest = read_manifest(files, month)
+    entry = next((f for f in manifest.files if f.name == "kpi.json"), None) if manifest else None
+    raw = files.read(entry.key) if entry else None
+    return msgspec.json.decode(raw, type=KpiSet) if raw else None
+
+
 def build_month_report(
     ports: ReportPorts, month: str, *, policy: ServicePolicy, now: datetime
 ) -> Manifest:
-    from .html_writer import write_report_html
+    from .html_writer import PageContext, write_report_html
     from .xlsx_writer import TicketSheet, write_kpi_xlsx
 
     window = month_window(month, now)
@@ -129,7 +147,13 @@ def build_month_report(
         finally:
             csv.close()
         write_kpi_xlsx(folder / "kpi.xlsx", kpi, details)
-        write_report_html(folder / "report.html", kpi)
+        before = window.start - timedelta(days=1)
+        page = PageContext(
+            title=report_title(ports.bureau_name, reference),
+            previous=published_kpi(ports.files, before.strftime("%Y-%m")),
+            targets=policy.kpi_targets,
+        )
+        write_report_html(folder / "report.html", kpi, page)
         (folder / "kpi.json").write_bytes(msgspec.json.encode(kpi))
         names = ("tickets.csv", "tickets.xlsx", "kpi.xlsx", "report.html", "kpi.json")
         generated_at = now.astimezone(SHANGHAI).isoformat(timespec="seconds")

@@ -24,6 +24,7 @@ def dynamo_report_ports(settings: Settings, clock: Any) -> ReportPorts:
         files=S3ReportFiles(settings.bucket, settings.region),
         reference=DynamoReferenceSource(settings.bureau, clock),
         month_shards=settings.month_shards,
+        bureau_name=settings.bureau_name,
     )
 
 

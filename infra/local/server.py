@@ -47,6 +47,7 @@ def configure_env(env: MutableMapping[str, str]) -> Path:
     env.setdefault("YUNGE_SMS_LOG", str(local_dir / "sms.jsonl"))
     env.setdefault("YUNGE_JWT_KEY_FILE", str(local_dir / "jwt.key"))
     env.setdefault("YUNGE_PHONE_KEY_FILE", str(local_dir / "phone.key"))
+    env.setdefault("YUNGE_BUREAU_NAME", "巴彦淖尔供电公司（演示）")
     return local_dir
 
 

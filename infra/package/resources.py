@@ -29,6 +29,12 @@ def parameters() -> Template:
             "Default": "bayannur",
             "Description": "Tenant key of the bureau this deployment serves (YUNGE_BUREAU).",
         },
+        "BureauName": {
+            "Type": "String",
+            "Default": "",
+            "MaxLength": 40,
+            "Description": "The bureau name that titles its monthly reports (YUNGE_BUREAU_NAME).",
+        },
         "JwtKeyParameterName": {
             **_PARAM_NAME,
             "Default": "/yunge/prod/jwt-key",

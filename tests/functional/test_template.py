@@ -277,6 +277,7 @@ def test_functions_read_their_settings_from_the_template(resources: Template) ->
         assert env["YUNGE_STAGE"] == "prod" and env["YUNGE_SMS"] == {"Ref": "SmsProvider"}
         assert env["YUNGE_ALIYUN_SMS_PARAM"] == {"Ref": "AliyunSmsParameterName"}
         assert env["YUNGE_SMS_SIGNATURE"] == {"Ref": "SmsSignature"}
+        assert env["YUNGE_BUREAU_NAME"] == {"Ref": "BureauName"}
         assert env["YUNGE_TABLE_PREFIX"] == {"Ref": "TablePrefix"}
         assert env["YUNGE_BUCKET"] == {"Ref": "FilesBucket"}
         assert env["YUNGE_JWT_KEY_PARAM"] == {"Ref": "JwtKeyParameterName"}

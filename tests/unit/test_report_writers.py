@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import msgspec
@@ -169,3 +170,124 @@ def test_an_older_run_finishing_late_deletes_nothing_newer(tmp_path: Path) -> No
     publish(files, "2026-11", "02NEW", "t2", [tmp_path / "a.csv"])
     publish(files, "2026-11", "01OLD", "t1", [tmp_path / "a.csv"])
     assert "reports/2026-11/02NEW/a.csv" in files.keys("reports/2026-11/")
+
+
+def test_targets_are_reference_lines_not_bars(tmp_path: Path) -> None:
+    from chalicelib.reports.charts import arrival_minutes, station_kpis
+
+    kpi = build(tmp_path)
+    stations = station_kpis(kpi)  # type: ignore[arg-type]
+    assert "目标 100%" in stations and 'class="major guide line"' in stations
+    assert ">目标<" not in stations  # no series (legend entry, bars) called 目标
+    arrival = arrival_minutes(kpi)  # type: ignore[arg-type]
+    assert "承诺 45" in arrival and ">承诺时长<" not in arrival
+
+
+def _with(kpi: Any, **rates: float) -> Any:
+    """`kpi` with its total's rates replaced (fault_fix=0.9 …): last month, for comparing."""
+    from msgspec.structs import replace as struct_replace
+
+    from chalicelib.reports.figures import Ratio
+
+    total = struct_replace(
+        kpi.total, **{k: Ratio(9, 10, v) for k, v in rates.items() if k != "flow"}
+    )
+    if "flow" in rates:
+        total = struct_replace(total, flow=struct_replace(total.flow, rate=rates["flow"]))
+    return struct_replace(kpi, total=total)
+
+
+def test_cards_show_target_state_and_change_from_last_month(tmp_path: Path) -> None:
+    from chalicelib.reports.html_writer import PageContext
+
+    kpi: Any = build(tmp_path)  # this November: fault fix 3/3, flow 3/5, reopen 1/6
+    last = _with(kpi, fault_fix=0.9, flow=0.8)
+    page = render_report(kpi, PageContext(previous=last))
+    card = re.search(r'<div class="card (\w+)">故障消缺及时率.*?</div>', page)
+    assert card is not None and card.group(1) == "green"
+    assert "目标 100.0% · 达标" in card.group(0) and "较上月 ▲10.0 个百分点" in card.group(0)
+    flow = re.search(r'<div class="card (\w+)">工单流转合格率.*?</div>', page)
+    assert flow is not None and flow.group(1) == "red"
+    assert "未达标" in flow.group(0) and "较上月 ▼20.0 个百分点" in flow.group(0)
+    reopen = re.search(r'<div class="card (\w+)">重开率.*?</div>', page)
+    assert reopen is not None and "≤ 2.0%" in reopen.group(0) and reopen.group(1) == "red"
+    alone = render_report(kpi)  # no report for last month
+    assert "较上月 —" in alone and "1 级" not in alone  # escalation counts from level 2
+    assert re.search(r"三级快响（升级）<b>\d+</b><span class=\"muted\">二级 \d+ 次", alone)
+
+
+def test_rag_bands_follow_the_policy() -> None:
+    from chalicelib.domain.policy import DEFAULT_KPI_TARGETS
+
+    fault_fix, reopen = DEFAULT_KPI_TARGETS["fault_fix"], DEFAULT_KPI_TARGETS["reopen"]
+    assert [fault_fix.state(r) for r in (1.0, 0.99, 0.97, 0.5, None)] == [
+        "green",
+        "green",
+        "amber",
+        "red",
+        None,
+    ]
+    assert [reopen.state(r) for r in (0.0, 0.02, 0.04, 0.2)] == ["green", "green", "amber", "red"]
+
+
+def test_title_names_bureau_and_branch_and_as_of_is_readable(tmp_path: Path) -> None:
+    from chalicelib.reports.build import report_title
+    from chalicelib.reports.html_writer import PageContext
+    from chalicelib.reports.reference import Reference
+
+    named = Reference(REFERENCE.grids, {**REFERENCE.names, "branch#B1": "临河供电分局"})
+    title = report_title("巴彦淖尔供电公司", named)
+    assert title == "巴彦淖尔供电公司 临河供电分局 供电服务月报"
+    kpi: Any = build(tmp_path)
+    page = render_report(kpi, PageContext(title=title))
+    assert "<h1>巴彦淖尔供电公司 临河供电分局 供电服务月报 2026年11月</h1>" in page
+    assert re.search(r"数据截至 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）", page)
+    assert "T00:00" not in page and "+08:00" not in page
+
+
+def test_rankings_list_best_and_worst_grids_and_managers(tmp_path: Path) -> None:
+    kpi: Any = build(tmp_path)
+    page = render_report(kpi)
+    for heading in ("网格 · 故障消缺及时率", "网格经理 · 工单流转合格率"):
+        assert f"<h3>{heading}</h3>" in page
+    block = page.split("<h3>网格 · 故障消缺及时率</h3>")[1].split("</div>")[0]
+    best, worst = block.split("最差 10")
+    rates = [float(r) for r in re.findall(r"<td>([\d.]+)%</td>", best)]
+    assert rates == sorted(rates, reverse=True) and rates  # best first
+    worst_rates = [float(r) for r in re.findall(r"<td>([\d.]+)%</td>", worst)]
+    assert worst_rates == sorted(worst_rates)
+
+
+def test_hotspots_show_the_top_20_and_point_to_the_workbook(tmp_path: Path) -> None:
+    from msgspec.structs import replace as struct_replace
+
+    from chalicelib.reports.figures import Hotspot
+
+    kpi: Any = build(tmp_path)
+    many = [Hotspot(f"T{n}", f"台区{n:03d}", "G1", "S1", 3 + n % 7) for n in range(213)]
+    page = render_report(struct_replace(kpi, hotspots=many))
+    table = page.split("频繁停电台区")[1]
+    assert table.count("<tr>") == 1 + 20
+    assert "共 213 个台区" in table and "kpi.xlsx" in table
+    shown = [int(c) for c in re.findall(r"<td>(\d+)</td></tr>", table)]
+    assert shown == sorted(shown, reverse=True) and shown[0] == 9
+
+
+def test_an_empty_month_says_so(tmp_path: Path) -> None:
+    from chalicelib.reports.checks import Window
+    from chalicelib.reports.kpi import KpiEngine
+
+    empty = KpiEngine(Window(NOV.start, NOV.end, NOV.cut), DEFAULT_POLICY, REFERENCE).result()
+    page = render_report(empty)
+    assert "本月无工单" in page and "<svg" not in page
+
+
+def test_last_months_published_figures_are_found_for_comparison(tmp_path: Path) -> None:
+    from chalicelib.reports.build import published_kpi
+
+    kpi: Any = build(tmp_path)
+    files = InMemoryReportFiles()
+    assert published_kpi(files, "2026-10") is None  # never built: the cards say 较上月 —
+    (tmp_path / "kpi.json").write_bytes(msgspec.json.encode(kpi))
+    publish(files, "2026-10", "01RUN", "t", [tmp_path / "kpi.json"])
+    assert published_kpi(files, "2026-10") == kpi

@@ -128,9 +128,9 @@ def compose(
             Recipient.ASSIGNEE,
             assignee_phone,
             TemplateKey.DISPATCH_MANAGER,
-            contact_phone=new.contact_phone,
+            number=number,
+            type_label=type_label,
             accept_by=accept_by,
-            **job,
         )
     if Change.DISPATCHED in found:
         arrive_due = new.clocks.get("arrive_due")

@@ -21,6 +21,12 @@ DEFAULT_SIGNATURE = "【云格供电】"
 SEGMENT_CHARS = 70  # one UCS-2 SMS segment, signature included
 MAX_PARAM_CHARS = 35  # providers cap each variable; longer values are cut with "…"
 
+# The grid managers' work page, written into the registered dispatch template: mainland
+# templates cannot carry a link per message, so the SMS names the fixed address and the ticket
+# number, and the page opens the ticket after login (/m/t/<number>). Register the template
+# with the deployment's own domain.
+WORK_PAGE = "yunge.cn/m"
+
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\s]+")  # control characters and newlines → one space
 
 
@@ -75,8 +81,8 @@ _ALL = (
     SmsTemplate(
         "SMS_YG_0001",
         TemplateKey.DISPATCH_MANAGER,
-        "新工单{number}（{type_label}）：{address}，客户电话{contact_phone}，请于{accept_by}前接单。",
-        ("number", "type_label", "address", "contact_phone", "accept_by"),
+        f"新工单{{number}}（{{type_label}}），请于{{accept_by}}前接单。打开{WORK_PAGE}处理",
+        ("number", "type_label", "accept_by"),
     ),
     SmsTemplate(
         "SMS_YG_0002",

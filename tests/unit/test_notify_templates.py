@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.domain.tickets import TYPE_LABELS
 from chalicelib.notify.templates import (
     DEFAULT_SIGNATURE,
     MAX_PARAM_CHARS,
     SEGMENT_CHARS,
     TEMPLATES,
+    WORK_PAGE,
     TemplateError,
     TemplateKey,
     placeholders,
@@ -69,9 +71,24 @@ def test_every_template_renders_with_its_params_within_one_segment(key: str) -> 
 def test_dispatch_manager_reads_as_a_manager_would_receive_it() -> None:
     sms = render(TemplateKey.DISPATCH_MANAGER, params_for("dispatch_manager"))
     assert sms.text == (
-        "【云格供电】新工单261127-7KQ2MX（故障报修）：临河区胜利路12号3单元，"
-        "客户电话13800001234，请于10:25前接单。"
+        f"【云格供电】新工单261127-7KQ2MX（故障报修），请于10:25前接单。打开{WORK_PAGE}处理"
     )
+
+
+def test_the_dispatch_sms_names_the_work_page_within_one_segment_at_its_longest() -> None:
+    # Given the longest values a dispatch can carry: the longest type label, a deadline on
+    # another day, a number in the ticket-number format
+    longest = {
+        "number": "261231-ZZZZZZ",
+        "type_label": max(TYPE_LABELS.values(), key=len),
+        "accept_by": "12月31日23:59",
+    }
+    sms = render(TemplateKey.DISPATCH_MANAGER, longest, "【云格供电】")
+    # Then the fixed page address and the number fit in one 70-character segment with the
+    # signature; and no customer phone rides in the SMS (the page shows it after login)
+    assert WORK_PAGE in sms.text and longest["number"] in sms.text
+    assert len(sms.text) <= SEGMENT_CHARS, (len(sms.text), sms.text)
+    assert "contact_phone" not in TEMPLATES["dispatch_manager"].params
 
 
 def test_login_code_says_how_long_it_is_valid_and_not_to_share_it() -> None:
@@ -87,14 +104,14 @@ def test_the_bureau_signature_is_a_setting() -> None:
 
 def test_missing_params_are_named_in_the_error() -> None:
     params = params_for("dispatch_manager")
-    del params["address"]
+    del params["type_label"]
     params["accept_by"] = None
 
     with pytest.raises(TemplateError) as caught:
         render("dispatch_manager", params)
 
-    assert caught.value.missing == ("address", "accept_by")
-    assert "address" in str(caught.value) and "dispatch_manager" in str(caught.value)
+    assert caught.value.missing == ("type_label", "accept_by")
+    assert "type_label" in str(caught.value) and "dispatch_manager" in str(caught.value)
 
 
 def test_params_the_registered_template_lacks_are_refused() -> None:
@@ -110,8 +127,8 @@ def test_unknown_template_is_refused() -> None:
 
 
 def test_a_customer_typed_value_cannot_fake_a_signature_or_break_lines() -> None:
-    params = {**params_for("dispatch_manager"), "address": "【某某银行】请点链接\n胜利路"}
-    sms = render("dispatch_manager", params)
+    params = {**params_for("transfer_manager"), "address": "【某某银行】请点链接\n胜利路"}
+    sms = render("transfer_manager", params)
     assert sms.text.count("【") == 1
     assert "\n" not in sms.text
     assert sms.params["address"] == "[某某银行]请点链接 胜利路"

@@ -98,7 +98,7 @@ class TimelineEntry(Struct, omit_defaults=True):
     at: str
     action: str
     actor: str
-    from_status: Status
+    from_status: Status | None  # null on the creation event
     to_status: Status
     note: str | None = None
 

@@ -1,7 +1,8 @@
 """Dispatch (派单): a submitted ticket → the dispatched ticket, committed once.
 
-`dispatched` is pure: status, assignee, escalation level 1, the grid's area class, the
-clocks of SERVICE_STANDARDS.md and the next due clock, plus the timeline event. `Dispatcher`
+`domain.transitions.dispatched` is pure: status, assignee, escalation level 1, the grid's
+area class, the clocks of SERVICE_STANDARDS.md and the next due clock, plus the timeline
+event. `Dispatcher`
 gathers what it needs (cached topology; open-ticket counts and the assignment ledger only
 when the grid's manager is off duty) and commits through `TicketStore.commit`: ONE
 conditional transaction on the ticket's version and status (a mutual-aid or chief assignment
@@ -13,7 +14,7 @@ loses that condition, finds the ticket no longer `submitted`, and changes nothin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.assignment import (
@@ -26,55 +27,16 @@ from chalicelib.domain.assignment import (
     peers_on_duty,
 )
 from chalicelib.domain.calendar import WorkCalendar
-from chalicelib.domain.clocks import restamp
-from chalicelib.domain.org import AreaClass, Grid, Staff
+from chalicelib.domain.org import Grid, Staff
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.tickets import Action, Status, Ticket, TimelineEvent
+from chalicelib.domain.tickets import Status, Ticket
+from chalicelib.domain.transitions import dispatched
 from chalicelib.store.org import OrgStore
 from chalicelib.store.tickets import StaleTicket, TicketStore
-
-ROUTE_NOTES = {
-    "grid_manager": "派单给网格经理{name}",
-    "mutual_aid": "网格经理离岗，派单给互助组{name}",
-    "station_chief": "网格经理及互助组均离岗，派单给所长{name}",
-}
 
 
 class TopologyError(LookupError):
     """The ticket's grid (or everyone who could serve it) is missing from the org data."""
-
-
-def dispatched(
-    ticket: Ticket,
-    grid: Grid,
-    assignment: Assignment,
-    *,
-    policy: ServicePolicy,
-    calendar: WorkCalendar,
-    now: datetime,
-) -> tuple[Ticket, TimelineEvent]:
-    draft = replace(
-        ticket,
-        status=Status.DISPATCHED,
-        assignee_id=assignment.assignee.staff_id,
-        escalation_level=1,
-        area_class=AreaClass(grid.area_class).value,
-        clocks={**ticket.clocks, "dispatched_at": now},
-        updated_at=now,
-    )
-    after = restamp(draft, policy, calendar)  # deadlines and next_due, as every action does
-    event = TimelineEvent(
-        ticket_id=ticket.ticket_id,
-        at=now,
-        action=Action.DISPATCH.value,
-        actor="system",
-        from_status=ticket.status,
-        to_status=Status.DISPATCHED,
-        version=ticket.version + 1,
-        note=ROUTE_NOTES[assignment.route].format(name=assignment.assignee.name),
-        data={"assignee_id": assignment.assignee.staff_id, "route": assignment.route.value},
-    )
-    return after, event
 
 
 @dataclass

@@ -9,7 +9,8 @@
 * `callback` due (resolved, not confirmed within policy.callback_auto_close) → closed,
   `outcome.no_callback` = True (回访 not done).
 
-Each is one timeline event by "system"; an escalation keeps the status (same from/to). The
+Each is one timeline event by "system" (domain.transitions.timeline_event); an escalation
+keeps the status (same from/to). The
 clock is marked `<clock>_escalated_at` and `next_due` moves on, so the same clock never
 escalates twice and a rerun finds nothing. A clock is missed once `now` is past its due time
 (at the due instant it is still on time), as in domain.clocks.clock_report. Whoever holds the
@@ -28,10 +29,10 @@ from chalicelib.domain.clocks import ACCEPT, CALLBACK, DISPATCH, escalated_key, 
 from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.org import Staff
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.rounds import held, round_number
-from chalicelib.domain.tickets import Action, Status, Ticket, TimelineEvent
+from chalicelib.domain.rounds import held
+from chalicelib.domain.tickets import Action, Ticket, TimelineEvent
+from chalicelib.domain.transitions import SYSTEM, timeline_event
 
-SYSTEM = "system"
 CLOCK_LABELS = {"dispatch": "派单", "accept": "接单", "arrive": "到达现场", "resolve": "处理完成"}
 
 
@@ -59,7 +60,7 @@ def escalate(
     if clock == CALLBACK:
         return _auto_close(ticket, now, policy, calendar)
     action = Action.ESCALATE
-    status = next_status(ticket.status, action, ticket_type=ticket.type, resolved_at=None, now=now)
+    next_status(ticket.status, action, ticket_type=ticket.type, resolved_at=None, now=now)
     level = 2 if clock in (ACCEPT, DISPATCH) else 3
     clocks = {**ticket.clocks, escalated_key(clock): now}
     data: dict[str, Any] = {"level": level, "clock": clock}
@@ -84,7 +85,8 @@ def escalate(
     else:
         after = replace(after, overdue=True)
         note = f"{CLOCK_LABELS[clock]}超时，三级快响：已通知分局值班人员督办"
-    return restamp(after, policy, calendar), _event(ticket, now, action, status, note, data)
+    after = restamp(after, policy, calendar)
+    return after, timeline_event(ticket, after, action, actor=SYSTEM, at=now, note=note, data=data)
 
 
 def _auto_close(
@@ -106,25 +108,5 @@ def _auto_close(
         updated_at=now,
     )
     note = "客户未在规定期限内确认，系统自动归档（未回访）"
-    return restamp(after, policy, calendar), _event(ticket, now, action, status, note, {})
-
-
-def _event(
-    ticket: Ticket,
-    now: datetime,
-    action: Action,
-    to_status: Status,
-    note: str,
-    data: dict[str, Any],
-) -> TimelineEvent:
-    return TimelineEvent(
-        ticket_id=ticket.ticket_id,
-        at=now,
-        action=action.value,
-        actor=SYSTEM,
-        from_status=ticket.status,
-        to_status=to_status,
-        version=ticket.version + 1,
-        note=note,
-        data={**data, "round": round_number(ticket)},
-    )
+    after = restamp(after, policy, calendar)
+    return after, timeline_event(ticket, after, action, actor=SYSTEM, at=now, note=note)

@@ -106,11 +106,13 @@ class Ticket:
 
 @dataclass(frozen=True, slots=True)
 class TimelineEvent:
+    """One change on the ticket's timeline; build it with domain.transitions.timeline_event."""
+
     ticket_id: str
     at: datetime
-    action: str
+    action: Action
     actor: str  # "customer", "staff:<id>", "system"
-    from_status: Status
+    from_status: Status | None  # None: the ticket's creation
     to_status: Status
     version: int  # the ticket version this event produced
     note: str | None = None

@@ -20,20 +20,94 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.assignment import Assignment, Route
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import restamp
 from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.lifecycle import next_status
+from chalicelib.domain.org import AreaClass, Grid
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import held, reopened, round_number, transferred
-from chalicelib.domain.tickets import Action, Ticket, TicketType, TimelineEvent
+from chalicelib.domain.tickets import Action, Status, Ticket, TicketType, TimelineEvent
 
 STAFF_PHOTO_ACTIONS = frozenset({Action.ARRIVE, Action.RESOLVE})
+SYSTEM = "system"  # the actor of dispatch, escalation and auto-close
+CUSTOMER = "customer"
+ROUTE_NOTES = {
+    Route.GRID_MANAGER: "派单给网格经理{name}",
+    Route.MUTUAL_AID: "网格经理离岗，派单给互助组{name}",
+    Route.STATION_CHIEF: "网格经理及互助组均离岗，派单给所长{name}",
+}
+
+
+def staff_actor(staff_id: str) -> str:
+    return f"staff:{staff_id}"
+
+
+def timeline_event(
+    before: Ticket | None,
+    after: Ticket,
+    action: Action,
+    *,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> TimelineEvent:
+    """The timeline's record of one change, `before` → `after`; `before` None is the
+    ticket's creation (from no status). The event is the ticket version the change produces
+    and carries the round it belongs to (`data.round`: the round of `after`)."""
+    return TimelineEvent(
+        ticket_id=after.ticket_id,
+        at=at,
+        action=action,
+        actor=actor,
+        from_status=before.status if before is not None else None,
+        to_status=after.status,
+        version=(before.version if before is not None else 0) + 1,
+        note=note,
+        data={**(data or {}), "round": round_number(after)},
+    )
+
+
+def creation_event(ticket: Ticket, *, actor: str = CUSTOMER) -> TimelineEvent:
+    """The first event of a new ticket: from no status to its initial one."""
+    return timeline_event(None, ticket, Action.SUBMIT, actor=actor, at=ticket.created_at)
+
+
+def dispatched(
+    ticket: Ticket,
+    grid: Grid,
+    assignment: Assignment,
+    *,
+    policy: ServicePolicy,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> tuple[Ticket, TimelineEvent]:
+    """A submitted ticket given to `assignment`: escalation level 1, the grid's area class,
+    the clocks of SERVICE_STANDARDS.md and the next due clock, and its event."""
+    draft = replace(
+        ticket,
+        status=Status.DISPATCHED,
+        assignee_id=assignment.assignee.staff_id,
+        escalation_level=1,
+        area_class=AreaClass(grid.area_class).value,
+        clocks={**ticket.clocks, "dispatched_at": now},
+        updated_at=now,
+    )
+    after = restamp(draft, policy, calendar)  # deadlines and next_due, as every action does
+    note = ROUTE_NOTES[assignment.route].format(name=assignment.assignee.name)
+    data = {"assignee_id": assignment.assignee.staff_id, "route": assignment.route.value}
+    event = timeline_event(
+        ticket, after, Action.DISPATCH, actor=SYSTEM, at=now, note=note, data=data
+    )
+    return after, event
 
 
 def check_fields(request: TicketActionCommand, ticket_type: TicketType) -> None:
@@ -77,21 +151,13 @@ def apply_action(
     )
     after = _record(ticket, request, now)
     after = restamp(replace(after, status=target, updated_at=now), policy, calendar)
-    data: dict[str, Any] = {"round": round_number(after)}
+    data: dict[str, Any] = {}
     if request.photos:
         data["photos"] = list(request.photos)
     if request.action is Action.TRANSFER:
         data.update(from_staff_id=ticket.assignee_id, to_staff_id=request.to_staff_id)
-    event = TimelineEvent(
-        ticket_id=ticket.ticket_id,
-        at=now,
-        action=request.action.value,
-        actor=actor,
-        from_status=ticket.status,
-        to_status=target,
-        version=ticket.version + 1,
-        note=request.note,
-        data=data,
+    event = timeline_event(
+        ticket, after, request.action, actor=actor, at=now, note=request.note, data=data
     )
     return after, event
 

@@ -208,7 +208,7 @@ class TicketEventModel(_Base):
     at = UTCDateTimeAttribute()
     action = UnicodeAttribute()
     actor = UnicodeAttribute()
-    from_status = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)  # absent on the creation event
     to_status = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
     data: MapAttribute[str, Any] = MapAttribute(null=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
+from chalicelib.domain.tickets import Action, Status, Ticket, TicketType, TimelineEvent
 from chalicelib.store.keys import iso, parse_iso
 from chalicelib.store.tickets import index_key
 
@@ -115,7 +115,7 @@ def event_item(event: TimelineEvent) -> Any:
         at=event.at,
         action=event.action,
         actor=event.actor,
-        from_status=event.from_status.value,
+        from_status=event.from_status.value if event.from_status else None,
         to_status=event.to_status.value,
         note=event.note,
         data=event.data or None,
@@ -126,9 +126,9 @@ def to_event(item: Any) -> TimelineEvent:
     return TimelineEvent(
         ticket_id=item.ticket_id,
         at=item.at,
-        action=item.action,
+        action=Action(item.action),
         actor=item.actor,
-        from_status=Status(item.from_status),
+        from_status=Status(item.from_status) if item.from_status else None,
         to_status=Status(item.to_status),
         version=int(item.event_key.rsplit("#", 1)[1]),
         note=item.note,

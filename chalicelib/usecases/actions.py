@@ -17,7 +17,7 @@ from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.lifecycle import authorize
 from chalicelib.domain.org import Role, Scope, Staff
 from chalicelib.domain.tickets import Action, Ticket, TimelineEvent
-from chalicelib.domain.transitions import apply_action
+from chalicelib.domain.transitions import CUSTOMER, apply_action, staff_actor
 from chalicelib.usecases.photos import check_photos
 from chalicelib.usecases.queries import visible_ticket
 
@@ -32,7 +32,7 @@ class ActionResult:
 
 def actor_of(scope: Scope) -> str:
     """How the timeline names who acted: "customer" or "staff:<id>"."""
-    return "customer" if scope.role is Role.CUSTOMER else f"staff:{scope.subject}"
+    return CUSTOMER if scope.role is Role.CUSTOMER else staff_actor(scope.subject)
 
 
 def act_on_ticket(

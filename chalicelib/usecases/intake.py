@@ -12,7 +12,8 @@ from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
-from chalicelib.domain.tickets import Action, Status, Ticket, TimelineEvent
+from chalicelib.domain.tickets import Status, Ticket
+from chalicelib.domain.transitions import creation_event
 from chalicelib.observability import logger, metrics
 from chalicelib.store.tickets import DuplicateRequest, IdempotencyClaim
 from chalicelib.usecases.photos import check_photos
@@ -66,15 +67,7 @@ def submit_ticket(
         location=request.location,
         details=msgspec.to_builtins(request.details),
     )
-    event = TimelineEvent(
-        ticket_id=ticket_id,
-        at=now,
-        action=Action.SUBMIT.value,
-        actor="customer",
-        from_status=Status.SUBMITTED,
-        to_status=Status.SUBMITTED,
-        version=1,
-    )
+    event = creation_event(ticket)
     claim = None
     if idempotency_key is not None:
         claim = IdempotencyClaim(

@@ -21,7 +21,8 @@ from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.org import AreaClass
 from chalicelib.domain.policy import DEFAULT_POLICY, ServicePolicy
 from chalicelib.domain.rounds import reopened
-from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
+from chalicelib.domain.tickets import Action, Status, Ticket, TicketType, TimelineEvent
+from chalicelib.domain.transitions import creation_event
 from infra.local.demo_data import DemoDistrict
 
 T = TicketType
@@ -67,7 +68,7 @@ class _Story:
             overdue = overdue or new_outcome.pop("overdue", False)
             outcome.update(new_outcome)
             actor = "system" if action in ("dispatch", "escalate", "auto_close") else "staff:x"
-            events.append(TimelineEvent(t.ticket_id, at, action, actor, prior, to, version))
+            events.append(TimelineEvent(t.ticket_id, at, Action(action), actor, prior, to, version))
             prior = to
         done = replace(
             t,
@@ -223,9 +224,7 @@ def generate_month(
             assignee_id=grid.manager_id,
             details=details,
         )
-        first = TimelineEvent(
-            ticket_id, created, "submit", "customer", Status.SUBMITTED, Status.SUBMITTED, 1
-        )
+        first = creation_event(ticket)
         done, events = _story(rng, ticket, policy, calendar).until(now)
         yield replace(done, updated_at=events[-1].at if events else created), [first, *events]
 

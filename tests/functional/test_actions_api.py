@@ -83,8 +83,9 @@ def test_fault_walks_the_whole_loop_with_clocks_and_timeline(api, fault, clock) 
     assert [e["action"] for e in body["timeline"]] == [
         "submit", "dispatch", "accept", "arrive", "resolve", "confirm",
     ]  # fmt: skip
-    assert [e["to_status"] for e in body["timeline"]] == [
-        "submitted", "dispatched", "accepted", "on_site", "resolved", "closed",
+    assert [(e["from_status"], e["to_status"]) for e in body["timeline"]] == [
+        (None, "submitted"), ("submitted", "dispatched"), ("dispatched", "accepted"),
+        ("accepted", "on_site"), ("on_site", "resolved"), ("resolved", "closed"),
     ]  # fmt: skip
     assert body["timeline"][3]["note"] == "已到"
     assert {d["outcome"] for d in body["deadlines"]} == {"met"}

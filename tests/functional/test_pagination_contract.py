@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
+from chalicelib.domain.tickets import Status, Ticket, TicketType
+from chalicelib.domain.transitions import creation_event
 from chalicelib.notify.log import (
     InMemoryNotificationLog,
     LogCursor,
@@ -157,10 +158,7 @@ def test_walking_the_cursor_returns_every_visible_ticket_once_newest_first(
 ) -> None:
     store = fresh_tickets()
     for t in made:
-        first = TimelineEvent(
-            t.ticket_id, t.created_at, "submit", "customer", t.status, t.status, 1
-        )
-        store.create(t, first, None)
+        store.create(t, creation_event(t), None)
     filters = TicketFilter(status=status)
     for role in ROLES:
         visible = [t for t in made if role.sees(t) and filters.admits(t)]

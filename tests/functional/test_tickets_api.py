@@ -47,7 +47,10 @@ def test_bound_customer_submits_a_fault_and_reads_it_back(bound) -> None:  # typ
     assert read.status == 200
     assert read.body["description"] == "家里突然停电，邻居也没电"
     assert [e["action"] for e in read.body["timeline"]] == ["submit"]
-    assert read.body["timeline"][0]["to_status"] == "submitted"
+    # the creation step comes from no status: the timeline shows every status passed through
+    (step,) = read.body["timeline"]
+    assert (step["from_status"], step["to_status"]) == (None, "submitted")
+    assert step["actor"] == "customer"
 
     listed = bound.call("GET", "/v1/tickets", as_=WANG)
     assert [t["ticket_id"] for t in listed.body["items"]] == [ticket["ticket_id"]]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.dispatch.dispatcher import dispatched
 from chalicelib.dispatch.messages import Change, People, changes, compose
 from chalicelib.domain.assignment import Assignment, Route
 from chalicelib.domain.calendar import WeekendCalendar
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.domain.tickets import Status, Ticket, TicketType
+from chalicelib.domain.transitions import dispatched
 from tests import district
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

@@ -40,6 +40,7 @@ from .rows import Checked
 from .validation import FIRST_ERRORS, MissingColumns, Tally, header_of
 
 CHUNK = 1000  # rows applied between checkpoints
+SPOOL = "good-rows.msgpack"
 PROGRESS_EVERY = 20_000  # rows validated between progress saves
 MARGIN_SECONDS = 60.0  # stop and checkpoint when less than this is left
 
@@ -106,7 +107,8 @@ def process(ports: ImportPorts, import_id: str, seconds_left: Callable[[], float
                 _validate(ports, job, path, Path(scratch))
                 if job.finished:
                     return True
-            return _apply(ports, job, path, seconds_left)
+            spool = Path(scratch) / SPOOL
+            return _apply(ports, job, path, spool if spool.exists() else None, seconds_left)
         except (UnreadableFile, MissingColumns) as problem:
             job.status = ImportStatus.FAILED
             if isinstance(problem, MissingColumns):
@@ -124,6 +126,7 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
     kind = Kind(job.kind)
     errors_path = scratch / "errors.csv"
     tally = Tally()
+    spool = _Spool(scratch / SPOOL) if job.mode == "commit" else None
     with path.open("rb") as stream, errors_path.open("w", encoding="utf-8", newline="") as out:
         table, checked = _checked(job, stream, _references(kind, ports.org), ports.bbox)
         job.encoding = table.encoding
@@ -133,9 +136,13 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
             tally.count(result)
             if result.issues:
                 writer.write(row.cells, result.issues)
+            elif spool is not None:
+                spool.write(tally.rows, row.number, result.record)
             job.done = tally.rows
             if tally.rows % PROGRESS_EVERY == 0:
                 ports.jobs.save(job)
+    if spool is not None:
+        spool.close()
     job.total = job.counts.rows = tally.rows
     job.counts.failed = tally.failed
     job.errors = _errors(tally.errors[:FIRST_ERRORS])
@@ -153,6 +160,36 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
     ports.jobs.save(job)
 
 
+class _Spool:
+    """The rows that passed validation, as parsed, kept on local disk for the apply phase of
+    the same invocation (so a commit reads and checks the file once): length-prefixed
+    msgpack frames of (rows read, row number, record)."""
+
+    def __init__(self, path: Path) -> None:
+        import msgspec
+
+        self._out = path.open("wb")
+        self._encode = msgspec.msgpack.Encoder().encode
+
+    def write(self, seen: int, number: int, record: Any) -> None:
+        frame = self._encode((seen, number, record))
+        self._out.write(len(frame).to_bytes(4, "big") + frame)
+
+    def close(self) -> None:
+        self._out.close()
+
+    @staticmethod
+    def read(path: Path, kind: Kind) -> Iterator[tuple[int, int, Any]]:
+        import msgspec
+
+        from .rows import RECORDS
+
+        decoder = msgspec.msgpack.Decoder(tuple[int, int, RECORDS[kind]])  # type: ignore[valid-type]
+        with path.open("rb") as src:
+            while head := src.read(4):
+                yield decoder.decode(src.read(int.from_bytes(head, "big")))
+
+
 def _good_rows(checked: Iterator[tuple[SourceRow, Checked]], after: int) -> Iterator[Any]:
     """(rows read, row number, record) of the rows that passed, numbered after the
     checkpoint. Rows before it are still read and checked — so duplicates within the file
@@ -163,14 +200,22 @@ def _good_rows(checked: Iterator[tuple[SourceRow, Checked]], after: int) -> Iter
 
 
 def _apply(
-    ports: ImportPorts, job: ImportJob, path: Path, seconds_left: Callable[[], float]
+    ports: ImportPorts,
+    job: ImportJob,
+    path: Path,
+    spool: Path | None,
+    seconds_left: Callable[[], float],
 ) -> bool:
     kind = Kind(job.kind)
     snapshot = OrgSnapshot(ports.org)
     chunk: list[tuple[int, int, Any]] = []
     with path.open("rb") as stream:
-        _, checked = _checked(job, stream, _references(kind, ports.org), ports.bbox)
-        for numbered in _good_rows(checked, job.applied_through):
+        if spool is not None:  # validated in this invocation: its good rows, already parsed
+            good = _Spool.read(spool, kind)
+        else:  # a continuation: read and check the file again up to the checkpoint
+            _, checked = _checked(job, stream, _references(kind, ports.org), ports.bbox)
+            good = _good_rows(checked, job.applied_through)
+        for numbered in good:
             chunk.append(numbered)
             if len(chunk) == CHUNK:
                 if seconds_left() < MARGIN_SECONDS:

@@ -36,6 +36,7 @@ from bench._aws import (
     without_reads_of_the_stream,
 )
 from infra.local import moto_patch
+from infra.local.streams import StreamReader
 
 REGION = "us-east-1"
 PHONE = "13700001111"
@@ -45,8 +46,6 @@ class Pipeline:
     """One deployment's worth of services over moto, plus a stream reader."""
 
     def __init__(self, stage: str = "bench") -> None:
-        import boto3
-
         from bench import _district
         from chalicelib.bootstrap import Services
         from chalicelib.config import Settings
@@ -66,19 +65,8 @@ class Pipeline:
         now = datetime.now(UTC)
         for c in self.customers:
             self.svc.customers.bind(f"wx-{c.account_no}", c.account_no, now)
-        table = self.settings.table("tickets")
-        self.arn = boto3.client("dynamodb").describe_table(TableName=table)["Table"][
-            "LatestStreamArn"
-        ]
-        self.streams = boto3.client("dynamodbstreams")
-        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
-        self.iterators = [
-            self.streams.get_shard_iterator(
-                StreamArn=self.arn, ShardId=s["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            for s in shards
-        ]
-        self.initial = list(self.iterators)
+        self.stream = StreamReader(self.settings.table("tickets"), REGION)
+        self.initial = list(self.stream.open().values())  # replay maps these to the floor's
         self.batches = 0
 
     def bind(self) -> None:
@@ -102,14 +90,7 @@ class Pipeline:
         metrics.clear_metrics()  # the API middleware flushes per request; here, no EMF lines
 
     def read(self) -> dict[str, Any]:
-        from chalicelib.dispatch.lambda_records import lambda_event_from_stream_records
-
-        records: list[dict[str, Any]] = []
-        for n, iterator in enumerate(self.iterators):
-            page = self.streams.get_records(ShardIterator=iterator, Limit=100)
-            self.iterators[n] = page["NextShardIterator"]
-            records.extend(page["Records"])
-        return lambda_event_from_stream_records(records, self.arn, REGION)
+        return self.stream.event()
 
     def deliver(self, event: dict[str, Any]) -> int:
         from chalicelib.dispatch.stream import handle_ticket_stream

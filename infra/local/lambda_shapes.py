@@ -1,5 +1,5 @@
 """What Lambda hands a function: a context object and scheduled events shaped as AWS
-delivers them (stream records: chalicelib.dispatch.lambda_stream_record)."""
+delivers them (stream records: infra.local.streams.lambda_stream_record)."""
 
 from __future__ import annotations
 

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.dispatch.lambda_records import lambda_stream_record
 from infra.local.lambda_shapes import FakeLambdaContext
+from infra.local.streams import BATCH_SIZE, StreamReader, lambda_stream_record
 
 log = logging.getLogger("local.pump")
 Handler = Callable[[dict[str, Any], Any], Any]
-BATCH_SIZE = 100  # Lambda's default for DynamoDB streams
 MAX_RETRIES = 3  # like MaximumRetryAttempts on the event source mapping
 RETRY_DELAY = 0.5
 # moto writes stream records for a cancelled transaction, then swaps the table (and its
@@ -29,62 +28,34 @@ REMEMBERED = 20_000
 
 
 class StreamPump:
-    """Polls every shard of one table's stream and hands batches to `handler`."""
+    """Polls every shard of one table's stream (infra/local/streams.py) and hands batches
+    to `handler`."""
 
     def __init__(self, table: str, region: str, handler: Handler, function_name: str) -> None:
         self.table, self.region = table, region
         self.handler, self.function_name = handler, function_name
-        self._arn: str | None = None
-        self._iterators: dict[str, str] = {}
+        self.reader = StreamReader(table, region, BATCH_SIZE)
         self._checkpoints: dict[tuple[str, str], str] = {}  # (stream, shard) -> last sequence
         self._first: dict[tuple[str, str], int] = {}  # (stream, shard) -> first sequence read
         self._seen: dict[str, None] = {}  # delivered event ids, oldest first
-        self._clients: tuple[Any, Any] | None = None
         self.delivered = 0
 
-    def _aws(self) -> tuple[Any, Any]:
-        if self._clients is None:
-            import boto3
-
-            self._clients = (
-                boto3.client("dynamodb", region_name=self.region),
-                boto3.client("dynamodbstreams", region_name=self.region),
-            )
-        return self._clients
-
-    def _discover(self) -> None:
-        dynamodb, streams = self._aws()
-        self._arn = dynamodb.describe_table(TableName=self.table)["Table"]["LatestStreamArn"]
-        for shard in streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]:
-            shard_id = shard["ShardId"]
-            if shard_id in self._iterators:
-                continue
-            last = self._checkpoints.get((self._arn, shard_id))
-            where: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
-            if last is not None:  # resume near what was handed over; seen ids are skipped
-                first = self._first[(self._arn, shard_id)]
-                at = max(int(last) - REWIND, first)
-                where = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": str(at)}
-            self._iterators[shard_id] = streams.get_shard_iterator(
-                StreamArn=self._arn, ShardId=shard_id, **where
-            )["ShardIterator"]
+    def _position(self, arn: str, shard_id: str) -> dict[str, str]:
+        last = self._checkpoints.get((arn, shard_id))
+        if last is None:
+            return {"ShardIteratorType": "TRIM_HORIZON"}
+        # resume near what was handed over; seen ids are skipped
+        at = max(int(last) - REWIND, self._first[(arn, shard_id)])
+        return {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": str(at)}
 
     def poll(self, wait: Callable[[float], bool]) -> int:
         """One GetRecords round over every shard; returns how many records were read."""
-        if self._arn is None or not self._iterators:
-            self._discover()
-        assert self._arn is not None
-        arn = self._arn
-        _, streams = self._aws()
+        if self.reader.arn is None or not self.reader.iterators:
+            self.reader.open(self._position)
         read = 0
-        for shard_id, iterator in list(self._iterators.items()):
-            try:
-                page = streams.get_records(ShardIterator=iterator, Limit=BATCH_SIZE)
-            except Exception:
-                self._arn, self._iterators = None, {}  # table recreated? rediscover next time
-                raise
-            self._iterators[shard_id] = page.get("NextShardIterator") or iterator
-            records = page.get("Records", [])
+        for shard_id, records in self.reader.read_shards():
+            arn = self.reader.arn
+            assert arn is not None
             if records:
                 self._first.setdefault(
                     (arn, shard_id), int(records[0]["dynamodb"]["SequenceNumber"])
@@ -96,7 +67,7 @@ class StreamPump:
                     self.deliver(fresh, wait)
                     self._remember(r["eventID"] for r in fresh)
         if not read:
-            self._iterators = {}  # idle: fresh iterators next time (see REWIND)
+            self.reader.iterators = {}  # idle: fresh iterators next time (see REWIND)
         return read
 
     def _remember(self, event_ids: Any) -> None:
@@ -108,8 +79,9 @@ class StreamPump:
     def deliver(self, records: list[dict[str, Any]], wait: Callable[[float], bool]) -> None:
         """Invoke like Lambda with ReportBatchItemFailures: on failure, retry from the first
         failed record (or the whole batch if the handler raised), a bounded number of times."""
-        assert self._arn is not None
-        pending = [lambda_stream_record(r, self._arn, self.region) for r in records]
+        arn = self.reader.arn
+        assert arn is not None
+        pending = [lambda_stream_record(r, arn, self.region) for r in records]
         for attempt in range(1 + MAX_RETRIES):
             start = self._invoke(pending)
             if start is None:

@@ -13,7 +13,6 @@ import pytest
 from moto import mock_aws
 
 from chalicelib import bootstrap
-from chalicelib.dispatch.lambda_records import lambda_event_from_stream_records
 from chalicelib.dispatch.stream import handle_ticket_stream
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
@@ -21,6 +20,7 @@ from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.notify.log import LogQuery
 from chalicelib.usecases.intake import submit_ticket
+from infra.local.streams import StreamReader
 from tests import district
 
 REGION = "us-east-1"
@@ -31,31 +31,14 @@ class Stack:
     """Services over moto, plus a reader of the tickets stream (every shard, in order)."""
 
     def __init__(self, svc: bootstrap.Services) -> None:
-        import boto3
-
         self.svc = svc
         self.sms: RecordingSmsSender = svc.sms  # type: ignore[assignment]
-        table = svc.settings.table("tickets")
-        self.arn = boto3.client("dynamodb").describe_table(TableName=table)["Table"][
-            "LatestStreamArn"
-        ]
-        self.streams = boto3.client("dynamodbstreams")
-        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
-        self.iterators = {
-            s["ShardId"]: self.streams.get_shard_iterator(
-                StreamArn=self.arn, ShardId=s["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            for s in shards
-        }
+        self.stream = StreamReader(svc.settings.table("tickets"), REGION)
+        self.stream.open()
 
     def read(self) -> dict[str, Any]:
         """The stream records not read yet, as one Lambda event."""
-        records: list[dict[str, Any]] = []
-        for shard, iterator in self.iterators.items():
-            page = self.streams.get_records(ShardIterator=iterator, Limit=100)
-            self.iterators[shard] = page["NextShardIterator"]
-            records.extend(page["Records"])
-        return lambda_event_from_stream_records(records, self.arn, REGION)
+        return self.stream.event()
 
     def deliver(self, event: dict[str, Any]) -> list[str]:
         result = handle_ticket_stream(event, None, self.svc)

@@ -26,6 +26,7 @@ from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
 from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
+from chalicelib.domain.search import SEARCH_DAYS, read_term
 from chalicelib.domain.tickets import Status, TicketType
 from chalicelib.observability import bind_ticket
 from chalicelib.store.tickets import TicketFilter
@@ -96,6 +97,7 @@ def get_ticket(ticket_id: str) -> Response:
     query={
         "status": "状态；逗号分隔时为其中之一（如 dispatched,accepted,on_site）",
         "mine": "1：只列出指派给我的工单（员工）",
+        "q": "查询：工单号、户号或客户手机尾号 4 位（未给日期时回看 31 天）",
         "type": "类型",
         "from": "起始日期 YYYY-MM-DD（含）",
         "to": "结束日期 YYYY-MM-DD（含）",
@@ -137,8 +139,16 @@ def parse_list_params(params: dict[str, str], now: datetime) -> tuple[TicketFilt
     limit = page_limit(params, fields)
     if fields:
         raise ValidationFailed(fields=fields)
+    term = read_term(params["q"]) if "q" in params else None
+    if "q" in params and term is None:
+        raise ValidationFailed(fields={"q": "应为工单号、户号或手机尾号 4 位"})
     start = _day(params["from"], "from", end=False) if "from" in params else None
     end = _day(params["to"], "to", end=True) if "to" in params else None
+    if term is not None and term.day is not None:  # a number names its own creation day
+        start = _day(term.day.isoformat(), "q", end=False)
+        end = _day(term.day.isoformat(), "q", end=True)
+    elif term is not None and start is None:  # bounded: a search reads at most a month back
+        start = (end or now) - timedelta(days=SEARCH_DAYS)
     if start and end and start > end:
         raise ValidationFailed(fields={"from": "起始日期不能晚于结束日期"})
     if start and (end or now) - start >= timedelta(days=MAX_PERIOD_DAYS):
@@ -150,6 +160,9 @@ def parse_list_params(params: dict[str, str], now: datetime) -> tuple[TicketFilt
             status=Status(statuses[0]) if len(statuses) == 1 else None,
             any_status=frozenset(Status(s) for s in statuses) if len(statuses) > 1 else frozenset(),
             mine=params.get("mine") == "1",
+            number=term.value if term and term.kind == "number" else None,
+            account_no=term.value if term and term.kind == "account_no" else None,
+            phone_last4=term.value if term and term.kind == "phone_last4" else None,
             type=TicketType(kind) if kind else None,
             created_from=start,
             created_to=end,

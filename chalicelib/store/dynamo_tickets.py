@@ -155,7 +155,8 @@ class DynamoTicketStore:
                 scan_index_forward=False,
                 page_size=limit + 2,
             )
-            batch = _newest_older_than(cursor, (to_ticket(item) for item in results), limit + 1)
+            admitted = (t for t in map(to_ticket, results) if filters.admits(t))
+            batch = _newest_older_than(cursor, admitted, limit + 1)
             more = more or len(batch) > limit
             found.extend(batch)
         return newest_first(found, limit, more)
@@ -234,4 +235,12 @@ def _filter(filters: TicketFilter) -> Any:
     if filters.type is not None:
         by_type = TicketModel.type == filters.type.value
         condition = by_type if condition is None else condition & by_type
+    searched = (
+        TicketModel.number == filters.number if filters.number else None,
+        TicketModel.account_no == filters.account_no if filters.account_no else None,
+        TicketModel.contact_phone.contains(filters.phone_last4) if filters.phone_last4 else None,
+    )
+    for term in searched:
+        if term is not None:
+            condition = term if condition is None else condition & term
     return condition

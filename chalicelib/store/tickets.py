@@ -92,10 +92,16 @@ class TicketFilter:
     created_to: datetime | None = None
     any_status: frozenset[Status] = frozenset()  # `?status=a,b`: one of these
     mine: bool = False  # `?mine=1`: only tickets assigned to the caller
+    number: str | None = None  # `?q=`: a search (domain.search)
+    account_no: str | None = None
+    phone_last4: str | None = None
 
     def admits(self, ticket: Ticket) -> bool:
         return (
-            (self.status is None or ticket.status is self.status)
+            (self.number is None or ticket.number == self.number)
+            and (self.account_no is None or ticket.account_no == self.account_no)
+            and (self.phone_last4 is None or ticket.contact_phone.endswith(self.phone_last4))
+            and (self.status is None or ticket.status is self.status)
             and (not self.any_status or ticket.status in self.any_status)
             and (self.type is None or ticket.type is self.type)
             and (self.created_from is None or ticket.created_at >= self.created_from)

@@ -279,3 +279,19 @@ def test_a_transaction_conflict_is_busy_not_stale_for_create_and_commit(monkeypa
             tickets.create(ticket, first_event(ticket), claim)
         with pytest.raises(StoreBusy):
             tickets.commit(stored, replace(stored, assignee_id="M1"), first_event(stored))
+
+
+def test_lists_filter_by_a_search_term(stores) -> None:  # type: ignore[no-untyped-def]
+    tickets, _, _ = stores
+    a = make_ticket(T0, contact_phone="13800005678")
+    b = make_ticket(T0 + timedelta(minutes=1), account_no="0601000002", contact_phone="13856781234")
+    for t in (a, b):
+        tickets.create(t, first_event(t), None)
+    sources = [Source("by_grid", "G1")]
+
+    def ids(**term: str) -> list[str]:
+        return [t.ticket_id for t in tickets.page(sources, TicketFilter(**term), 10, None).items]
+
+    assert ids(number=a.number) == [a.ticket_id]
+    assert ids(account_no="0601000002") == [b.ticket_id]
+    assert ids(phone_last4="5678") == [a.ticket_id]  # b holds 5678 too, but not at its end

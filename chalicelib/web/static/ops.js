@@ -83,7 +83,7 @@
       ev.preventDefault();
       out.textContent = "查询中…";
       try {
-        var got = await api("GET", "/v1/tickets/search?q=" + encodeURIComponent(q.value.trim()));
+        var got = await api("GET", "/v1/tickets?limit=20&q=" + encodeURIComponent(q.value.trim()));
         out.textContent = "";
         if (!got.items.length) out.appendChild(el("p", { class: "muted" }, "没有找到"));
         got.items.forEach(function (t) {

@@ -166,6 +166,18 @@ class PeerList(Struct):
     items: list[PeerOut]
 
 
+class DutyGroupOut(Struct):
+    station_id: str
+    station_name: str
+    group_id: str
+    group_name: str
+    members: list[PeerOut]
+
+
+class DutyBoard(Struct):
+    items: list[DutyGroupOut]
+
+
 class ErrorBody(Struct, omit_defaults=True):
     code: str
     message: str

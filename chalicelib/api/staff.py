@@ -8,11 +8,18 @@ from chalice.app import Response
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, respond
 from chalicelib.api.present import staff_me_out
-from chalicelib.api.schemas import PeerList, PeerOut, SetDuty, StaffMe
+from chalicelib.api.schemas import (
+    DutyBoard,
+    DutyGroupOut,
+    PeerList,
+    PeerOut,
+    SetDuty,
+    StaffMe,
+)
 from chalicelib.bootstrap import services
-from chalicelib.domain.org import STAFF_ROLES
+from chalicelib.domain.org import STAFF_ROLES, Role
 from chalicelib.usecases.queries import scope_of
-from chalicelib.usecases.staff import mutual_aid_peers, set_duty, staff_me
+from chalicelib.usecases.staff import duty_board, mutual_aid_peers, set_duty, staff_me
 
 from .guard import protected
 
@@ -61,3 +68,27 @@ def logout() -> Response:
     scope_of(svc, who, *STAFF_ROLES)
     end_session(svc.sessions, who.session_id, svc.clock())
     return Response(body="", status_code=204)
+
+
+@staff_api.route("/v1/staff/duty", methods=["GET"], **protected())
+@endpoint
+@doc(
+    "值班表：各供电所、各互助组的在岗与休息人员（运营、管理员全局；所长、分局限本辖区）",
+    response=DutyBoard,
+    errors=(403,),
+)
+def duty_roster() -> Response:
+    svc = services()
+    roles = (Role.OPS, Role.ADMIN, Role.CHIEF, Role.BRANCH)
+    scope = scope_of(svc, caller(staff_api.current_request), *roles)
+    items = [
+        DutyGroupOut(
+            station_id=g.station.station_id,
+            station_name=g.station.name,
+            group_id=g.group.group_id,
+            group_name=g.group.name,
+            members=[PeerOut(m.staff_id, m.name, ready) for m, ready in g.members],
+        )
+        for g in duty_board(svc, scope)
+    ]
+    return respond(DutyBoard(items=items))

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.bootstrap import Services
 from chalicelib.domain.assignment import on_duty
 from chalicelib.domain.commands import StaffProfile
 from chalicelib.domain.errors import Unauthorized, ValidationFailed
-from chalicelib.domain.org import Staff
+from chalicelib.domain.org import MutualAidGroup, Scope, Staff, Station
+
+
+@dataclass(frozen=True, slots=True)
+class DutyGroup:
+    station: Station
+    group: MutualAidGroup
+    members: tuple[tuple[Staff, bool], ...]  # (member, on duty now)
+
 
 MAX_OFFSET = timedelta(hours=14)  # real UTC offsets run from -12:00 to +14:00
 MAX_OFF_DUTY = timedelta(days=366)
@@ -36,6 +45,25 @@ def mutual_aid_peers(svc: Services, staff_id: str) -> list[tuple[Staff, bool]]:
     now = svc.clock()
     members = svc.org.members(me.mutual_aid_group_id)
     return [(m, on_duty(m, now)) for m in members if m.staff_id != me.staff_id]
+
+
+def duty_board(svc: Services, scope: Scope) -> list[DutyGroup]:
+    """Who is on or off duty in each mutual-aid group of the caller's scope, by station.
+    Three reads of the org by kind, whatever the size of the bureau's duty roster."""
+    stations = {s.station_id: s for s in svc.org.all_of("station") if isinstance(s, Station)}
+    people = {s.staff_id: s for s in svc.org.all_of("staff") if isinstance(s, Staff)}
+    now = svc.clock()
+    board = []
+    for group in svc.org.all_of("group"):
+        if not isinstance(group, MutualAidGroup) or group.station_id not in stations:
+            continue
+        station = stations[group.station_id]
+        where = {"station_id": station.station_id, "branch_id": station.branch_id}
+        if not scope.covers(grid_id="", **where):
+            continue
+        members = [people[m] for m in group.member_ids if m in people]
+        board.append(DutyGroup(station, group, tuple((m, on_duty(m, now)) for m in members)))
+    return sorted(board, key=lambda g: (g.station.station_id, g.group.group_id))
 
 
 def set_duty(svc: Services, staff_id: str, on_duty: bool, until: str | None) -> StaffProfile:

@@ -67,3 +67,22 @@ def test_an_arrival_keeps_the_accuracy_the_browser_reported(api) -> None:  # typ
     negative = {**LOCATION, "accuracy": -1}
     bad = api.call("POST", act, {"action": "arrive", "location": negative}, as_=M1)
     assert (bad.status, bad.body["error"]["fields"]) == (400, {"location.accuracy": "超出允许范围"})
+
+
+def test_the_duty_board_shows_each_group_by_station_within_scope(api) -> None:  # type: ignore[no-untyped-def]
+    # Given M2 is off duty
+    assert api.call("PUT", "/v1/staff/me/duty", {"on_duty": False}, as_=M2).status == 200
+    # When ops open the duty board
+    reply = api.call("GET", "/v1/staff/duty", as_=("O1", Role.OPS))
+    assert reply.status == 200, reply.body
+    board = {
+        (g["station_id"], g["group_id"]): {m["staff_id"]: m["on_duty"] for m in g["members"]}
+        for g in reply.body["items"]
+    }
+    # Then every mutual-aid group is listed under its station with who is on duty
+    assert board[("S1", "A1")] == {"M1": True, "M2": False, "M5": True}
+    assert set(board) == {("S1", "A1"), ("S2", "A2")}
+    # and a station chief sees his own station only; a manager may not look
+    chief = api.call("GET", "/v1/staff/duty", as_=("C2", Role.CHIEF)).body["items"]
+    assert [g["group_id"] for g in chief] == ["A2"]
+    assert api.call("GET", "/v1/staff/duty", as_=M1).status == 403

@@ -25,9 +25,9 @@ class Location(Struct):
 
 class CreateTicket(Struct):
     type: TicketType
-    account_no: ShortText
     description: Text
     contact_phone: Mobile
+    account_no: ShortText | None = None  # or a `location` (WGS84) only: routed by point
     photos: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=9)] = []
     location: Location | None = None
     details: dict[str, Any] = {}  # checked against the type's struct (domain.details)

@@ -27,12 +27,12 @@ class NewTicket:
     """A customer's submission (POST /v1/tickets)."""
 
     type: TicketType
-    account_no: str
+    account_no: str | None  # None: a fault seen in the street, routed by `location`
     description: str
     contact_phone: str
     details: TicketDetails  # the struct of `type` (domain.details.DETAILS)
     photos: tuple[str, ...] = ()
-    location: dict[str, Any] | None = None  # lat, lng, address
+    location: dict[str, Any] | None = None  # lat, lng, address (WGS84)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 
@@ -26,6 +28,49 @@ def _payload_hash(request: NewTicket) -> str:
     return hashlib.sha256(msgspec.json.encode(request)).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a ticket is routed: a bound account's 台区, or the grid containing a point."""
+
+    account_no: str
+    address: str
+    ta_id: str
+    grid_id: str
+    station_id: str
+    branch_id: str
+    priority: bool = False
+
+
+def _by_account(svc: Services, owner_id: str, account_no: str) -> Place:
+    customer = svc.customers.bound_customer(owner_id, account_no)
+    if customer is None:
+        raise NotFound("未找到该户号，请先绑定户号", code="account_not_found")
+    area = svc.org.transformer_area(customer.ta_id)
+    if area is None:
+        raise NotFound("该户号尚未划入服务网格，请拨打 95598", code="location_unknown")
+    return Place(
+        customer.account_no,
+        customer.address,
+        area.ta_id,
+        area.grid_id,
+        area.station_id,
+        area.branch_id,
+        customer.important or customer.special,
+    )
+
+
+def _by_point(svc: Services, location: dict[str, Any] | None) -> Place:
+    """A fault seen in the street: no 户号, so the grid containing the point takes it."""
+    from chalicelib.usecases.locate import locate
+
+    if location is None:
+        raise ValidationFailed(fields={"account_no": "请填写户号，或提供故障位置 location"})
+    found = locate(svc, float(location["lat"]), float(location["lng"]), "wgs84")
+    address = str(location.get("address") or "") or f"位置 {location['lat']}, {location['lng']}"
+    grid = found.grid
+    return Place("", address, "", grid.grid_id, grid.station_id, grid.branch_id)
+
+
 def submit_ticket(
     svc: Services, owner_id: str, request: NewTicket, idempotency_key: str | None
 ) -> tuple[Ticket, bool]:
@@ -36,12 +81,9 @@ def submit_ticket(
         raise ValidationFailed(fields={"Idempotency-Key": "长度应为 1–128 个字符"})
 
     check_photos(svc.uploads, owner_id, request.photos)
-    customer = svc.customers.bound_customer(owner_id, request.account_no)
-    if customer is None:
-        raise NotFound("未找到该户号，请先绑定户号", code="account_not_found")
-    area = svc.org.transformer_area(customer.ta_id)
-    if area is None:
-        raise NotFound("该户号尚未划入服务网格，请拨打 95598", code="location_unknown")
+    place = _by_account(svc, owner_id, request.account_no) if request.account_no else None
+    if place is None:
+        place = _by_point(svc, request.location)
 
     now = svc.clock()
     ticket_id = new_ulid(now)
@@ -51,18 +93,18 @@ def submit_ticket(
         type=request.type,
         status=Status.SUBMITTED,
         owner_id=owner_id,
-        account_no=customer.account_no,
+        account_no=place.account_no,
         contact_phone=request.contact_phone,
         description=request.description.strip(),
-        address=customer.address,
-        ta_id=area.ta_id,
-        grid_id=area.grid_id,
-        station_id=area.station_id,
-        branch_id=area.branch_id,
+        address=place.address,
+        ta_id=place.ta_id,
+        grid_id=place.grid_id,
+        station_id=place.station_id,
+        branch_id=place.branch_id,
         area_class="",  # set at dispatch, from the grid
         created_at=now,
         updated_at=now,
-        priority=customer.important or customer.special,
+        priority=place.priority,
         photos=tuple(request.photos),
         location=request.location,
         details=msgspec.to_builtins(request.details),

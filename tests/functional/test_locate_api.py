@@ -99,3 +99,25 @@ def test_staff_may_locate_too_and_strangers_may_not(mapped) -> None:  # type: ig
 
 def test_before_any_grid_is_drawn_every_point_is_outside(api) -> None:  # type: ignore[no-untyped-def]
     assert where(api, 107.305, 40.705).status == 404
+
+
+def test_a_fault_seen_in_the_street_is_routed_by_its_point(mapped) -> None:  # type: ignore[no-untyped-def]
+    street = {
+        "type": "fault_repair",
+        "description": "路边电线杆上的线掉下来了",
+        "contact_phone": "13812345678",
+        "location": {"lat": 40.705, "lng": 107.335, "address": "胜利路与新华街交口"},
+        "details": {"scope": "area", "hazard": True},
+    }
+    created = mapped.call("POST", "/v1/tickets", street, as_=CUSTOMER)
+    assert created.status == 201, created.body
+    assert created.body["grid_id"] == "G2"
+    read = mapped.call("GET", f"/v1/tickets/{created.body['ticket_id']}", as_=CUSTOMER).body
+    assert read["address"] == "胜利路与新华街交口"
+
+    far = {**street, "location": {"lat": 40.5, "lng": 107.0}}
+    outside = mapped.call("POST", "/v1/tickets", far, as_=CUSTOMER)
+    assert (outside.status, outside.body["error"]["code"]) == (404, "outside_service_area")
+    nowhere = {k: v for k, v in street.items() if k != "location"}
+    missing = mapped.call("POST", "/v1/tickets", nowhere, as_=CUSTOMER)
+    assert missing.status == 400 and "account_no" in missing.body["error"]["fields"]

@@ -18,9 +18,9 @@ from chalicelib.bootstrap import Services
 from chalicelib.domain.clocks import Deadlines, clock_report
 from chalicelib.domain.commands import AccountCard, StaffProfile
 from chalicelib.domain.dates import SHANGHAI
-from chalicelib.domain.lifecycle import STATUS_LABELS
+from chalicelib.domain.labels import STATUS_LABELS, TYPE_LABELS
 from chalicelib.domain.org import Staff
-from chalicelib.domain.tickets import TYPE_LABELS, Ticket, TimelineEvent
+from chalicelib.domain.tickets import Ticket, TimelineEvent
 
 
 def local_time(moment: datetime) -> str:

@@ -28,11 +28,11 @@ from enum import StrEnum
 
 from chalicelib.domain.clocks import escalated_clocks
 from chalicelib.domain.dates import SHANGHAI
+from chalicelib.domain.labels import CLOCK_LABELS, TYPE_LABELS
 from chalicelib.domain.org import Staff
-from chalicelib.domain.tickets import TYPE_LABELS, Status, Ticket
+from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.notify.templates import TemplateKey
 
-CLOCK_LABELS = {"accept": "接单", "arrive": "到达现场", "resolve": "处理完成"}
 PRIORITY_CLASS = "重点客户"  # important (重要) or special (特殊): the ticket carries one flag
 
 
@@ -203,7 +203,7 @@ def compose(
             TemplateKey.OVERDUE_BRANCH,
             number=number,
             type_label=type_label,
-            clock_label=CLOCK_LABELS.get(missed, "处理"),
+            clock_label=CLOCK_LABELS[missed],
             manager_name=assignee_name,
         )
     return out

@@ -25,15 +25,14 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.calendar import WorkCalendar
-from chalicelib.domain.clocks import ACCEPT, CALLBACK, DISPATCH, escalated_key, restamp
+from chalicelib.domain.clocks import CALLBACK, DISPATCH, escalated_key, restamp
+from chalicelib.domain.labels import CLOCK_LABELS
 from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.org import Staff
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.rounds import held
+from chalicelib.domain.rounds import LEVEL_OF_MARK, held
 from chalicelib.domain.tickets import Action, Ticket, TimelineEvent
 from chalicelib.domain.transitions import SYSTEM, timeline_event
-
-CLOCK_LABELS = {"dispatch": "派单", "accept": "接单", "arrive": "到达现场", "resolve": "处理完成"}
 
 
 def due_clock(ticket: Ticket, now: datetime) -> str | None:
@@ -61,7 +60,7 @@ def escalate(
         return _auto_close(ticket, now, policy, calendar)
     action = Action.ESCALATE
     next_status(ticket.status, action, ticket_type=ticket.type, resolved_at=None, now=now)
-    level = 2 if clock in (ACCEPT, DISPATCH) else 3
+    level = LEVEL_OF_MARK[clock]
     clocks = {**ticket.clocks, escalated_key(clock): now}
     data: dict[str, Any] = {"level": level, "clock": clock}
     after = replace(

@@ -12,7 +12,8 @@ Decisions the contract leaves open:
   resolves, so the arrival on record belongs to the person who finishes the job.
 * `escalate` changes no status and is allowed on every open ticket.
 * `cancelled` is final. `closed` is final except `reopen` inside the window.
-* `submit` is not a transition: a ticket is created in `INITIAL_STATUS`.
+* `submit` is not a transition: a ticket is created `submitted` (its creation event goes
+  from no status to `submitted`: domain.transitions.creation_event).
 """
 
 from __future__ import annotations
@@ -21,41 +22,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from .errors import Conflict, Forbidden, NotFound
+from .labels import ACTION_LABELS, STATUS_LABELS
 from .org import Role
 from .policy import DEFAULT_POLICY
 from .tickets import OPEN_STATUSES, Action, Status, TicketType
 
-INITIAL_STATUS = Status.SUBMITTED
-FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
-
 SYSTEM_ACTIONS = frozenset({Action.SUBMIT, Action.DISPATCH, Action.ESCALATE, Action.AUTO_CLOSE})
-STAFF_ACTIONS = frozenset({Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.TRANSFER})
 CUSTOMER_ACTIONS = frozenset({Action.CANCEL, Action.CONFIRM, Action.REOPEN})
 SCOPE_ROLES = frozenset({Role.CHIEF, Role.BRANCH})  # may act on any ticket in their scope
-
-STATUS_LABELS: Mapping[Status, str] = {
-    Status.SUBMITTED: "已提交",
-    Status.DISPATCHED: "已派单",
-    Status.ACCEPTED: "已接单",
-    Status.ON_SITE: "已到达现场",
-    Status.RESOLVED: "已处理",
-    Status.CLOSED: "已归档",
-    Status.CANCELLED: "已撤销",
-}
-
-ACTION_LABELS: Mapping[Action, str] = {
-    Action.SUBMIT: "提交",
-    Action.DISPATCH: "派单",
-    Action.ESCALATE: "升级督办",
-    Action.AUTO_CLOSE: "自动归档",
-    Action.ACCEPT: "接单",
-    Action.ARRIVE: "到达现场",
-    Action.RESOLVE: "处理完成",
-    Action.TRANSFER: "转派",
-    Action.CANCEL: "撤销",
-    Action.CONFIRM: "确认",
-    Action.REOPEN: "重新打开",
-}
 
 _MOVES: Mapping[Action, Mapping[Status, Status]] = {
     Action.DISPATCH: {Status.SUBMITTED: Status.DISPATCHED},

@@ -47,27 +47,6 @@ class Action(StrEnum):
     REOPEN = "reopen"
 
 
-TYPE_LABELS = {
-    TicketType.FAULT_REPAIR: "故障报修",
-    TicketType.METER_SERVICE: "智能电表服务",
-    TicketType.CONSULTATION: "用电咨询",
-    TicketType.NEW_CONNECTION: "新装报装",
-}
-
-# Intake channels as ops read them; a code not listed here is shown as it is.
-CHANNEL_LABELS = {
-    "miniprogram": "微信小程序",
-    "phone": "电话（网格经理）",
-    "95598": "95598热线",
-    "open311": "Open311",
-    "import": "批量导入",
-}
-
-
-def channel_label(code: str) -> str:
-    return CHANNEL_LABELS.get(code, code)
-
-
 @dataclass(frozen=True, slots=True)
 class Ticket:
     ticket_id: str

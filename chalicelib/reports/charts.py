@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.tickets import TYPE_LABELS, TicketType
+from chalicelib.domain.labels import AREA_LABELS, TYPE_LABELS
+from chalicelib.domain.tickets import TicketType
 
-from .figures import AREA_LABELS, KpiSet
+from .figures import KpiSet
 
 FONT = "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif"
 TARGET = 100.0  # 故障消缺及时率、工单流转合格率 "双100%", and every arrival within its clock

@@ -25,10 +25,10 @@ from typing import IO, Any, Protocol
 
 from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.dates import SHANGHAI
-from chalicelib.domain.lifecycle import STATUS_LABELS
+from chalicelib.domain.labels import STATUS_LABELS, TYPE_LABELS, channel_label
 from chalicelib.domain.phone import mask
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.tickets import TYPE_LABELS, Ticket, channel_label
+from chalicelib.domain.tickets import Ticket
 
 from .checks import Check
 from .figures import STEP_LABELS
@@ -97,7 +97,6 @@ TIME_COLUMNS = frozenset(
 )
 NUMBER_COLUMNS = frozenset({"轮次", "评价"})
 VERDICT = {Outcome.MET: "达标", Outcome.MISSED: "超时", Outcome.PENDING: "未到期", None: ""}
-CLOCK_LABELS = {"accept": "接单", "arrive": "到达", "resolve": "处理"}
 
 
 def local(moment: datetime | None) -> str:

@@ -19,7 +19,6 @@ STEP_LABELS = {
     "callback": "完成回访",
 }
 KIND_LABELS = {"branch": "分局", "station": "供电所", "grid": "网格", "manager": "网格经理"}
-AREA_LABELS = {"urban": "城区", "rural": "农村", "remote": "特殊边远", "": "未定"}
 UNASSIGNED = "-"  # the manager group of tickets never dispatched
 
 

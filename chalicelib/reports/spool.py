@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from chalicelib.domain.lifecycle import STATUS_LABELS
-from chalicelib.domain.tickets import TYPE_LABELS, Ticket
+from chalicelib.domain.labels import CLOCK_LABELS, STATUS_LABELS, TYPE_LABELS
+from chalicelib.domain.tickets import Ticket
 
 from .checks import Check
-from .csv_writer import CLOCK_LABELS, local
+from .csv_writer import local
 from .figures import STEP_LABELS
 from .reference import Reference
 

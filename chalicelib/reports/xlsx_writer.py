@@ -10,11 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.tickets import TYPE_LABELS, TicketType, channel_label
+from chalicelib.domain.labels import AREA_LABELS, TYPE_LABELS, channel_label
+from chalicelib.domain.tickets import TicketType
 
 from .csv_writer import HEADER as TICKET_HEADER
 from .csv_writer import NUMBER_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS
-from .figures import AREA_LABELS, FLOW_STEPS, KIND_LABELS, STEP_LABELS, Figures, KpiSet, Ratio
+from .figures import FLOW_STEPS, KIND_LABELS, STEP_LABELS, Figures, KpiSet, Ratio
 from .spool import FAILURE_HEADER, OVERDUE_HEADER, DetailSpool
 
 GROUP_SHEETS = (("branch", "按分局"), ("station", "按供电所"), ("grid", "按网格"))

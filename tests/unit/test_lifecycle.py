@@ -10,9 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.labels import ACTION_LABELS, STATUS_LABELS
 from chalicelib.domain.lifecycle import (
-    ACTION_LABELS,
-    STATUS_LABELS,
     authorize,
     available_actions,
     next_status,

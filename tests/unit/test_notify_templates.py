@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.tickets import TYPE_LABELS
+from chalicelib.domain.labels import TYPE_LABELS
 from chalicelib.notify.templates import (
     DEFAULT_SIGNATURE,
     MAX_PARAM_CHARS,

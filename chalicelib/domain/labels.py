@@ -1,0 +1,71 @@
+"""The words people read for the ticket vocabulary: one spelling of each, for the API, the
+SMS, the timeline notes, the error messages and the reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .org import AreaClass
+from .tickets import Action, Status, TicketType
+
+TYPE_LABELS: Mapping[TicketType, str] = {
+    TicketType.FAULT_REPAIR: "故障报修",
+    TicketType.METER_SERVICE: "智能电表服务",
+    TicketType.CONSULTATION: "用电咨询",
+    TicketType.NEW_CONNECTION: "新装报装",
+}
+
+STATUS_LABELS: Mapping[Status, str] = {
+    Status.SUBMITTED: "已提交",
+    Status.DISPATCHED: "已派单",
+    Status.ACCEPTED: "已接单",
+    Status.ON_SITE: "已到达现场",
+    Status.RESOLVED: "已处理",
+    Status.CLOSED: "已归档",
+    Status.CANCELLED: "已撤销",
+}
+
+ACTION_LABELS: Mapping[Action, str] = {
+    Action.SUBMIT: "提交",
+    Action.DISPATCH: "派单",
+    Action.ESCALATE: "升级督办",
+    Action.AUTO_CLOSE: "自动归档",
+    Action.ACCEPT: "接单",
+    Action.ARRIVE: "到达现场",
+    Action.RESOLVE: "处理完成",
+    Action.TRANSFER: "转派",
+    Action.CANCEL: "撤销",
+    Action.CONFIRM: "确认",
+    Action.REOPEN: "重新打开",
+}
+
+# A service clock is named by the step that stops it.
+CLOCK_LABELS: Mapping[str, str] = {
+    clock: ACTION_LABELS[action]
+    for clock, action in (
+        ("dispatch", Action.DISPATCH),
+        ("accept", Action.ACCEPT),
+        ("arrive", Action.ARRIVE),
+        ("resolve", Action.RESOLVE),
+    )
+}
+
+AREA_LABELS: Mapping[str, str] = {
+    AreaClass.URBAN: "城区",
+    AreaClass.RURAL: "农村",
+    AreaClass.REMOTE: "特殊边远",
+    "": "未定",  # a ticket never dispatched has no area class yet
+}
+
+# Intake channels as ops read them; a code not listed here is shown as it is.
+CHANNEL_LABELS: Mapping[str, str] = {
+    "miniprogram": "微信小程序",
+    "phone": "电话（网格经理）",
+    "95598": "95598热线",
+    "open311": "Open311",
+    "import": "批量导入",
+}
+
+
+def channel_label(code: str) -> str:
+    return CHANNEL_LABELS.get(code, code)

@@ -1,5 +1,5 @@
-"""Ticket actions (API.md, Tickets → actions): accept, arrive, resolve, transfer, cancel,
-confirm, reopen. Thin: decode, one use case, present."""
+"""Ticket actions (API.md, Tickets → actions): accept, arrive, resolve, transfer, callback,
+cancel, confirm, reopen. Thin: decode, one use case, present."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ actions_api = Blueprint(__name__)
 @actions_api.route("/v1/tickets/{ticket_id}/actions", methods=["POST"], **protected())
 @endpoint
 @doc(
-    "办理工单：接单/到达/处理完成/转派（服务人员），撤销/确认评价/重新打开（客户）",
+    "办理工单：接单/到达/处理完成/转派/电话回访（服务人员），撤销/确认评价/重新打开（客户）",
     body=TicketAction,
     response=TicketOut,
     errors=(403, 404, 409),
@@ -48,4 +48,5 @@ def action_command(body: TicketAction) -> TicketActionCommand:
         to_staff_id=body.to_staff_id,
         rating=body.rating,
         comment=body.comment,
+        outcome=body.outcome,
     )

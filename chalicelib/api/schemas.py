@@ -52,7 +52,9 @@ class TicketAction(Struct):
     """POST /v1/tickets/{ticket_id}/actions. Which fields an action needs is checked by the
     lifecycle (arrive: location; resolve of a fault: cause; transfer: to_staff_id)."""
 
-    action: Literal["accept", "arrive", "resolve", "transfer", "cancel", "confirm", "reopen"]
+    action: Literal[
+        "accept", "arrive", "resolve", "transfer", "callback", "cancel", "confirm", "reopen"
+    ]
     note: Annotated[str, Meta(max_length=500)] | None = None
     location: Location | None = None
     photos: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=9)] = []
@@ -60,6 +62,7 @@ class TicketAction(Struct):
     to_staff_id: ShortText | None = None
     rating: Annotated[int, Meta(ge=1, le=5)] | None = None
     comment: Annotated[str, Meta(max_length=500)] | None = None
+    outcome: Literal["reached", "unreachable"] | None = None  # callback: was the customer reached
 
 
 # ------------------------------------------------------------------ responses

@@ -48,6 +48,7 @@ class TicketActionCommand:
     to_staff_id: str | None = None
     rating: int | None = None
     comment: str | None = None
+    outcome: str | None = None  # callback: "reached" | "unreachable"
 
 
 @dataclass(frozen=True, slots=True)

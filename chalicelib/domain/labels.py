@@ -34,6 +34,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.ARRIVE: "到达现场",
     Action.RESOLVE: "处理完成",
     Action.TRANSFER: "转派",
+    Action.CALLBACK: "电话回访",
     Action.CANCEL: "撤销",
     Action.CONFIRM: "确认",
     Action.REOPEN: "重新打开",

@@ -2,7 +2,8 @@
 may ask for it. Pure: the time comes in as `now`.
 
     submitted ─dispatch→ dispatched ─accept→ accepted ─arrive→ on_site ─resolve→ resolved
-    resolved ─confirm / auto_close→ closed          submitted, dispatched ─cancel→ cancelled
+    resolved ─confirm / callback (reached) / auto_close→ closed
+    submitted, dispatched ─cancel→ cancelled
     resolved, closed ─reopen (≤ 7 days after resolved_at)→ dispatched
 
 Decisions the contract leaves open:
@@ -11,6 +12,10 @@ Decisions the contract leaves open:
   `dispatched` (the new assignee must accept). Not from `on_site`: whoever is on site
   resolves, so the arrival on record belongs to the person who finishes the job.
 * `escalate` changes no status and is allowed on every open ticket.
+* `callback` is staff's phone callback (回访) of a resolved ticket the customer has not
+  confirmed: the assignee, a chief or branch officer of its scope, or ops (the callback desk)
+  records it. Reaching the customer closes the ticket, as a confirmation would, and counts as
+  the callback step; an unanswered call is recorded and leaves it resolved.
 * `cancelled` is final. `closed` is final except `reopen` inside the window.
 * `submit` is not a transition: a ticket is created `submitted` (its creation event goes
   from no status to `submitted`: domain.transitions.creation_event).
@@ -30,6 +35,7 @@ from .tickets import OPEN_STATUSES, Action, Status, TicketType
 SYSTEM_ACTIONS = frozenset({Action.SUBMIT, Action.DISPATCH, Action.ESCALATE, Action.AUTO_CLOSE})
 CUSTOMER_ACTIONS = frozenset({Action.CANCEL, Action.CONFIRM, Action.REOPEN})
 SCOPE_ROLES = frozenset({Role.CHIEF, Role.BRANCH})  # may act on any ticket in their scope
+CALLBACK_ROLES = SCOPE_ROLES | {Role.OPS}  # the callback desk calls customers bureau-wide
 
 _MOVES: Mapping[Action, Mapping[Status, Status]] = {
     Action.DISPATCH: {Status.SUBMITTED: Status.DISPATCHED},
@@ -41,6 +47,7 @@ _MOVES: Mapping[Action, Mapping[Status, Status]] = {
     Action.TRANSFER: {Status.DISPATCHED: Status.DISPATCHED, Status.ACCEPTED: Status.DISPATCHED},
     Action.CANCEL: {Status.SUBMITTED: Status.CANCELLED, Status.DISPATCHED: Status.CANCELLED},
     Action.CONFIRM: {Status.RESOLVED: Status.CLOSED},
+    Action.CALLBACK: {Status.RESOLVED: Status.CLOSED},  # unreachable: stays (transitions)
     Action.REOPEN: {Status.RESOLVED: Status.DISPATCHED, Status.CLOSED: Status.DISPATCHED},
 }
 
@@ -144,5 +151,7 @@ def authorize(
     if role is Role.CUSTOMER:
         raise Forbidden(f"“{label}”只能由供电服务人员操作")
     if is_assignee or (role in SCOPE_ROLES and in_scope):
+        return
+    if action is Action.CALLBACK and role in CALLBACK_ROLES and in_scope:
         return
     raise Forbidden(f"只有工单处理人或辖区负责人可以执行“{label}”")

@@ -41,6 +41,7 @@ class Action(StrEnum):
     ARRIVE = "arrive"
     RESOLVE = "resolve"
     TRANSFER = "transfer"
+    CALLBACK = "callback"  # a phone callback to a customer who did not confirm
     # customer
     CANCEL = "cancel"
     CONFIRM = "confirm"

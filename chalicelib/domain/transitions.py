@@ -110,6 +110,9 @@ def dispatched(
     return after, event
 
 
+CALLBACK_OUTCOMES = ("reached", "unreachable")
+
+
 def check_fields(request: TicketActionCommand, ticket_type: TicketType) -> None:
     """ValidationFailed naming every field the action needs and lacks, or must not carry."""
     a = request.action
@@ -122,8 +125,15 @@ def check_fields(request: TicketActionCommand, ticket_type: TicketType) -> None:
         fields["to_staff_id"] = "转派须指定接收人"
     if request.photos and a not in STAFF_PHOTO_ACTIONS:
         fields["photos"] = "仅到达现场和处理完成时可上传图片"
-    if (request.rating is not None or request.comment) and a is not Action.CONFIRM:
-        fields["rating" if request.rating is not None else "comment"] = "仅确认时可评价"
+    reached = a is Action.CALLBACK and request.outcome == "reached"
+    if (request.rating is not None or request.comment) and not (a is Action.CONFIRM or reached):
+        fields["rating" if request.rating is not None else "comment"] = (
+            "仅客户确认或电话回访联系上客户时可评价"
+        )
+    if a is Action.CALLBACK and request.outcome not in CALLBACK_OUTCOMES:
+        fields["outcome"] = "电话回访须填写结果：reached（已联系上）或 unreachable（未接通）"
+    if a is not Action.CALLBACK and request.outcome is not None:
+        fields["outcome"] = "仅电话回访可填写结果"
     if fields:
         raise ValidationFailed(fields=fields)
 
@@ -149,6 +159,8 @@ def apply_action(
         now=now,
         reopen_window=policy.reopen_window,
     )
+    if request.action is Action.CALLBACK and request.outcome == "unreachable":
+        target = ticket.status  # the attempt is on record; the ticket waits for the next one
     after = _record(ticket, request, now)
     after = restamp(replace(after, status=target, updated_at=now), policy, calendar)
     data: dict[str, Any] = {}
@@ -156,6 +168,10 @@ def apply_action(
         data["photos"] = list(request.photos)
     if request.action is Action.TRANSFER:
         data.update(from_staff_id=ticket.assignee_id, to_staff_id=request.to_staff_id)
+    if request.action is Action.CALLBACK:
+        data["outcome"] = request.outcome
+        if request.rating is not None:
+            data["rating"] = request.rating
     event = timeline_event(
         ticket, after, request.action, actor=actor, at=now, note=request.note, data=data
     )
@@ -185,6 +201,13 @@ def _record(ticket: Ticket, request: TicketActionCommand, now: datetime) -> Tick
     elif a is Action.CONFIRM:
         clocks["closed_at"] = now
         outcome["no_callback"] = False
+        if request.rating is not None:
+            outcome["rating"] = request.rating
+        if request.comment:
+            outcome["comment"] = request.comment
+    elif a is Action.CALLBACK and request.outcome == "reached":
+        clocks["closed_at"] = now
+        outcome["callback"] = "reached"
         if request.rating is not None:
             outcome["rating"] = request.rating
         if request.comment:

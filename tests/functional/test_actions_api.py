@@ -304,3 +304,65 @@ def test_two_commits_from_the_same_before_exactly_one_lands(memory_services) -> 
         svc.tickets.commit(before, *apply_action(before, accept, actor="staff:C1", **step))
     assert svc.tickets.get(before.ticket_id) == first
     assert [e.actor for e in svc.tickets.timeline(before.ticket_id)][-1] == "staff:M1"
+
+
+def _resolved(api, fault) -> str:  # type: ignore[no-untyped-def]
+    tid = fault.ticket_id
+    api.call("POST", path(tid), {"action": "accept"}, as_=M1)
+    api.call("POST", path(tid), {"action": "arrive", "location": LOCATION}, as_=M1)
+    api.call("POST", path(tid), {"action": "resolve", "cause": "熔断器熔断，已更换"}, as_=M1)
+    return str(tid)
+
+
+def test_a_phone_callback_that_reaches_the_customer_closes_with_a_rating(api, fault) -> None:  # type: ignore[no-untyped-def]
+    """The customer never tapped 确认: the callback desk phones, records the rating the
+    customer gives, and the closing counts as a callback (回访) in the KPIs."""
+    from chalicelib.domain.rounds import rounds_of
+
+    tid = _resolved(api, fault)
+    missed = api.call("POST", path(tid), {"action": "callback", "outcome": "unreachable"}, as_=O1)
+    assert missed.status == 200, missed.body
+    assert missed.body["status"] == "resolved"  # nobody answered: still waiting
+    last = missed.body["timeline"][-1]
+    assert (last["action"], last["from_status"], last["to_status"]) == (
+        "callback", "resolved", "resolved",
+    )  # fmt: skip
+    reached = api.call(
+        "POST", path(tid), {"action": "callback", "outcome": "reached", "rating": 4}, as_=O1
+    )
+    assert reached.status == 200, reached.body
+    assert reached.body["status"] == "closed"
+    assert reached.body["outcome"]["rating"] == 4
+    assert reached.body["timeline"][-1]["actor"] == "staff:O1"
+    stored = api.services.tickets.get(tid)
+    assert rounds_of(stored)[-1].callback_done()  # the flow's callback step passes
+    assert stored.next_due is None  # no automatic closing left to run
+    again = api.call("POST", path(tid), {"action": "callback", "outcome": "reached"}, as_=O1)
+    assert again.status == 409  # closed: the callback is on record once
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status", "field"),
+    [
+        (O1, {"action": "callback"}, 400, "outcome"),
+        (O1, {"action": "callback", "outcome": "unreachable", "rating": 5}, 400, "rating"),
+        (M1, {"action": "resolve", "cause": "x", "outcome": "reached"}, 400, "outcome"),
+        (WANG, {"action": "callback", "outcome": "reached"}, 403, None),  # staff's, not hers
+        (M3, {"action": "callback", "outcome": "reached"}, 403, None),  # another station
+        (C2, {"action": "callback", "outcome": "reached"}, 403, None),
+    ],
+)
+def test_callback_refusals(api, fault, who, body, status, field) -> None:  # type: ignore[no-untyped-def]
+    tid = _resolved(api, fault)
+    reply = api.call("POST", path(tid), body, as_=who)
+    assert reply.status == status, reply.body
+    if field:
+        assert field in reply.body["error"]["fields"]
+    assert api.services.tickets.get(tid).status == "resolved"
+
+
+def test_callback_before_resolution_is_409(api, fault) -> None:  # type: ignore[no-untyped-def]
+    reply = api.call(
+        "POST", path(fault.ticket_id), {"action": "callback", "outcome": "reached"}, as_=M1
+    )
+    assert reply.status == 409 and reply.body["error"]["code"] == "illegal_transition"

@@ -35,6 +35,7 @@ LEGAL: dict[tuple[Status, Action], Status] = {
     (S.ACCEPTED, A.TRANSFER): S.DISPATCHED,
     (S.ON_SITE, A.RESOLVE): S.RESOLVED,
     (S.RESOLVED, A.CONFIRM): S.CLOSED,
+    (S.RESOLVED, A.CALLBACK): S.CLOSED,  # reached; an unanswered call leaves it resolved
     (S.RESOLVED, A.AUTO_CLOSE): S.CLOSED,
     (S.RESOLVED, A.REOPEN): S.DISPATCHED,
     (S.CLOSED, A.REOPEN): S.DISPATCHED,

@@ -137,6 +137,14 @@ def files_bucket() -> Template:
                         "ExpirationInDays": {"Ref": "UploadRetentionDays"},
                     },
                     {
+                        # an import's file is read once by its job; its result and error
+                        # file (import-jobs/) stay
+                        "Id": "expire-import-uploads",
+                        "Status": "Enabled",
+                        "Prefix": "imports/",
+                        "ExpirationInDays": 30,
+                    },
+                    {
                         "Id": "abort-incomplete-multipart",
                         "Status": "Enabled",
                         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},

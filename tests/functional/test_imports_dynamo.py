@@ -101,3 +101,43 @@ def test_a_grids_import_keeps_the_customer_count_yunge_keeps(dynamo_api) -> None
     assert OrgModel.get("grid#G1").customer_count == 1234
     grid = dynamo_api.services.org.grid("G1")
     assert grid.name == "新华街网格(新)" and grid.manager_id == "M1"  # the manager stays
+
+
+def test_an_imported_customer_s_fault_reaches_the_imported_manager_by_sms(dynamo_api) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.dispatch.stream import handle_ticket_stream
+    from infra.local.streams import StreamReader
+
+    svc = dynamo_api.services
+    files = {
+        "grids": "网格编号,网格名称,供电所,分局,区域类别,互助组\nG9,光辉网格,S1,B1,城区,A1\n",
+        "staff": "工号,姓名,手机号,角色,网格编号,互助组,供电所\n"
+        "M9,赵新,13910000009,网格经理,G9,A1,S1\n",
+        "transformer_areas": "台区编号,台区名称,所属线路编号,供电所,网格编号\n"
+        "T9,光辉9号台区,L9,S1,G9\n",
+        "customers": customers_csv([("0609000001", "T9")]).decode("utf-8"),
+    }
+    for kind, text in files.items():
+        done = upload_and_run(dynamo_api, kind, f"{kind}.csv", text.encode("utf-8"))
+        assert done["status"] == "done" and done["counts"]["created"] == 1, (kind, done)
+
+    stream = StreamReader(svc.settings.table("tickets"), svc.settings.region)
+    stream.open()
+    wang = ("wx-imported", Role.CUSTOMER)
+    bind = {"account_no": "0609000001", "holder_name": "户主001"}
+    card = dynamo_api.call("POST", "/v1/me/accounts", bind, as_=wang)
+    assert card.status == 201, card.body
+    assert card.body["manager"] == {"name": "赵新", "phone": "13910000009"}
+    fault = {
+        "type": "fault_repair",
+        "account_no": "0609000001",
+        "description": "家里停电了",
+        "contact_phone": "13812345678",
+        "details": {"scope": "household"},
+    }
+    created = dynamo_api.call("POST", "/v1/tickets", fault, as_=wang)
+    assert created.status == 201 and created.body["grid_id"] == "G9"
+    while (event := stream.event())["Records"]:
+        assert handle_ticket_stream(event, None, svc)["batchItemFailures"] == []
+    ticket = dynamo_api.call("GET", f"/v1/tickets/{created.body['ticket_id']}", as_=wang).body
+    assert ticket["assignee"]["staff_id"] == "M9"
+    assert "13910000009" in [sms.phone for sms in svc.sms.sent]

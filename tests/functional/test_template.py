@@ -105,6 +105,7 @@ def test_the_files_bucket_is_private_encrypted_tls_only_and_expires_uploads(
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-uploads"]["Prefix"] == "uploads/"
     assert rules["expire-uploads"]["ExpirationInDays"] == {"Ref": "UploadRetentionDays"}
+    assert rules["expire-import-uploads"]["Prefix"] == "imports/"  # up to 200 MB each
     (deny,) = resources["FilesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

@@ -57,6 +57,8 @@ class Settings:
     due_shards: int
     month_shards: int
     upload_max_bytes: int
+    tickets_per_hour: int  # tickets one customer may submit an hour (then 429)
+    tickets_per_day: int  # … and a day
     import_max_bytes: int  # an import file's upload (signed into the presigned PUT)
     import_abort_ratio: float  # an import aborts when more than this share of rows fail
     tickets_stream_arn: str  # the ticket_stream handler's event source (Chalice needs it)
@@ -124,6 +126,8 @@ class Settings:
             due_shards=int(env.get("YUNGE_DUE_SHARDS", "8")),
             month_shards=int(env.get("YUNGE_MONTH_SHARDS", "8")),
             upload_max_bytes=int(env.get("YUNGE_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024))),
+            tickets_per_hour=int(env.get("YUNGE_TICKETS_PER_HOUR", "10")),
+            tickets_per_day=int(env.get("YUNGE_TICKETS_PER_DAY", "30")),
             import_max_bytes=int(env.get("YUNGE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))),
             import_abort_ratio=float(env.get("YUNGE_IMPORT_ABORT_RATIO", "0.05")),
             tickets_stream_arn=env.get(

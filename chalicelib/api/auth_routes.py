@@ -6,7 +6,7 @@ import msgspec
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.docs import doc
-from chalicelib.api.http import ANY_CONTENT, decode, endpoint, respond
+from chalicelib.api.http import ANY_CONTENT, decode, endpoint, respond, source_ip
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import Role
 
@@ -69,8 +69,9 @@ def wechat_login() -> Response:
     auth=False,
 )
 def staff_otp() -> Response:
-    body = decode(auth_api.current_request, OtpRequest)
-    services().otp.request_code(body.phone)
+    request = auth_api.current_request
+    body = decode(request, OtpRequest)
+    services().otp.request_code(body.phone, source_ip(request))
     return respond(OtpSent(), status=202)
 
 

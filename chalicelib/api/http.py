@@ -144,6 +144,12 @@ def query_params(request: Request) -> dict[str, str]:
     return dict(request.query_params or {})
 
 
+def source_ip(request: Request) -> str:
+    """The client's address as API Gateway saw it (not a header the client could write)."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 

@@ -2,10 +2,11 @@
 
 A code is 6 random digits, lives 5 minutes, allows 5 verification attempts and is used once.
 Only an HMAC of it is stored, keyed with the phone key (chalicelib/auth/keys.py), as is the
-phone hash that names it. A phone gets at most one code a
-minute and five an hour. Unknown phones go through exactly the same steps — rate limits,
-a stored (never sent) code, attempt counting — minus the SMS, so neither the answers nor
-the limits reveal who is staff.
+phone hash that names it. A phone gets at most one code a minute and five an hour; a source
+address and the service as a whole have limits of their own (domain/limits.py), checked
+first, so one client can neither spray many phones nor use up staff members' quotas. Unknown
+phones go through exactly the same steps — rate limits, a stored (never sent) code, attempt
+counting — minus the SMS, so neither the answers nor the limits reveal who is staff.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.domain.errors import RateLimited, Unauthorized, ValidationFailed
+from chalicelib.domain.limits import OTP_OVERALL, OTP_PER_PHONE, OTP_PER_SOURCE
 from chalicelib.domain.org import Staff
 from chalicelib.domain.phone import is_mobile, mask, phone_hash
 from chalicelib.notify.sender import SmsError, SmsSender
 from chalicelib.notify.templates import TemplateKey, render
 from chalicelib.observability import logger
 from chalicelib.store.otp import DynamoOtpStore, InMemoryOtpStore, OtpStore
+from chalicelib.usecases.limits import enforce
 
 CODE_DIGITS = 6
 CODE_TTL_SECONDS = 5 * 60
 MAX_ATTEMPTS = 5
-LIMITS = ((1, 60), (5, 3600))  # (codes, per seconds) for each phone
 
 
 def code_hash(key: bytes, phone: str, code: str) -> str:
@@ -56,16 +58,17 @@ class OtpService:
         self._signature = signature
         self._clock = clock
 
-    def request_code(self, phone: str) -> None:
-        """Send a login code to a staff phone; unknown phones get the same answer, no SMS."""
+    def request_code(self, phone: str, source: str | None = None) -> None:
+        """Send a login code to a staff phone; unknown phones get the same answer, no SMS.
+        `source` is the client's address (None only for a caller with no network source)."""
         _require_mobile(phone)
         now = self._now()
         key = self._key()
         subject = phone_hash(phone, key)
-        for limit, window in LIMITS:
-            retry_after = self._store.hit(f"rl#otp_{window}s#{subject}", now, window, limit)
-            if retry_after is not None:
-                raise RateLimited(retry_after=retry_after)
+        if source is not None:
+            enforce(self._store, OTP_PER_SOURCE, _address_key(source), now)
+        enforce(self._store, OTP_OVERALL, "all", now)
+        enforce(self._store, OTP_PER_PHONE, subject, now)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         self._store.put_code(f"otp#{subject}", code_hash(key, phone, code), now + CODE_TTL_SECONDS)
         if self._staff_by_phone(phone) is None:
@@ -116,6 +119,11 @@ class OtpService:
 
     def _now(self) -> int:
         return math.floor(self._clock().timestamp())
+
+
+def _address_key(source: str) -> str:
+    """A client address as a counter key: hashed, so the table holds no addresses."""
+    return hashlib.sha256(f"yunge-source:{source}".encode()).hexdigest()[:24]
 
 
 def _require_mobile(phone: object) -> None:

@@ -98,7 +98,8 @@ def _condition_failed(error: UpdateError | DeleteError) -> bool:
 
 
 class DynamoOtpStore:
-    """CounterModel items; every check-and-count is one conditional UpdateItem."""
+    """CounterModel items; a check-and-count is one conditional UpdateItem while its window
+    is open, two for the first event of a window."""
 
     def hit(self, key: str, now: int, window: int, limit: int) -> int | None:
         from pynamodb.exceptions import UpdateError
@@ -106,6 +107,18 @@ class DynamoOtpStore:
         from chalicelib.store.models import CounterModel as m
 
         live = m.key.exists() & (m.expires_at > _at(now))
+
+        def room_left() -> bool:  # the current window still has room: one call, usually
+            try:
+                m(key).update(actions=[m.hits.add(1)], condition=live & (m.hits < limit))
+                return True
+            except UpdateError as error:
+                if not _condition_failed(error):
+                    raise
+                return False
+
+        if room_left():
+            return None
         try:  # a fresh window (none yet, or the last one is over)
             m(key).update(
                 actions=[m.hits.set(1), m.expires_at.set(_at(now + window))],
@@ -115,12 +128,8 @@ class DynamoOtpStore:
         except UpdateError as error:
             if not _condition_failed(error):
                 raise
-        try:  # the current window still has room
-            m(key).update(actions=[m.hits.add(1)], condition=live & (m.hits < limit))
+        if room_left():  # someone else opened the window between our two calls
             return None
-        except UpdateError as error:
-            if not _condition_failed(error):
-                raise
         _, expires_at = self._read(key)
         return max(1, expires_at - now)
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from chalicelib.bootstrap import Services
 from chalicelib.domain.commands import AccountCard
-from chalicelib.domain.errors import NotFound, RateLimited
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.limits import BIND_PER_ACCOUNT, BIND_PER_OPENID
 from chalicelib.domain.org import Customer
+from chalicelib.usecases.limits import enforce
 
 
 def _same_name(given: str, recorded: str) -> bool:
     return "".join(given.split()) == "".join(recorded.split())
 
 
-BIND_ATTEMPTS_PER_HOUR = 10  # a household binds a few accounts; guessing names takes many
+TOO_MANY_BINDS = "绑定尝试过于频繁，请稍后再试"
 
 
 def bind_account(svc: Services, openid: str, account_no: str, holder_name: str) -> AccountCard:
     now = int(svc.clock().timestamp())
-    wait = svc.counters.hit(f"rl#bind#{openid}", now, 3600, BIND_ATTEMPTS_PER_HOUR)
-    if wait is not None:
-        raise RateLimited("绑定尝试过于频繁，请稍后再试", retry_after=wait)
-    customer = svc.customers.get(account_no.strip())
+    account_no = account_no.strip()
+    enforce(svc.counters, BIND_PER_OPENID, openid, now, TOO_MANY_BINDS)
+    enforce(svc.counters, BIND_PER_ACCOUNT, account_no, now, TOO_MANY_BINDS)
+    customer = svc.customers.get(account_no)
     if customer is None or not _same_name(holder_name, customer.holder_name):
         # one answer for "unknown" and "wrong name": nothing to enumerate
         raise NotFound("户号或户主姓名不正确", code="account_not_found")

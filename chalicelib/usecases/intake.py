@@ -14,12 +14,15 @@ from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
+from chalicelib.domain.limits import ticket_limits
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.transitions import creation_event
 from chalicelib.observability import logger, metrics
 from chalicelib.store.tickets import DuplicateRequest, IdempotencyClaim
+from chalicelib.usecases.limits import enforce
 from chalicelib.usecases.photos import check_photos
 
+TOO_MANY_TICKETS = "提交工单过于频繁，请稍后再试；紧急情况请拨打 95598"
 IDEMPOTENCY_TTL = timedelta(hours=24)
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -81,6 +84,8 @@ def submit_ticket(
         raise ValidationFailed(fields={"Idempotency-Key": "长度应为 1–128 个字符"})
 
     check_photos(svc.uploads, owner_id, request.photos)
+    limits = ticket_limits(svc.settings.tickets_per_hour, svc.settings.tickets_per_day)
+    enforce(svc.counters, limits, owner_id, int(svc.clock().timestamp()), TOO_MANY_TICKETS)
     place = _by_account(svc, owner_id, request.account_no) if request.account_no else None
     if place is None:
         place = _by_point(svc, request.location)

@@ -150,6 +150,16 @@ def test_a_second_code_within_a_minute_is_429_with_retry_after(world: World) -> 
     assert len(world.sms.sent) == 1
 
 
+def test_one_client_cannot_spray_codes_over_many_phones(world: World) -> None:
+    # Given one client address (the test gateway's 127.0.0.1) asking for six phones in a minute
+    replies = [world.post("/v1/auth/staff/otp", {"phone": f"1390000{n:04d}"}) for n in range(6)]
+
+    # Then the sixth is refused, whichever phone it names, and says when to come back
+    assert [r.status_code for r in replies] == [202] * 5 + [429]
+    assert int(replies[-1].headers["Retry-After"]) == 60
+    assert error_of(replies[-1])["code"] == "rate_limited"
+
+
 # ---------------------------------------------------------------- staff: tokens
 def test_the_right_code_returns_a_staff_token(world: World) -> None:
     world.post("/v1/auth/staff/otp", {"phone": STAFF_PHONE})

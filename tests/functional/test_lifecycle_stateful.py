@@ -28,6 +28,7 @@ from chalicelib.lifecycle.watchdog import Watchdog
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.customers import InMemoryCustomerStore
 from chalicelib.store.org import InMemoryOrgStore
+from chalicelib.store.otp import InMemoryOtpStore
 from chalicelib.store.tickets import InMemoryTicketStore
 from tests import district
 from tests.conftest import Clock
@@ -60,6 +61,7 @@ def fresh_services(clock: Clock) -> Services:
     svc.customers = InMemoryCustomerStore(district.CUSTOMERS)  # type: ignore[misc]
     svc.tickets = InMemoryTicketStore()  # type: ignore[misc]
     svc.sms = RecordingSmsSender()  # type: ignore[misc]
+    svc.counters = InMemoryOtpStore()  # type: ignore[misc]
     return svc
 
 

@@ -289,11 +289,12 @@ def test_list_filters_by_status_type_and_dates(bound, clock) -> None:  # type: i
 
 
 def test_guessing_holder_names_is_rate_limited(api) -> None:  # type: ignore[no-untyped-def]
+    # one WeChat user trying many accounts: ten attempts an hour
     guesses = [
         api.call(
             "POST",
             "/v1/me/accounts",
-            {"account_no": "0601000002", "holder_name": f"猜{n}"},
+            {"account_no": f"06019900{n:02d}", "holder_name": f"猜{n}"},
             as_=OTHER,
         )
         for n in range(11)
@@ -301,3 +302,63 @@ def test_guessing_holder_names_is_rate_limited(api) -> None:  # type: ignore[no-
     assert [g.status for g in guesses] == [404] * 10 + [429]
     assert int(guesses[-1].headers["Retry-After"]) > 0
     assert guesses[-1].body["error"]["code"] == "rate_limited"
+
+
+def test_guessing_one_accounts_holder_from_many_wechat_ids_is_limited(api, clock) -> None:  # type: ignore[no-untyped-def]
+    def guess(n: int) -> Any:
+        body = {"account_no": "0601000002", "holder_name": f"猜{n}"}
+        return api.call("POST", "/v1/me/accounts", body, as_=(f"wx-guess-{n}", Role.CUSTOMER))
+
+    hour = [guess(n) for n in range(6)]
+    assert [g.status for g in hour] == [404] * 5 + [429]
+    assert hour[-1].headers["Retry-After"] == "3600"
+    # the right name from yet another id waits too: the account is what is being guessed
+    right = {"account_no": "0601000002", "holder_name": "李秀英"}
+    assert api.call("POST", "/v1/me/accounts", right, as_=("wx-li", Role.CUSTOMER)).status == 429
+
+    for hours in range(1, 4):  # five an hour, twenty a day
+        clock.advance(hours=1)
+        assert [guess(100 * hours + n).status for n in range(5)] == [404] * 5
+    clock.advance(hours=1)
+    day = guess(999)
+    assert day.status == 429 and int(day.headers["Retry-After"]) == 24 * 3600 - 4 * 3600
+    clock.advance(hours=20)
+    assert api.call("POST", "/v1/me/accounts", right, as_=("wx-li", Role.CUSTOMER)).status == 201
+
+
+def test_a_customer_submits_ten_tickets_an_hour_and_thirty_a_day(bound, clock) -> None:  # type: ignore[no-untyped-def]
+    def submit() -> Any:
+        return bound.call("POST", "/v1/tickets", fault(), as_=WANG)
+
+    assert [submit().status for _ in range(10)] == [201] * 10
+    refused = submit()
+    assert refused.status == 429 and refused.headers["Retry-After"] == "3600"
+    assert (
+        refused.body["error"]["code"] == "rate_limited"
+        and "95598" in refused.body["error"]["message"]
+    )
+
+    for _ in range(2):
+        clock.advance(hours=1)
+        assert [submit().status for _ in range(10)] == [201] * 10
+    clock.advance(hours=1)
+    day = submit()
+    assert day.status == 429 and day.headers["Retry-After"] == str(24 * 3600 - 3 * 3600)
+    listed = bound.call("GET", "/v1/tickets?limit=100", as_=WANG).body["items"]
+    assert len(listed) == 30  # nothing was saved for a refused request
+    assert bound.call("POST", "/v1/tickets", fault(), as_=OTHER).status != 429  # per customer
+
+
+def test_the_ticket_limits_are_settings(bound) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from chalicelib.config import Settings
+
+    env = {"YUNGE_STAGE": "test", "YUNGE_TICKETS_PER_HOUR": "2", "YUNGE_TICKETS_PER_DAY": "5"}
+    configured = Settings.from_env(env)
+    assert (configured.tickets_per_hour, configured.tickets_per_day) == (2, 5)
+    bound.services.settings = replace(bound.services.settings, tickets_per_hour=2)
+
+    statuses = [bound.call("POST", "/v1/tickets", fault(), as_=WANG).status for _ in range(3)]
+
+    assert statuses == [201, 201, 429]

@@ -90,6 +90,42 @@ def test_stored_code_and_phone_hashes_are_keyed_with_the_phone_key(login: Login)
     assert f"otp#{phone_hash(STAFF_PHONE, b'guessed')}" not in login.store.entries
 
 
+def test_codes_are_limited_per_client_address_before_the_phone_is_charged(login: Login) -> None:
+    for n in range(5):
+        login.otp.request_code(f"1390000{n:04d}", "203.0.113.9")
+
+    error = refusal(login.otp.request_code, STAFF_PHONE, "203.0.113.9")
+
+    assert isinstance(error, RateLimited) and error.retry_after == 60
+    assert login.sms.to(STAFF_PHONE) == []
+    login.otp.request_code(STAFF_PHONE, "198.51.100.7")  # the phone's own quota is untouched
+    assert len(login.sms.to(STAFF_PHONE)) == 1
+
+
+def test_an_address_gets_twenty_codes_an_hour(login: Login) -> None:
+    for n in range(20):
+        login.otp.request_code(f"1390000{n:04d}", "203.0.113.9")
+        login.clock.advance(60)
+
+    error = refusal(login.otp.request_code, STAFF_PHONE, "203.0.113.9")
+
+    assert isinstance(error, RateLimited) and error.retry_after == 3600 - 20 * 60
+
+
+def test_codes_are_limited_overall_whoever_asks(login: Login) -> None:
+    # many addresses and phones, each within its own limits, together reach the overall cap
+    for n in range(1000):
+        login.otp.request_code(f"139{n:08d}", f"10.0.{n // 5}.{n % 5}")
+
+    error = refusal(login.otp.request_code, STAFF_PHONE, "198.51.100.7")
+
+    assert isinstance(error, RateLimited) and error.retry_after == 3600
+    assert login.sms.to(STAFF_PHONE) == []
+    login.clock.advance(3600)
+    login.otp.request_code(STAFF_PHONE, "198.51.100.7")
+    assert len(login.sms.to(STAFF_PHONE)) == 1
+
+
 def test_the_code_expires_after_five_minutes(login: Login) -> None:
     login.otp.request_code(STAFF_PHONE)
     code = login.last_code()

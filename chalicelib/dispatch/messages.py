@@ -1,22 +1,18 @@
-"""Which SMS a ticket change calls for, derived from the stream's old and new images only.
+"""Which SMS a ticket change calls for: the template, its wording and its business key for
+each recipient that domain.notices says the change concerns. Pure.
 
-Pure. Each SMS gets a business key "<ticket>#v<version>#<role>#<template>": one stream MODIFY
+Each SMS gets a business key "<ticket>#v<version>#<role>#<template>": one stream MODIFY
 is one ticket version, so a redelivery — or the same change under a new eventID — yields the
 same keys, and the notification log lets each through once.
 
-    submitted → dispatched            assignee: dispatch_manager · customer: dispatched_customer
-                                      · station chief: chief_alert (important/special customer)
-    resolved/closed → dispatched      assignee: dispatch_manager (reopened: accept again)
-    assignee changed, still open      new assignee: transfer_manager
-    → resolved                        customer: resolved_customer
-    accept clock escalated            station chief: escalation_chief (level 2)
-    dispatch clock escalated          station chief: dispatch_stuck_chief (level 2: still
-                                      submitted after policy.dispatch_target)
-    arrive/resolve clock escalated    branch duty officer: overdue_branch (level 3)
-
-An escalation is read from the watchdog's mark `<clock>_escalated_at` appearing in the
-ticket's clocks, not from the level: a resolve clock missed after a missed arrival stays at
-level 3, and a second missed accept after a transfer stays at level 2 — both still tell.
+    dispatched            assignee: dispatch_manager · customer: dispatched_customer
+                          · station chief: chief_alert (important/special customer)
+    reopened              assignee: dispatch_manager (accept again)
+    transferred           new assignee: transfer_manager
+    resolved              customer: resolved_customer
+    escalated_to_chief    station chief: escalation_chief
+    dispatch_stuck        station chief: dispatch_stuck_chief
+    escalated_to_branch   branch duty officer: overdue_branch
 """
 
 from __future__ import annotations
@@ -24,33 +20,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from chalicelib.domain.clocks import escalated_clocks
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.labels import CLOCK_LABELS, TYPE_LABELS
+from chalicelib.domain.notices import Change, Recipient, newly_escalated
 from chalicelib.domain.org import Staff
-from chalicelib.domain.tickets import Status, Ticket
+from chalicelib.domain.tickets import Ticket
 from chalicelib.notify.templates import TemplateKey
 
 PRIORITY_CLASS = "重点客户"  # important (重要) or special (特殊): the ticket carries one flag
-
-
-class Change(StrEnum):
-    DISPATCHED = "dispatched"
-    REOPENED = "reopened"
-    TRANSFERRED = "transferred"
-    RESOLVED = "resolved"
-    ESCALATED_TO_CHIEF = "escalated_to_chief"
-    DISPATCH_STUCK = "dispatch_stuck"
-    ESCALATED_TO_BRANCH = "escalated_to_branch"
-
-
-class Recipient(StrEnum):
-    ASSIGNEE = "assignee"
-    CUSTOMER = "customer"
-    CHIEF = "chief"
-    BRANCH = "branch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,31 +49,6 @@ class Outgoing:
     phone: str
     template: TemplateKey
     params: Mapping[str, object]
-
-
-def changes(old: Ticket, new: Ticket) -> list[Change]:
-    found: list[Change] = []
-    if new.status is Status.DISPATCHED and old.status is Status.SUBMITTED:
-        found.append(Change.DISPATCHED)
-    elif new.status is Status.DISPATCHED and old.status in (Status.RESOLVED, Status.CLOSED):
-        found.append(Change.REOPENED)
-    elif new.is_open and old.assignee_id and new.assignee_id not in (None, old.assignee_id):
-        found.append(Change.TRANSFERRED)
-    if new.status is Status.RESOLVED and old.status is not Status.RESOLVED:
-        found.append(Change.RESOLVED)
-    escalated = newly_escalated(old, new)
-    if "dispatch" in escalated:
-        found.append(Change.DISPATCH_STUCK)
-    if "accept" in escalated:
-        found.append(Change.ESCALATED_TO_CHIEF)
-    if escalated & {"arrive", "resolve"}:
-        found.append(Change.ESCALATED_TO_BRANCH)
-    return found
-
-
-def newly_escalated(old: Ticket, new: Ticket) -> frozenset[str]:
-    """The clocks the watchdog escalated in this change."""
-    return escalated_clocks(new) - escalated_clocks(old)
 
 
 def local_moment(moment: datetime | None, today: datetime) -> str:

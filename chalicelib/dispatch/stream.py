@@ -19,8 +19,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 
 from chalicelib.dispatch.dispatcher import Dispatcher
-from chalicelib.dispatch.messages import Change, People, changes, compose
+from chalicelib.dispatch.messages import People, compose
 from chalicelib.dispatch.outbox import Outbox, RetryLater
+from chalicelib.domain.notices import Change, Recipient, changes, recipients
 from chalicelib.domain.tickets import Ticket
 from chalicelib.observability import logger, metrics
 from chalicelib.store.org import OrgStore
@@ -73,18 +74,13 @@ class TicketStreamProcessor:
             )
 
     def people(self, old: Ticket, new: Ticket, found: list[Change]) -> People:
-        org = self.org
-        wants_chief = bool({Change.ESCALATED_TO_CHIEF, Change.DISPATCH_STUCK} & set(found)) or (
-            Change.DISPATCHED in found and new.priority
-        )
+        org, told = self.org, recipients(found, new)
         moved = old.assignee_id and old.assignee_id != new.assignee_id
         return People(
             assignee=org.staff(new.assignee_id) if new.assignee_id else None,
             previous=org.staff(old.assignee_id) if moved and old.assignee_id else None,
-            chief=org.station_chief(new.station_id) if wants_chief else None,
-            branch_officer=org.branch_officer(new.branch_id)
-            if Change.ESCALATED_TO_BRANCH in found
-            else None,
+            chief=org.station_chief(new.station_id) if Recipient.CHIEF in told else None,
+            branch_officer=org.branch_officer(new.branch_id) if Recipient.BRANCH in told else None,
         )
 
 

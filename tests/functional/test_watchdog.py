@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 from moto import mock_aws
 
-from chalicelib.dispatch.messages import Change, changes
 from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.domain.notices import Change, changes
 from chalicelib.domain.tickets import Status, TicketType
 from chalicelib.lifecycle.watchdog import Watchdog
 from tests.functional.lifecycle_support import (

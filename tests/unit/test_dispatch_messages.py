@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.dispatch.messages import Change, People, changes, compose
+from chalicelib.dispatch.messages import People, compose
 from chalicelib.domain.assignment import Assignment, Route
 from chalicelib.domain.calendar import WeekendCalendar
+from chalicelib.domain.notices import Change, Recipient, changes, recipients
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.domain.transitions import dispatched
@@ -54,6 +55,17 @@ def dispatch(ticket: Ticket, to: str = "M1") -> Ticket:
         now=NOW,
     )
     return replace(after, version=ticket.version + 1)
+
+
+def test_a_dispatch_tells_the_chief_only_for_an_important_or_special_customer() -> None:
+    # Given the same dispatch for an ordinary and for a priority customer
+    plain, vip = submitted(), submitted(priority=True)
+    # Then the assignee and the customer are told either way, the station chief only for the VIP
+    assert recipients(changes(plain, dispatch(plain)), dispatch(plain)) == {
+        Recipient.ASSIGNEE,
+        Recipient.CUSTOMER,
+    }
+    assert Recipient.CHIEF in recipients(changes(vip, dispatch(vip)), dispatch(vip))
 
 
 class TestDispatchedTicket:

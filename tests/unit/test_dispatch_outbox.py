@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.dispatch.messages import Outgoing, Recipient
+from chalicelib.dispatch.messages import Outgoing
 from chalicelib.dispatch.outbox import MAX_ATTEMPTS, Outbox, RetryLater
+from chalicelib.domain.notices import Recipient
 from chalicelib.domain.phone import phone_hash
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.notify.log import InMemoryNotificationLog, SmsStatus

@@ -1,0 +1,92 @@
+"""Who is told what when a ticket changes. Pure: read from the ticket before and after the
+change only (the stream's old and new images), so a redelivery finds the same answer.
+
+    change                            found when                          told
+    dispatched                        submitted → dispatched              assignee, customer;
+                                                                          the station chief too
+                                                                          for an important or
+                                                                          special customer
+    reopened                          resolved/closed → dispatched        assignee (accept again)
+    transferred                       assignee changed, still open        the new assignee
+    resolved                          → resolved                          customer
+    escalated_to_chief                accept clock escalated (level 2)    station chief
+    dispatch_stuck                    dispatch clock escalated (level 2:  station chief
+                                      still submitted after
+                                      policy.dispatch_target)
+    escalated_to_branch               arrive/resolve clock escalated      branch duty officer
+                                      (level 3)
+
+An escalation is read from the watchdog's mark `<clock>_escalated_at` appearing in the
+ticket's clocks, not from the level: a resolve clock missed after a missed arrival stays at
+level 3, and a second missed accept after a transfer stays at level 2 — both still tell.
+What each is told (template, wording, business key) is dispatch/messages.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from enum import StrEnum
+
+from .clocks import escalated_clocks
+from .tickets import Status, Ticket
+
+
+class Change(StrEnum):
+    DISPATCHED = "dispatched"
+    REOPENED = "reopened"
+    TRANSFERRED = "transferred"
+    RESOLVED = "resolved"
+    ESCALATED_TO_CHIEF = "escalated_to_chief"
+    DISPATCH_STUCK = "dispatch_stuck"
+    ESCALATED_TO_BRANCH = "escalated_to_branch"
+
+
+class Recipient(StrEnum):
+    ASSIGNEE = "assignee"
+    CUSTOMER = "customer"
+    CHIEF = "chief"
+    BRANCH = "branch"
+
+
+AUDIENCE: Mapping[Change, frozenset[Recipient]] = {
+    Change.DISPATCHED: frozenset({Recipient.ASSIGNEE, Recipient.CUSTOMER}),
+    Change.REOPENED: frozenset({Recipient.ASSIGNEE}),
+    Change.TRANSFERRED: frozenset({Recipient.ASSIGNEE}),
+    Change.RESOLVED: frozenset({Recipient.CUSTOMER}),
+    Change.ESCALATED_TO_CHIEF: frozenset({Recipient.CHIEF}),
+    Change.DISPATCH_STUCK: frozenset({Recipient.CHIEF}),
+    Change.ESCALATED_TO_BRANCH: frozenset({Recipient.BRANCH}),
+}
+
+
+def changes(old: Ticket, new: Ticket) -> list[Change]:
+    found: list[Change] = []
+    if new.status is Status.DISPATCHED and old.status is Status.SUBMITTED:
+        found.append(Change.DISPATCHED)
+    elif new.status is Status.DISPATCHED and old.status in (Status.RESOLVED, Status.CLOSED):
+        found.append(Change.REOPENED)
+    elif new.is_open and old.assignee_id and new.assignee_id not in (None, old.assignee_id):
+        found.append(Change.TRANSFERRED)
+    if new.status is Status.RESOLVED and old.status is not Status.RESOLVED:
+        found.append(Change.RESOLVED)
+    escalated = newly_escalated(old, new)
+    if "dispatch" in escalated:
+        found.append(Change.DISPATCH_STUCK)
+    if "accept" in escalated:
+        found.append(Change.ESCALATED_TO_CHIEF)
+    if escalated & {"arrive", "resolve"}:
+        found.append(Change.ESCALATED_TO_BRANCH)
+    return found
+
+
+def newly_escalated(old: Ticket, new: Ticket) -> frozenset[str]:
+    """The clocks the watchdog escalated in this change."""
+    return escalated_clocks(new) - escalated_clocks(old)
+
+
+def recipients(found: Collection[Change], new: Ticket) -> frozenset[Recipient]:
+    """Everyone the changes `found` concern (the table above)."""
+    told = {r for change in found for r in AUDIENCE[change]}
+    if Change.DISPATCHED in found and new.priority:
+        told.add(Recipient.CHIEF)
+    return frozenset(told)

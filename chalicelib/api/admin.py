@@ -43,7 +43,7 @@ class NotificationOut(Struct, omit_defaults=True):
     recipient_role: str
     template: str
     template_id: str
-    status: str  # pending | sent | failed
+    status: SmsStatus
     created_at: str
     attempts: int
     sent_at: str | None = None
@@ -111,7 +111,7 @@ def notification_out(record: NotificationRecord) -> NotificationOut:
         recipient_role=record.recipient_role,
         template=record.template_key,
         template_id=record.template_id,
-        status=record.status.value,
+        status=record.status,
         created_at=local_time(record.created_at),
         attempts=record.attempts,
         sent_at=local_time(record.sent_at) if record.sent_at else None,

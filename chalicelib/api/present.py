@@ -42,7 +42,7 @@ def deadlines_of(ticket: Ticket, now: datetime) -> list[Deadline]:
         Deadline(
             clock=s.clock,
             due=local_time(s.due),
-            outcome=s.outcome.value,
+            outcome=s.outcome,
             done_at=local_time(s.done_at) if s.done_at else None,
         )
         for s in states
@@ -116,7 +116,7 @@ def staff_me_out(profile: StaffProfile) -> StaffMe:
     return StaffMe(
         staff_id=staff.staff_id,
         name=staff.name,
-        role=staff.role.value,
+        role=staff.role,
         grids=[GridRef(g.grid_id, g.name) for g in profile.grids],
         on_duty=staff.on_duty,
         duty_until=local_time(staff.duty_until) if staff.duty_until else None,

@@ -7,8 +7,10 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
+from chalicelib.domain.clocks import Outcome
+from chalicelib.domain.org import Role
 from chalicelib.domain.phone import MOBILE_PATTERN
-from chalicelib.domain.tickets import Status, TicketType
+from chalicelib.domain.tickets import Action, Status, TicketType
 
 Mobile = Annotated[str, Meta(pattern=MOBILE_PATTERN, description="11 位大陆手机号")]
 Text = Annotated[str, Meta(min_length=1, max_length=1000)]
@@ -99,7 +101,7 @@ class AccountList(Struct):
 
 class TimelineEntry(Struct, omit_defaults=True):
     at: str
-    action: str
+    action: Action
     actor: str
     from_status: Status | None  # null on the creation event
     to_status: Status
@@ -109,7 +111,7 @@ class TimelineEntry(Struct, omit_defaults=True):
 class Deadline(Struct):
     clock: str
     due: str
-    outcome: str  # met | missed | pending | stopped
+    outcome: Outcome
     done_at: str | None = None
 
 
@@ -153,7 +155,7 @@ class UploadOut(Struct):
 class StaffMe(Struct):
     staff_id: str
     name: str
-    role: str
+    role: Role
     grids: list[GridRef]
     on_duty: bool
     duty_until: str | None = None

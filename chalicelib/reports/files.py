@@ -96,4 +96,8 @@ class InMemoryReportFiles:
             self.objects.pop(key, None)
 
     def download_url(self, key: str, filename: str) -> str:
-        return f"https://reports.example.invalid/{key}?signed=1"
+        """Shaped like the presigned link: the key, then the download's file name."""
+        from urllib.parse import quote
+
+        disposition = quote(f'attachment; filename="{filename}"')
+        return f"https://reports.example.invalid/{key}?response-content-disposition={disposition}"

@@ -26,7 +26,7 @@ def _function(handler: str, **events: Any) -> dict[str, Any]:
     return {"Type": "AWS::Serverless::Function", "Properties": props}
 
 
-def _sam(with_stream: bool = True) -> dict[str, Any]:
+def _sam(with_stream: bool = True, with_import: bool = True) -> dict[str, Any]:
     resources: dict[str, Any] = {
         "APIHandler": _function("app.app"),
         "ApiHandlerLogGroup": {
@@ -41,6 +41,8 @@ def _sam(with_stream: bool = True) -> dict[str, Any]:
     if with_stream:
         event = {"Type": "DynamoDB", "Properties": {"Stream": PLACEHOLDER, "BatchSize": 25}}
         resources["TicketStream"] = _function("app.ticket_stream", Ev=event)
+    if with_import:  # @app.lambda_function(name="import_upload"): no event of its own
+        resources["ImportUpload"] = _function("app.import_upload")
     return {"Resources": resources, "Outputs": {}}
 
 
@@ -56,6 +58,23 @@ def test_chalices_stream_event_becomes_a_hardened_mapping_on_the_real_stream() -
     log_group = merged["ApiHandlerLogGroup"]["Properties"]["LogGroupName"]
     assert log_group == {"Fn::Sub": "/aws/lambda/${APIHandler}"}
     assert merged["APIHandler"]["Properties"]["CodeUri"] == "chalice/deployment.zip"
+
+
+def test_an_upload_under_imports_reaches_the_import_function_through_eventbridge() -> None:
+    merged = merge(_sam(), code_uri="d.zip")["Resources"]
+    notify = merged["FilesBucket"]["Properties"]["NotificationConfiguration"]
+    assert notify == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    rule = merged["ImportUploadRule"]["Properties"]
+    assert rule["EventPattern"]["source"] == ["aws.s3"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": "imports/"}]
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["ImportUpload", "Arn"]}
+    permission = merged["ImportUploadRulePermission"]["Properties"]
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["ImportUploadRule", "Arn"]}
+
+
+def test_a_template_without_the_import_handler_is_refused() -> None:
+    with pytest.raises(ValueError, match="import_upload"):
+        merge(_sam(with_import=False), code_uri="d.zip")
 
 
 def test_a_template_without_the_stream_handler_is_refused() -> None:

@@ -226,7 +226,7 @@ def test_the_list_orders_by_deadline_and_counts_down(stack, browser, work, manag
     context.close()
 
 
-def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser, work) -> None:  # type: ignore[no-untyped-def]
     ops = next(s for s in stack.demo["staff"] if s["role"] == "ops")
     context = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
@@ -246,5 +246,13 @@ def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser) -> N
     stations = [g for g in month["groups"] if g["kind"] == "station"]
     assert page.locator("#stations tbody tr").count() == len(stations) > 0
     assert page.locator("#per-hour rect").count() == 24
+    assert page.locator("#duty-board tbody tr").count() > 0
     shot(page, "ops")
+    # A ticket found by its number opens with its timeline
+    number = work["tickets"][1]["number"]
+    page.fill("#search-q", number)
+    page.click("form.search button")
+    page.click(f"#search-out button:has-text('{number}')")
+    page.wait_for_selector(f"[id='ticket-{number}'] tbody tr")
+    assert "派单" in page.inner_text(f"[id='ticket-{number}']")
     context.close()

@@ -94,8 +94,16 @@
     } }, [q, el("button", { type: "submit" }, "查询")]), out]);
   }
 
+  function failuresFirst(items) {
+    return items.slice().sort(function (a, b) {
+      return (a.status === "failed" ? 0 : 1) - (b.status === "failed" ? 0 : 1) || (a.created_at < b.created_at ? 1 : -1);
+    });
+  }
+
   async function showTicket(id, out) {
-    var t = await api("GET", "/v1/tickets/" + encodeURIComponent(id));
+    var both = await Promise.all([api("GET", "/v1/tickets/" + encodeURIComponent(id)),
+      optional(api("GET", "/v1/admin/notifications?limit=50&ticket_id=" + encodeURIComponent(id)))]);
+    var t = both[0], sms = both[1];
     out.textContent = "";
     out.appendChild(el("div", { id: "ticket-" + t.number }, [
       el("h3", {}, t.number + " " + t.type_label + " " + t.status_label + (t.escalation_level > 1 ? " 升级" + t.escalation_level + "级" : "")),
@@ -103,7 +111,15 @@
       table(["时间", "动作", "操作人", "状态", "备注"], (t.timeline || []).map(function (e) {
         return el("tr", {}, [el("td", {}, Y.clock(e.at)), el("td", {}, Y.actionLabel(e.action)), el("td", {}, e.actor), el("td", {}, Y.statusLabel(e.to_status)), el("td", {}, e.note || "")]);
       })),
+      sms ? el("h3", {}, "本工单短信（失败在前）") : null,
+      sms ? table(["时间", "接收人", "模板", "状态", "错误"], smsRows(failuresFirst(sms.items))) : null,
     ]));
+  }
+
+  function lastMonth(month) {
+    var y = +month.slice(0, 4), m = +month.slice(5, 7) - 1;
+    if (m === 0) { y -= 1; m = 12; }
+    return y + "-" + pad(m);
   }
 
   function reportLinks(month, set) {
@@ -140,7 +156,7 @@
         api("GET", "/v1/stats?group_by=station"),
         api("GET", "/v1/stats?from=" + now.day + "&to=" + now.day + "&group_by=station"),
         todaysTickets(now.day),
-        optional(api("GET", "/v1/reports?month=" + now.month)),
+        optional(api("GET", "/v1/reports?month=" + lastMonth(now.month))),
         optional(api("GET", "/v1/admin/notifications?status=failed&limit=50")),
         optional(api("GET", "/v1/staff/duty")),
       ]);
@@ -169,11 +185,12 @@
         table(["供电所", "未结", "超期", "今日新增", "故障消缺及时率", "工单流转合格率"], stationRows(month, today), "stations")]),
       searchBox(),
       el("div", { class: "grid" }, [
-        el("div", { class: "card" }, [el("h3", {}, now.month + " 月报"), reportLinks(now.month, reports)]),
+        el("div", { class: "card" }, [el("h3", {}, lastMonth(now.month) + " 月报"), reportLinks(lastMonth(now.month), reports)]),
         el("div", { class: "card" }, [el("h3", {}, "值班表"), dutyBoard(duty)]),
       ]),
       el("div", { class: "card" }, [el("h3", {}, "短信记录（失败在前）"),
-        sms ? table(["时间", "接收人", "模板", "状态", "错误"], smsRows(sms.items), "sms") : el("p", { class: "muted" }, "无权查看")]),
+        !sms ? el("p", { class: "muted" }, "无权查看") : sms.items.length ? table(["时间", "接收人", "模板", "状态", "错误"], smsRows(sms.items), "sms")
+          : el("p", { class: "muted", id: "sms" }, "暂无发送失败的短信；查询工单可看该工单的全部短信")]),
     ]));
     var s = Y.session();
     var who = document.getElementById("who");

@@ -41,6 +41,13 @@ class Unauthorized(DomainError):
     message = "请先登录"
 
 
+class StaffChanged(Unauthorized):
+    """The staff record behind a token is gone or changed role: log in again."""
+
+    code = "staff_changed"
+    message = "账号状态已变化，请重新登录"
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
@@ -51,6 +58,13 @@ class NotFound(DomainError):
     status = 404
     code = "not_found"
     message = "未找到相关记录"
+
+
+class TicketNotFound(NotFound):
+    """Also what a customer gets for a ticket not their own: the answer never reveals it."""
+
+    code = "ticket_not_found"
+    message = "工单不存在"
 
 
 class Conflict(DomainError):

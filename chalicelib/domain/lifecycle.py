@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from .errors import Conflict, Forbidden, NotFound
+from .errors import Conflict, Forbidden, TicketNotFound
 from .labels import ACTION_LABELS, STATUS_LABELS
 from .org import Role
 from .policy import DEFAULT_POLICY
@@ -140,7 +140,7 @@ def authorize(
     branch duty officer whose scope covers the ticket. Everything else is Forbidden.
     """
     if role is Role.CUSTOMER and not is_owner:
-        raise NotFound("未找到该工单")
+        raise TicketNotFound()
     label = ACTION_LABELS[action]
     if action in SYSTEM_ACTIONS:
         raise Forbidden(f"“{label}”由系统自动执行，不能手动操作")

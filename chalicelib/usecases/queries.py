@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from chalicelib.bootstrap import Services
 from chalicelib.domain.commands import Caller
-from chalicelib.domain.errors import Forbidden, NotFound, Unauthorized
+from chalicelib.domain.errors import Forbidden, StaffChanged, TicketNotFound, Unauthorized
 from chalicelib.domain.org import Role, Scope
 from chalicelib.domain.tickets import Ticket
 from chalicelib.store.keys import Cursor
@@ -26,11 +26,11 @@ def scope_of(svc: Services, caller: Caller, *allowed: Role) -> Scope:
         return Scope(role=Role.CUSTOMER, subject=caller.subject)
     staff = svc.org.staff(caller.subject)
     if staff is None:
-        raise Unauthorized("账号状态已变化，请重新登录", code="staff_changed")
+        raise StaffChanged()
     if allowed and staff.role not in allowed:
         raise Forbidden()
     if staff.role is not caller.role:
-        raise Unauthorized("账号状态已变化，请重新登录", code="staff_changed")
+        raise StaffChanged()
     if caller.phone_key is not None and caller.phone_key != svc.tokens.phone_key(staff.phone):
         raise Unauthorized("账号手机号已变更，请重新登录", code="staff_changed")
     if caller.session_id is not None and svc.sessions.ended(caller.session_id):
@@ -58,10 +58,10 @@ def visible_ticket(svc: Services, scope: Scope, ticket_id: str) -> Ticket:
     """The ticket, or 404 for customers who don't own it (and unknown ids), 403 for staff."""
     ticket = svc.tickets.get(ticket_id)
     if ticket is None:
-        raise NotFound("工单不存在", code="ticket_not_found")
+        raise TicketNotFound()
     if not may_see(scope, ticket):
         if scope.role is Role.CUSTOMER:
-            raise NotFound("工单不存在", code="ticket_not_found")
+            raise TicketNotFound()
         raise Forbidden("该工单不在您的服务范围内")
     return ticket
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from chalicelib.bootstrap import Services
 from chalicelib.domain.assignment import on_duty
 from chalicelib.domain.commands import StaffProfile
-from chalicelib.domain.errors import Unauthorized, ValidationFailed
+from chalicelib.domain.errors import StaffChanged, ValidationFailed
 from chalicelib.domain.org import MutualAidGroup, Scope, Staff, Station
 
 
@@ -26,7 +26,7 @@ MAX_OFF_DUTY = timedelta(days=366)
 def _staff(svc: Services, staff_id: str) -> Staff:
     staff = svc.org.staff(staff_id)
     if staff is None:
-        raise Unauthorized("账号状态已变化，请重新登录", code="staff_changed")
+        raise StaffChanged()
     return staff
 
 

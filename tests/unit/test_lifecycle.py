@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound, TicketNotFound
 from chalicelib.domain.labels import ACTION_LABELS, STATUS_LABELS
 from chalicelib.domain.lifecycle import (
     authorize,
@@ -172,7 +172,8 @@ def test_owner_may_take_customer_actions(action: Action) -> None:
 
 @pytest.mark.parametrize("action", CUSTOMER + STAFF + SYSTEM)
 def test_another_customers_ticket_looks_missing(action: Action) -> None:
-    assert check(action, Role.CUSTOMER) is NotFound
+    # the same 404 ticket_not_found an unknown ticket id gets
+    assert check(action, Role.CUSTOMER) is TicketNotFound
 
 
 @pytest.mark.parametrize("action", STAFF)

@@ -73,3 +73,11 @@ def import_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.imports.handler import on_import_event
 
     return on_import_event(event, context)
+
+
+@app.lambda_function(name="usage_feed")
+def usage_feed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A usage or bill feed file landed under feeds/ (EventBridge rule): load it."""
+    from chalicelib.usage.handler import on_feed_event
+
+    return on_feed_event(event)

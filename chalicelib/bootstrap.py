@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from chalicelib.store.tickets import TicketStore
     from chalicelib.store.uploads import UploadSigner
     from chalicelib.store.usage import UsageStore
+    from chalicelib.usage.ingest import FeedLoader
     from chalicelib.usage.query import UsageReader
     from chalicelib.usecases.locate import IndexCache
 
@@ -230,6 +231,31 @@ class Services:
             tariffs=parse_tariffs(self.settings.tariffs),
             clock=self.clock,
         )
+
+    @cached_property
+    def feed_loader(self) -> FeedLoader:
+        """Loads the usage and bill feeds, then sends the balance reminders they call for."""
+        from chalicelib.dispatch.outbox import Outbox
+        from chalicelib.observability import metrics
+        from chalicelib.store.feed_files import S3FeedFiles
+        from chalicelib.usage.ingest import FeedLoader
+        from chalicelib.usage.reminders import BalanceReminders
+
+        s = self.settings
+        outbox = Outbox(
+            self.notifications,
+            self.sms,
+            metrics,
+            s.sms_signature,
+            s.bureau,
+            self.clock,
+            hash_phone=self.phone_key.hash_phone,
+        )
+        reminders = BalanceReminders(
+            self.customers.get_many, outbox.deliver, s.low_balance_yuan, self.clock
+        )
+        files = S3FeedFiles(s.bucket, s.region)
+        return FeedLoader(self.usage, files, reminders.due, reminders.send, self.clock)
 
     @cached_property
     def otp(self) -> OtpService:

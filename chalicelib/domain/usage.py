@@ -157,3 +157,26 @@ def usage_view(
     return UsageView(
         account_no, as_of, months, last_days(days, w.last_day, DAYS_SHOWN), balance, tier
     )
+
+
+class Reminder(StrEnum):
+    ARREARS = "arrears"  # 欠费
+    LOW_BALANCE = "low_balance"  # 余额不足
+
+
+def reminder_due(bill: MonthlyBill, threshold_yuan: float, today: date) -> Reminder | None:
+    """Whether loading `bill` calls for a reminder: it left arrears, or a settlement balance
+    under `threshold_yuan`. Only bills of last month or later remind: a file that
+    backfills older months (a new deployment, the demo's 13 months) tells nobody."""
+    if bill.period < month_key(months_before(today, 1)):
+        return None
+    if bill.arrears_yuan > 0:
+        return Reminder.ARREARS
+    if bill.settlement_balance_yuan < threshold_yuan:
+        return Reminder.LOW_BALANCE
+    return None
+
+
+def reminder_key(bill: MonthlyBill) -> str:
+    """At most one reminder per account and bill period, whatever the reason or reloads."""
+    return f"usage#{bill.account_no}#{bill.period}#balance_reminder"

@@ -67,6 +67,7 @@ def _customer(row: CustomerRow) -> Customer:
         ta_id=row.ta_id,
         important=row.important,
         special=row.special,
+        phone=row.phone,
     )
 
 

@@ -96,7 +96,11 @@ class HeaderMap:
 
 
 def map_header(kind: Kind, header: Sequence[str]) -> HeaderMap:
-    columns = COLUMNS[kind]
+    return map_columns(COLUMNS[kind], header)
+
+
+def map_columns(columns: Sequence[Column], header: Sequence[str]) -> HeaderMap:
+    """Where each of `columns` sits in `header` (any kind of file, e.g. the usage feeds)."""
     lookup = {_norm(name): c for c in columns for name in (c.header, c.field, *c.aliases)}
     quiet = {_norm(name) for name in ERROR_FILE_COLUMNS}
     positions: dict[str, int] = {}

@@ -13,16 +13,17 @@ from collections.abc import Sequence
 from typing import IO
 
 from .cells import CellProblem, identifier
-from .columns import COLUMNS, ERROR_FILE_COLUMNS, Kind, map_header
+from .columns import COLUMNS, ERROR_FILE_COLUMNS, Column, Kind, map_columns
 from .issues import RowIssue
 
 JOIN = "；"
 
 
 class ErrorFileWriter:
-    def __init__(self, out: IO[str], kind: Kind, header: Sequence[str]) -> None:
-        mapped = map_header(kind, header)
-        ids = {c.field for c in COLUMNS[kind] if c.identifier}
+    def __init__(self, out: IO[str], kind: Kind | Sequence[Column], header: Sequence[str]) -> None:
+        columns = COLUMNS[kind] if isinstance(kind, Kind) else tuple(kind)
+        mapped = map_columns(columns, header)
+        ids = {c.field for c in columns if c.identifier}
         self._text_at = {at for field, at in mapped.positions.items() if field in ids}
         self._keep = [at for at, name in enumerate(header) if name not in ERROR_FILE_COLUMNS]
         self._width = len(header)

@@ -40,6 +40,7 @@ class TemplateKey(StrEnum):
     TRANSFER_MANAGER = "transfer_manager"
     STAFF_LOGIN_CODE = "staff_login_code"
     DISPATCH_STUCK_CHIEF = "dispatch_stuck_chief"
+    BALANCE_REMINDER = "balance_reminder"
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,12 @@ _ALL = (
         TemplateKey.DISPATCH_STUCK_CHIEF,
         "二级快响：工单{number}（{type_label}）提交{minutes}分钟仍未派单，请尽快安排处理。",
         ("number", "type_label", "minutes"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0016",
+        TemplateKey.BALANCE_REMINDER,
+        "您尾号{account_tail}的户号结算余额{balance}元，欠费{arrears}元（截至{as_of}，非实时），请及时缴费。",
+        ("account_tail", "balance", "arrears", "as_of"),
     ),
 )
 

@@ -131,3 +131,53 @@ def import_trigger(resources: Template) -> Template:
             },
         },
     }
+
+
+USAGE_FUNCTION = "UsageFeed"  # app.py's @app.lambda_function(name="usage_feed")
+USAGE_RULE = "UsageFeedRule"
+USAGE_PREFIXES = ("feeds/usage/", "feeds/bills/")
+
+
+def usage_trigger(resources: Template) -> Template:
+    """A feed file landing under feeds/usage/ or feeds/bills/ of FilesBucket starts the
+    usage_feed function, by the same EventBridge route as the import files. EventBridge
+    retries a failed invocation (the loader skips what it already loaded)."""
+    if USAGE_FUNCTION not in resources:
+        raise ValueError("expected the usage_feed Lambda (app.usage_feed)")
+    bucket = resources["FilesBucket"]["Properties"]
+    bucket["NotificationConfiguration"] = {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    return {
+        USAGE_RULE: {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Description": "A daily-usage or bill feed file landed: load it",
+                "EventPattern": {
+                    "source": ["aws.s3"],
+                    "detail-type": ["Object Created"],
+                    "detail": {
+                        "bucket": {"name": [{"Ref": "FilesBucket"}]},
+                        "object": {"key": [{"prefix": p} for p in USAGE_PREFIXES]},
+                    },
+                },
+                "Targets": [
+                    {
+                        "Id": "usage-feed",
+                        "Arn": {"Fn::GetAtt": [USAGE_FUNCTION, "Arn"]},
+                        "RetryPolicy": {
+                            "MaximumEventAgeInSeconds": 6 * 3600,
+                            "MaximumRetryAttempts": 20,
+                        },
+                    }
+                ],
+            },
+        },
+        "UsageFeedRulePermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": USAGE_FUNCTION},
+                "Principal": "events.amazonaws.com",
+                "SourceArn": {"Fn::GetAtt": [USAGE_RULE, "Arn"]},
+            },
+        },
+    }

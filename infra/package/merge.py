@@ -33,6 +33,8 @@ def environment(streamed_table: str) -> dict[str, Any]:
         "YUNGE_WECHAT_APP_ID_PARAM": {"Ref": "WechatAppIdParameterName"},
         "YUNGE_WECHAT_SECRET_PARAM": {"Ref": "WechatSecretParameterName"},
         "YUNGE_TICKETS_STREAM_ARN": {"Fn::GetAtt": [streamed_table, "StreamArn"]},
+        "YUNGE_TARIFFS": {"Ref": "Tariffs"},
+        "YUNGE_LOW_BALANCE_YUAN": {"Ref": "LowBalanceYuan"},
     }
 
 
@@ -69,6 +71,7 @@ def merge(sam: Template, code_uri: str) -> Template:
     stream_function = events.replace_stream_trigger(res, streamed)
     events.no_retries_for_minutely_schedules(res)
     res.update(events.import_trigger(res))
+    res.update(events.usage_trigger(res))
     res.update(alarms.alarms(res, stream_function))
 
     api = res.get("RestAPI")

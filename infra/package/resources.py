@@ -88,6 +88,20 @@ def parameters() -> Template:
             "MinValue": 1,
             "Description": "Days before a ticket photo under uploads/ expires.",
         },
+        "Tariffs": {
+            "Type": "String",
+            "Default": "",
+            "Description": "Stepped residential tariffs as a JSON list of versions (label, basis "
+            "monthly|annual, thresholds_kwh, prices_yuan, effective_from YYYY-MM-01), from the "
+            "published 销售电价表; empty: the usage query shows no tier. No price is built in.",
+        },
+        "LowBalanceYuan": {
+            "Type": "Number",
+            "Default": 20,
+            "MinValue": 0,
+            "Description": "A bill leaving a settlement balance under this (元), or arrears, "
+            "sends the customer one reminder per bill period.",
+        },
         "AlarmEmail": {
             "Type": "String",
             "Default": "",

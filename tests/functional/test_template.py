@@ -269,7 +269,13 @@ def test_secrets_are_referenced_by_name_never_created(template: Template) -> Non
         assert params[name]["Type"] == "String" and params[name]["Default"].startswith("/")
 
 
-CHOICES = {"YUNGE_SMS": "aliyun", "YUNGE_WECHAT": "real"}  # a valid value Settings must read
+# a valid value Settings must read (Literal choices, JSON, numbers)
+CHOICES = {
+    "YUNGE_SMS": "aliyun",
+    "YUNGE_WECHAT": "real",
+    "YUNGE_TARIFFS": "[]",
+    "YUNGE_LOW_BALANCE_YUAN": "12.5",
+}
 
 
 def test_functions_read_their_settings_from_the_template(resources: Template) -> None:
@@ -328,3 +334,26 @@ def test_an_upload_under_imports_starts_the_import_function(resources: Template)
     assert permission["Principal"] == "events.amazonaws.com"
     assert permission["FunctionName"] == {"Ref": name}
     assert resources[name]["Properties"]["Timeout"] == 900
+
+
+def test_a_feed_file_under_feeds_starts_the_usage_function(resources: Template) -> None:
+    name = function_for(resources, "usage_feed")
+    rule = resources["UsageFeedRule"]["Properties"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [
+        {"prefix": "feeds/usage/"},
+        {"prefix": "feeds/bills/"},
+    ]
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": [name, "Arn"]}
+    permission = resources["UsageFeedRulePermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": name}
+    # it loads the usage table, reads phones and sends reminders through the outbox
+    granted = {
+        (action, str(resource))
+        for s in _allows(_policy_files()["usage_feed"])
+        for action in _listed(s["Action"])
+        for resource in _listed(s["Resource"])
+    }
+    assert ("dynamodb:BatchWriteItem", str({"Fn::GetAtt": ["UsageTable", "Arn"]})) in granted
+    assert ("dynamodb:PutItem", str({"Fn::GetAtt": ["NotificationsTable", "Arn"]})) in granted
+    assert ("s3:GetObject", str({"Fn::Sub": "${FilesBucket.Arn}/feeds/*"})) in granted
+    assert ("sns:Publish", "*") in granted

@@ -140,3 +140,35 @@ def test_the_usage_query_makes_two_aws_calls(dynamo_api, calls) -> None:  # type
     assert reply.body["tier"]["current"] == 1
     # the binding (profile + binding item) and ONE Query for 13 months and 30 days
     assert calls == Counter({"BatchGetItem": 1, "Query": 1})
+
+
+def test_a_feed_in_s3_loads_into_dynamodb_and_a_redelivery_reads_only_the_ledger(
+    settings, clock, calls, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import boto3
+
+    from chalicelib import bootstrap
+    from chalicelib.store.models import create_tables
+    from chalicelib.usage.handler import on_feed_event
+
+    with mock_aws():
+        svc = bootstrap.Services(settings, clock=clock)
+        svc.bind_tables()
+        create_tables()
+        s3 = boto3.client("s3", region_name=settings.region)
+        s3.create_bucket(Bucket=settings.bucket)
+        rows = "".join(f"06010{n:05d},2026-11-23,{n / 10},实抄\r\n" for n in range(60))
+        body = ("户号,日期,用电量kWh,数据质量\r\n" + rows).encode("utf-8-sig")
+        s3.put_object(Bucket=settings.bucket, Key="feeds/usage/2026-11-23.csv", Body=body)
+        event = {"detail": {"object": {"key": "feeds/usage/2026-11-23.csv"}}}
+        calls.clear()
+        (first,) = on_feed_event(event, svc.feed_loader)["files"]
+        assert (first["status"], first["written"]) == ("loaded", 60)
+        # one GetObject, the ledger read and write, and 60 items in 3 BatchWriteItem calls
+        assert calls == Counter({"GetObject": 1, "GetItem": 1, "BatchWriteItem": 3, "PutItem": 1})
+        _, days = svc.usage.read("0601000042", window(date(2026, 11, 24)))
+        assert [(d.kwh, d.quality) for d in days] == [(4.2, Quality.ACTUAL)]
+        calls.clear()
+        (again,) = on_feed_event(event, svc.feed_loader)["files"]
+        assert again["status"] == "skipped"
+        assert calls == Counter({"GetObject": 1, "GetItem": 1})

@@ -34,6 +34,10 @@ SAMPLE = {
     "code": "482913",
     "valid_minutes": 5,
     "minutes": 6,
+    "account_tail": "0001",
+    "balance": "12.30",
+    "arrears": "105.50",
+    "as_of": "11月3日",
 }
 
 

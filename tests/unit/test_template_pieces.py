@@ -37,6 +37,8 @@ def _sam(with_stream: bool = True, with_import: bool = True) -> dict[str, Any]:
             "app.sla_watchdog",
             SlaWatchdogEvent={"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}},
         ),
+        "ImportUpload": _function("app.import_upload"),  # started by EventBridge rules
+        "UsageFeed": _function("app.usage_feed"),
     }
     if with_stream:
         event = {"Type": "DynamoDB", "Properties": {"Stream": PLACEHOLDER, "BatchSize": 25}}

@@ -5,6 +5,8 @@ domain knows nothing outside itself, and no use case knows HTTP. Read from the s
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -68,3 +70,21 @@ def test_the_domain_imports_only_itself_the_standard_library_and_value_libraries
         return top in sys.stdlib_module_names or top in DOMAIN_MAY_IMPORT or top == "__future__"
 
     assert offending("domain", pure) == {}
+
+
+def test_a_use_case_loads_neither_http_nor_another_capability_nor_a_storage_sdk() -> None:
+    # Given a fresh interpreter, when the ticket use cases are imported (as a stream handler,
+    # the bench or an import job would)
+    probe = (
+        "import sys, chalicelib.usecases.actions, chalicelib.usecases.intake, "
+        "chalicelib.usecases.queries; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pynamodb', 'boto3') "
+        "or m.startswith(('chalicelib.api', 'chalicelib.dispatch', 'chalicelib.notify'))))"
+    )
+    env = {**os.environ, "YUNGE_STAGE": "local", "AWS_DEFAULT_REGION": "cn-north-1"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    # Then none of the HTTP layer, the dispatcher, the SMS adapters or a storage SDK came along
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -6,6 +6,7 @@ manager when a grids file is re-imported, group members — is carried over, nev
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -50,6 +51,10 @@ class OrgSnapshot:
     def get(self, kind: str, entity_id: str) -> Any:
         return self.of(kind).get(f"{kind}#{entity_id}")
 
+    def grid_of_area(self, ta_id: str) -> str:
+        area: TransformerArea | None = self.get("ta", ta_id)
+        return area.grid_id if area else ""
+
     def put(self, entities: Sequence[OrgEntity]) -> None:
         if not entities:
             return
@@ -71,12 +76,26 @@ def _customer(row: CustomerRow) -> Customer:
     )
 
 
-def apply_customers(customers: CustomerStore, rows: Sequence[CustomerRow]) -> Upsert[Customer]:
+def apply_customers(
+    customers: CustomerStore, rows: Sequence[CustomerRow], snapshot: OrgSnapshot
+) -> Upsert[Customer]:
+    """Upsert a chunk of customers; each grid's customer count follows (a new customer
+    adds one to its 台区's grid, one whose 台区 changed moves from the old grid to the new)."""
     incoming = [_customer(r) for r in rows]
     existing = customers.get_many(c.account_no for c in incoming)
     sorted_out = classify(incoming, existing, key=lambda c: c.account_no)
     if sorted_out.writes:
         customers.put_customers(sorted_out.writes)
+        deltas: Counter[str] = Counter()
+        for customer in sorted_out.writes:
+            before = existing.get(customer.account_no)
+            if before is not None and before.ta_id == customer.ta_id:
+                continue
+            deltas[snapshot.grid_of_area(customer.ta_id)] += 1
+            if before is not None:
+                deltas[snapshot.grid_of_area(before.ta_id)] -= 1
+        deltas.pop("", None)
+        snapshot.org.add_customer_counts(dict(deltas))
     return sorted_out
 
 
@@ -159,14 +178,35 @@ def _assignments(people: Sequence[Staff], snapshot: OrgSnapshot) -> list[OrgEnti
     return list(changed.values())
 
 
+def _moves(
+    areas: Sequence[TransformerArea], snapshot: OrgSnapshot, customers: CustomerStore
+) -> dict[str, int]:
+    """A 台区 moving to another grid takes its customers' count with it."""
+    deltas: Counter[str] = Counter()
+    for area in areas:
+        before = snapshot.grid_of_area(area.ta_id)
+        if before and before != area.grid_id:
+            served = customers.count_in_area(area.ta_id)
+            deltas[before] -= served
+            deltas[area.grid_id] += served
+    return {g: d for g, d in deltas.items() if d}
+
+
 def apply_org(
-    kind: Kind, rows: Sequence[ImportRow], snapshot: OrgSnapshot, shapes: Shapes | None
+    kind: Kind,
+    rows: Sequence[ImportRow],
+    snapshot: OrgSnapshot,
+    shapes: Shapes | None,
+    customers: CustomerStore,
 ) -> Upsert[Any]:
     """A chunk of 台区, grids or staff rows upserted; supporting entities written alongside."""
     if kind is Kind.TRANSFORMER_AREAS:
         areas = [_area(r, snapshot) for r in rows if isinstance(r, TransformerAreaRow)]
         result: Upsert[Any] = classify(areas, snapshot.of("ta"), key=key_of)
+        moved = _moves(result.writes, snapshot, customers)
         snapshot.put(result.writes)
+        if moved:
+            snapshot.org.add_customer_counts(moved)
         return result
     if kind is Kind.GRIDS:
         grid_rows = [r for r in rows if isinstance(r, GridRow)]

@@ -255,11 +255,10 @@ def _apply_chunk(
 ) -> None:
     records = [record for _, _, record in chunk]
     if kind is Kind.CUSTOMERS:
-        result: Any = apply_customers(
-            ports.customers, [r for r in records if isinstance(r, CustomerRow)]
-        )
+        customer_rows = [r for r in records if isinstance(r, CustomerRow)]
+        result: Any = apply_customers(ports.customers, customer_rows, snapshot)
     else:
-        result = apply_org(kind, records, snapshot, ports.shapes)
+        result = apply_org(kind, records, snapshot, ports.shapes, ports.customers)
     job.counts.created += result.created
     job.counts.updated += result.updated
     job.counts.unchanged += result.unchanged

@@ -3,7 +3,7 @@ short-TTL in-memory cache; duty changes write through and drop the cached staff 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -41,6 +41,10 @@ class OrgStore(Protocol):
         """Every entity of a kind ("grid", "ta", "staff", …) in the bureau."""
         ...
 
+    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
+        """Add to grids' customer counts (grid id → change); a grid without one starts at 0."""
+        ...
+
 
 class _LookupsByKey:
     """The typed getters, over one `_get(kind, id)` each store implements."""
@@ -72,6 +76,7 @@ class _LookupsByKey:
 class InMemoryOrgStore(_LookupsByKey):
     def __init__(self, entities: Iterable[OrgEntity] = ()) -> None:
         self.items: dict[str, OrgEntity] = {}
+        self.customer_counts: dict[str, int] = {}
         self.put_all(entities)
 
     def _get(self, kind: str, entity_id: str) -> Any:
@@ -116,6 +121,10 @@ class InMemoryOrgStore(_LookupsByKey):
     def all_of(self, kind: str) -> list[OrgEntity]:
         prefix = f"{kind}#"
         return [e for k, e in sorted(self.items.items()) if k.startswith(prefix)]
+
+    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
+        for grid_id, delta in deltas.items():
+            self.customer_counts[grid_id] = self.customer_counts.get(grid_id, 0) + delta
 
 
 class CachedOrgStore:
@@ -181,6 +190,9 @@ class CachedOrgStore:
 
     def all_of(self, kind: str) -> list[OrgEntity]:
         return self.inner.all_of(kind)
+
+    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
+        self.inner.add_customer_counts(deltas)
 
 
 class DynamoOrgStore(_LookupsByKey):
@@ -280,3 +292,21 @@ class DynamoOrgStore(_LookupsByKey):
         from chalicelib.store.models import OrgModel
 
         return [from_item(item) for item in OrgModel.by_kind.query(f"{self.bureau}#{kind}")]
+
+    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
+        """One UpdateItem ADD per grid that changed (a grid never imported is left alone)."""
+        from pynamodb.exceptions import UpdateError
+
+        from chalicelib.store.models import OrgModel
+
+        for grid_id, delta in sorted(deltas.items()):
+            if not delta:
+                continue
+            item = OrgModel(f"grid#{grid_id}")
+            try:
+                item.update(
+                    actions=[OrgModel.customer_count.add(delta)], condition=OrgModel.pk.exists()
+                )
+            except UpdateError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise

@@ -222,3 +222,27 @@ def test_a_file_without_a_required_column_fails_whole(api, missing: str) -> None
 
 def test_an_unknown_job_is_404(api) -> None:  # type: ignore[no-untyped-def]
     assert api.call("GET", "/v1/imports/01ZZZZZZZZZZZZZZZZZZZZZZZZ", as_=OPS).status == 404
+
+
+def test_each_grid_s_customer_count_follows_the_imports(api, clock) -> None:  # type: ignore[no-untyped-def]
+    counts = api.services.org.customer_counts
+    counts.update({"G1": 2, "G2": 1, "G3": 1, "G4": 1})  # the district's five customers
+    rows = [(f"06060000{n:02d}", "T2") for n in range(30)] + [("0606999999", "T1")]
+    _, key = start(api, "customers", "客户.csv", customers_csv(rows))
+    run(key)
+    assert counts == {"G1": 3, "G2": 31, "G3": 1, "G4": 1}
+    _, key = start(api, "customers", "客户.csv", customers_csv(rows))  # the same file again
+    run(key)
+    assert counts == {"G1": 3, "G2": 31, "G3": 1, "G4": 1}
+
+    moved = [(a, "T3" if a == "0606000000" else t) for a, t in rows]  # one customer, to G3
+    _, key = start(api, "customers", "客户.csv", customers_csv(moved))
+    run(key)
+    assert counts == {"G1": 3, "G2": 30, "G3": 2, "G4": 1}
+
+    header = "台区编号,台区名称,所属线路编号,供电所,网格编号\n"  # T1 and its 3 customers to G2
+    _, key = start(
+        api, "transformer_areas", "台区.csv", (header + "T1,新华1号台区,L9,S1,G2\n").encode()
+    )
+    run(key)
+    assert counts == {"G1": 0, "G2": 33, "G3": 2, "G4": 1}

@@ -99,6 +99,9 @@ def test_a_grids_import_keeps_the_customer_count_yunge_keeps(dynamo_api) -> None
     done = upload_and_run(dynamo_api, "grids", "网格.csv", data.encode("utf-8"))
     assert done["status"] == "done" and done["counts"]["updated"] == 1, done
     assert OrgModel.get("grid#G1").customer_count == 1234
+    customers = customers_csv([("0708000001", "T1"), ("0708000002", "T1")])
+    assert upload_and_run(dynamo_api, "customers", "c.csv", customers)["status"] == "done"
+    assert OrgModel.get("grid#G1").customer_count == 1236  # two more customers in G1
     grid = dynamo_api.services.org.grid("G1")
     assert grid.name == "新华街网格(新)" and grid.manager_id == "M1"  # the manager stays
 

@@ -37,13 +37,12 @@ def _sam(with_stream: bool = True, with_import: bool = True) -> dict[str, Any]:
             "app.sla_watchdog",
             SlaWatchdogEvent={"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}},
         ),
-        "ImportUpload": _function("app.import_upload"),  # started by EventBridge rules
-        "UsageFeed": _function("app.usage_feed"),
+        "UsageFeed": _function("app.usage_feed"),  # started by an EventBridge rule
     }
     if with_stream:
         event = {"Type": "DynamoDB", "Properties": {"Stream": PLACEHOLDER, "BatchSize": 25}}
         resources["TicketStream"] = _function("app.ticket_stream", Ev=event)
-    if with_import:  # @app.lambda_function(name="import_upload"): no event of its own
+    if with_import:  # @app.lambda_function(name="import_upload"): EventBridge starts it
         resources["ImportUpload"] = _function("app.import_upload")
     return {"Resources": resources, "Outputs": {}}
 

@@ -17,6 +17,7 @@ from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.domain.transitions import creation_event
 from chalicelib.store.customers import DynamoCustomerStore, InMemoryCustomerStore
 from chalicelib.store.dynamo_tickets import DynamoTicketStore
+from chalicelib.store.keys import due_shard
 from chalicelib.store.org import DynamoOrgStore, InMemoryOrgStore
 from chalicelib.store.tickets import (
     DuplicateRequest,
@@ -169,10 +170,13 @@ def test_due_walks_every_shard_the_store_writes_earliest_first_up_to_the_limit(s
     due_at = {}
     for n in range(12):  # due 5, 10, … 60 minutes after T0, then three due later
         at = T0 + timedelta(minutes=5 * (n + 1)) + (timedelta(hours=1) if n >= 9 else timedelta())
-        ticket = make_ticket(T0 + timedelta(seconds=n), next_due=("accept", at))
+        ticket = make_ticket(
+            T0 + timedelta(seconds=n), ticket_id=f"T{n:02d}", next_due=("accept", at)
+        )
         tickets.create(ticket, first_event(ticket), None)
         due_at[ticket.ticket_id] = at
     in_time = sorted((at, tid) for tid, at in due_at.items() if at <= until)
+    assert len({due_shard(tid, 3) for _, tid in in_time}) == 3  # due in every shard
     assert [t.ticket_id for t in tickets.due(until, 100)] == [tid for _, tid in in_time]
     assert [t.ticket_id for t in tickets.due(until, 4)] == [tid for _, tid in in_time[:4]]
     assert list(tickets.due(until, 0)) == []

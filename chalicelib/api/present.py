@@ -79,6 +79,7 @@ def ticket_out(
         assignee=StaffCard(assignee.staff_id, assignee.name, assignee.phone) if assignee else None,
         deadlines=deadlines_of(ticket, now),
         outcome=ticket.outcome,
+        outage_id=ticket.outage_id,
         timeline=[timeline_entry(e) for e in timeline] if timeline is not None else None,
     )
 

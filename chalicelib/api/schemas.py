@@ -138,6 +138,7 @@ class TicketOut(Struct, omit_defaults=True):
     assignee: StaffCard | None = None
     deadlines: list[Deadline] = []
     outcome: dict[str, Any] = {}
+    outage_id: str | None = None  # a fault report that joined an outage
     timeline: list[TimelineEntry] | None = None
 
 

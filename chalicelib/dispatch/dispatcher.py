@@ -53,8 +53,8 @@ class Dispatcher:
         store) or StaleTicket (still submitted after two lost races) so the stream record is
         retried rather than dropped."""
         for _ in range(2):  # the image, then (at most once) the stored ticket
-            if submitted.status is not Status.SUBMITTED:
-                return None
+            if submitted.status is not Status.SUBMITTED or submitted.outage_id:
+                return None  # an outage's report: the outage was dispatched, not the ticket
             now = self.clock()
             grid = self.org.grid(submitted.grid_id)
             if grid is None:
@@ -73,7 +73,7 @@ class Dispatcher:
                 if stored is None:
                     return None
                 submitted = stored
-        if submitted.status is Status.SUBMITTED:
+        if submitted.status is Status.SUBMITTED and not submitted.outage_id:
             raise StaleTicket()
         return None
 

@@ -1,4 +1,5 @@
-"""The `ticket_stream` handler: INSERT → dispatch; a change of status, assignee or escalation
+"""The `ticket_stream` handler: INSERT → an outage's report (outages/clustering.py) or a
+dispatch; a change of status, assignee or escalation
 level → the SMS it calls for, each exactly once (dispatch/outbox.py).
 
 Powertools `BatchProcessor` with partial batch responses: a record that raises — malformed,
@@ -8,7 +9,7 @@ idempotent on a business key, so the records Lambda redelivers after it are harm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from chalice.app import DynamoDBEvent
 
     from chalicelib.bootstrap import Services
+    from chalicelib.outages.clustering import OutageClustering
 
 
 @dataclass
@@ -42,6 +44,7 @@ class TicketStreamProcessor:
     outbox: Outbox
     org: OrgStore
     auto_close: timedelta
+    clustering: OutageClustering | None = None
 
     @classmethod
     def from_services(cls, svc: Services) -> TicketStreamProcessor:
@@ -55,12 +58,45 @@ class TicketStreamProcessor:
             clock=svc.clock,
             hash_phone=svc.phone_key.hash_phone,
         )
-        return cls(dispatcher, outbox, svc.org, svc.policy.callback_auto_close)
+        from chalicelib.outages.clustering import OutageClustering
+
+        clustering = OutageClustering(
+            outages=svc.outages,
+            tickets=svc.tickets,
+            customers=svc.customers,
+            org=svc.org,
+            policy=svc.policy,
+            calendar=svc.calendar,
+            outbox=outbox,
+            choose=dispatcher.choose,
+            clock=svc.clock,
+        )
+        return cls(dispatcher, outbox, svc.org, svc.policy.callback_auto_close, clustering)
+
+    def prepare(self, records: list[dict[str, Any]]) -> None:
+        """Let the batch's new fault reports meet before any is dispatched alone. Best
+        effort: a record that cannot be read here fails (or succeeds) in `handle`."""
+        if self.clustering is None:
+            return
+        tickets = []
+        for record in records:
+            if record.get("eventName") != "INSERT":
+                continue
+            try:
+                tickets.append(ticket_from_image(record["dynamodb"]["NewImage"]))
+            except Exception:  # a poison record fails alone, in `handle`
+                logger.warning("stream pre-pass: record %s unreadable", record.get("eventID"))
+        try:
+            self.clustering.prepare(tickets)
+        except Exception:  # each record is still handled (and retried) on its own
+            logger.warning("stream batch: clustering pre-pass skipped", exc_info=True)
 
     def handle(self, record: dict[str, Any]) -> None:
         name, images = record["eventName"], record["dynamodb"]
         if name == "INSERT":
-            self.dispatcher.dispatch(ticket_from_image(images["NewImage"]))
+            ticket = ticket_from_image(images["NewImage"])
+            if self.clustering is None or self.clustering.on_report(ticket) is None:
+                self.dispatcher.dispatch(replace(ticket, outage_id=None))
         elif name == "MODIFY":
             self.notify(
                 ticket_from_image(images["OldImage"]), ticket_from_image(images["NewImage"])
@@ -91,6 +127,7 @@ def handle_ticket_stream(event: dict[str, Any], context: Any, svc: Services | No
 
         svc = services()
     processor = TicketStreamProcessor.from_services(svc)
+    processor.prepare(list(event.get("Records", [])))
 
     def record_handler(record: DynamoDBRecord) -> None:
         raw = record.raw_event

@@ -254,6 +254,8 @@ def _next_due(
 ) -> tuple[str, datetime] | None:
     if ticket.status is Status.RESOLVED and "resolved_at" in clocks:
         return CALLBACK, clocks["resolved_at"] + policy.callback_auto_close
+    if ticket.outage_id and ticket.is_open:  # the outage is what is tracked
+        return None
     if ticket.status is Status.SUBMITTED:
         if _escalated(clocks, DISPATCH):
             return None

@@ -11,7 +11,8 @@ from .tickets import TicketType
 
 
 class FaultDetails(Struct, forbid_unknown_fields=True):
-    scope: Literal["household", "building", "area"] = "household"
+    # household 本户 · building 整栋 · area 整片 · socket 单个插座/电器 (never an outage)
+    scope: Literal["household", "building", "area", "socket"] = "household"
     hazard: bool = False  # 断线、冒烟等危险情况
 
 

@@ -30,6 +30,8 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.DISPATCH: "派单",
     Action.ESCALATE: "升级督办",
     Action.AUTO_CLOSE: "自动归档",
+    Action.ATTACH_OUTAGE: "并入停电事件",
+    Action.DETACH_OUTAGE: "移出停电事件",
     Action.ACCEPT: "接单",
     Action.ARRIVE: "到达现场",
     Action.RESOLVE: "处理完成",

@@ -40,6 +40,7 @@ class OutageScope(StrEnum):
 
 class OutageAction(StrEnum):
     FORM = "form"  # clustering made it (system)
+    DISPATCH = "dispatch"  # its grid manager told, once (system)
     PUBLISH = "publish"  # a planned / temporary notice (staff)
     CONFIRM = "confirm"
     SET_ETR = "set_etr"
@@ -113,6 +114,7 @@ class Outage:
     ticket_ids: frozenset[str] = frozenset()
     account_nos: frozenset[str] = frozenset()  # who reported (户号, deduplicated)
     customers_affected: int = 0
+    dispatched_at: datetime | None = None  # the manager was told (formation completed)
     confirmed_at: datetime | None = None
     restored_at: datetime | None = None
     timeline: tuple[OutageEvent, ...] = ()
@@ -130,6 +132,20 @@ class Outage:
 def counts_toward_outage(ticket_type: str, details: dict[str, Any]) -> bool:
     """A fault report about the home, the building or the area — never a single socket."""
     return ticket_type == "fault_repair" and details.get("scope", "household") in COUNTED_SCOPES
+
+
+def densest_window(reported: dict[str, datetime], window: timedelta) -> set[str]:
+    """The accounts of the largest group of reports that fit in one `window` (earliest such
+    group on a tie): a sliding window over the report times, not one anchored at a report."""
+    ordered = sorted(reported.items(), key=lambda item: (item[1], item[0]))
+    best: tuple[int, int] = (0, 0)
+    start = 0
+    for end, (_, at) in enumerate(ordered):
+        while at - ordered[start][1] > window:
+            start += 1
+        if end + 1 - start > best[1] - best[0]:
+            best = (start, end + 1)
+    return {account for account, _ in ordered[best[0] : best[1]]}
 
 
 def attaches(outage: Outage, now: datetime, policy: OutagePolicy) -> bool:
@@ -183,6 +199,26 @@ def formed(
                 data={"reports": len(reports)},
             ),
         ),
+    )
+
+
+def dispatched(outage: Outage, *, manager_id: str, note: str, now: datetime) -> Outage:
+    """The outage once its manager has been told (one SMS for all its reports)."""
+    event = OutageEvent(
+        at=now,
+        action=OutageAction.DISPATCH.value,
+        actor="system",
+        from_state=outage.state,
+        to_state=outage.state,
+        note=note,
+        data={"assignee_id": manager_id, "reports": outage.reports},
+    )
+    return replace(
+        outage,
+        manager_id=manager_id,
+        dispatched_at=now,
+        updated_at=now,
+        timeline=(*outage.timeline, event),
     )
 
 

@@ -36,6 +36,8 @@ class Action(StrEnum):
     DISPATCH = "dispatch"
     ESCALATE = "escalate"
     AUTO_CLOSE = "auto_close"
+    ATTACH_OUTAGE = "attach_outage"  # a report joined an outage: its own clocks stop
+    DETACH_OUTAGE = "detach_outage"  # … that ended first: an ordinary ticket after all
     # staff
     ACCEPT = "accept"
     ARRIVE = "arrive"
@@ -77,6 +79,7 @@ class Ticket:
     clocks: dict[str, datetime] = field(default_factory=dict)  # accept_due, dispatched_at, …
     next_due: tuple[str, datetime] | None = None  # (clock name, due time) for the watchdog
     outcome: dict[str, Any] = field(default_factory=dict)  # cause, rating, comment, …
+    outage_id: str | None = None  # attached to an outage: no dispatch and no clocks of its own
     version: int = 0
 
     @property

@@ -41,6 +41,11 @@ class TemplateKey(StrEnum):
     STAFF_LOGIN_CODE = "staff_login_code"
     DISPATCH_STUCK_CHIEF = "dispatch_stuck_chief"
     BALANCE_REMINDER = "balance_reminder"
+    OUTAGE_MANAGER = "outage_manager"
+    OUTAGE_ACK_CUSTOMER = "outage_ack_customer"
+    OUTAGE_ACK_PRIORITY = "outage_ack_priority"
+    OUTAGE_ETR_CUSTOMER = "outage_etr_customer"
+    OUTAGE_RESTORED_CUSTOMER = "outage_restored_customer"
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,36 @@ _ALL = (
         TemplateKey.BALANCE_REMINDER,
         "您尾号{account_tail}的户号结算余额{balance}元，欠费{arrears}元（截至{as_of}，非实时），请及时缴费。",
         ("account_tail", "balance", "arrears", "as_of"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0010",
+        TemplateKey.OUTAGE_MANAGER,
+        "疑似停电：{area}{minutes}分钟内{reports}户报修，约影响{customers}户，请尽快到场核实。",
+        ("area", "minutes", "reports", "customers"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0011",
+        TemplateKey.OUTAGE_ACK_CUSTOMER,
+        "您所在{area}正在停电抢修，预计{etr}恢复供电，已有人处理，无需重复报修。",
+        ("area", "etr"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0012",
+        TemplateKey.OUTAGE_ACK_PRIORITY,
+        "重点客户：您所在{area}停电抢修中，预计{etr}恢复，保电需求请联系{manager_phone}。",
+        ("area", "etr", "manager_phone"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0013",
+        TemplateKey.OUTAGE_ETR_CUSTOMER,
+        "{area}停电抢修预计恢复时间调整为{etr}，给您带来不便，敬请谅解。",
+        ("area", "etr"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0014",
+        TemplateKey.OUTAGE_RESTORED_CUSTOMER,
+        "{area}已恢复供电，感谢您的耐心等待。如仍停电请在小程序报修。",
+        ("area",),
     ),
 )
 

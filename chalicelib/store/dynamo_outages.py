@@ -1,11 +1,12 @@
 """DynamoOutageStore: the outages and outage_areas tables (models.OutageModel,
 OutageAreaModel).
 
-Calls: `open_in_area` GetItem; `record_report` PutItem; `recent_reports` one Query of the
-台区's partition; `open` one transaction (the outage + a conditional put of each area's
-"open" slot); `attach` one UpdateItem (ADD to sets, conditional on the state); `commit` one
-transaction (an UpdateItem conditional on the version, and when it closes the outage the
-deletion of its slots); lists one Query of by_station / by_branch / by_bureau.
+Calls: `open_in_area` GetItem; `record_report` PutItem; `area` one Query of the 台区's
+partition (its open slot and its reports; TTL removes old ones); `open` one transaction
+(the outage + a conditional put of each area's "open" slot); `attach` one UpdateItem (ADD to
+sets, conditional on the state); `commit` one transaction (an UpdateItem conditional on the
+version, and when it closes the outage the deletion of its slots); lists one Query of
+by_station / by_branch / by_bureau.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from chalicelib.domain.outages import (
 )
 from chalicelib.store.keys import Cursor, iso, parse_iso
 from chalicelib.store.outages import (
+    AreaState,
     OutageExists,
     OutageFilter,
     OutagePage,
@@ -99,16 +101,16 @@ class DynamoOutageStore:
             expires_at=at + keep,
         ).save()
 
-    def recent_reports(self, ta_id: str, since: datetime) -> dict[str, str]:
+    def area(self, ta_id: str, since: datetime) -> AreaState:
         from chalicelib.store.models import OutageAreaModel as M
 
-        found = M.query(
-            ta_id,
-            M.sk.startswith("report#"),
-            filter_condition=M.reported_at >= iso(since),
-            consistent_read=True,
-        )
-        return {item.sk.split("#", 1)[1]: item.ticket_id for item in found}
+        open_id, reports = None, {}
+        for item in M.query(ta_id, consistent_read=True):
+            if item.sk == OPEN:
+                open_id = item.outage_id
+            elif item.reported_at and item.reported_at >= iso(since):
+                reports[item.sk.split("#", 1)[1]] = (item.ticket_id, parse_iso(item.reported_at))
+        return AreaState(open_id, reports)
 
     def open(self, outage: Outage) -> Outage:
         from pynamodb.exceptions import TransactWriteError
@@ -211,6 +213,7 @@ _MUTABLE = (
     "manager_id",
     "customers_affected",
     "updated_at",
+    "dispatched_at",
     "confirmed_at",
     "restored_at",
     "timeline",
@@ -264,6 +267,7 @@ def to_item(outage: Outage, bureau: str, *, version: int) -> Any:
         customers_affected=outage.customers_affected,
         created_at=iso(outage.created_at),
         updated_at=iso(outage.updated_at),
+        dispatched_at=_opt(outage.dispatched_at),
         confirmed_at=_opt(outage.confirmed_at),
         restored_at=_opt(outage.restored_at),
         timeline=[_event_map(e) for e in outage.timeline],
@@ -313,6 +317,7 @@ def to_outage(item: Any) -> Outage:
         customers_affected=int(item.customers_affected or 0),
         created_at=parse_iso(item.created_at),
         updated_at=parse_iso(item.updated_at),
+        dispatched_at=_when(item.dispatched_at),
         confirmed_at=_when(item.confirmed_at),
         restored_at=_when(item.restored_at),
         timeline=tuple(timeline),

@@ -183,6 +183,7 @@ class TicketModel(_Base):
     outcome: MapAttribute[str, Any] = MapAttribute(
         null=True
     )  # cause, rating, comment, reopen_count, no_callback
+    outage_id = UnicodeAttribute(null=True)  # attached to an outage
     version = VersionAttribute()
 
     by_owner = OwnerIndex()
@@ -466,6 +467,7 @@ class OutageModel(_Base):
     customers_affected = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    dispatched_at = UnicodeAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
     restored_at = UnicodeAttribute(null=True)
     timeline = ListAttribute(of=MapAttribute, default=list)

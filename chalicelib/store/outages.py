@@ -50,6 +50,12 @@ class OutageFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class AreaState:
+    open_id: str | None  # the open fault outage, if any
+    reports: dict[str, tuple[str, datetime]]  # account_no → (ticket_id, reported_at)
+
+
+@dataclass(frozen=True, slots=True)
 class OutagePage:
     items: list[Outage]
     next_cursor: str | None
@@ -67,8 +73,8 @@ class OutageStore(Protocol):
         """Remember a qualifying report (the latest per 户号 wins)."""
         ...
 
-    def recent_reports(self, ta_id: str, since: datetime) -> dict[str, str]:
-        """{account_no: ticket_id} of the reports made at or after `since`."""
+    def area(self, ta_id: str, since: datetime) -> AreaState:
+        """The 台区's open outage and its reports made at or after `since` (one Query)."""
         ...
 
     def open(self, outage: Outage) -> Outage:
@@ -117,12 +123,13 @@ class InMemoryOutageStore:
     ) -> None:
         self.reports[(ta_id, account_no)] = (ticket_id, at)
 
-    def recent_reports(self, ta_id: str, since: datetime) -> dict[str, str]:
-        return {
-            account: ticket
+    def area(self, ta_id: str, since: datetime) -> AreaState:
+        reports = {
+            account: (ticket, at)
             for (area, account), (ticket, at) in sorted(self.reports.items())
             if area == ta_id and at >= since
         }
+        return AreaState(self.slots.get(ta_id), reports)
 
     def open(self, outage: Outage) -> Outage:
         taken = [self.slots[ta] for ta in outage.ta_ids if ta in self.slots]

@@ -49,6 +49,7 @@ def to_item(ticket: Ticket, *, due_shards: int, month_shards: int) -> Any:
         next_due_at=iso(ticket.next_due[1]) if ticket.next_due else None,
         next_due_clock=ticket.next_due[0] if ticket.next_due else None,
         outcome=ticket.outcome or None,
+        outage_id=ticket.outage_id,
     )
     if ticket.version:  # unset for a new item: pynamodb then requires it not to exist
         item.version = ticket.version
@@ -102,6 +103,7 @@ def to_ticket(item: Any) -> Ticket:
         clocks={name: parse_iso(at) for name, at in clocks.items()},
         next_due=(item.next_due_clock, parse_iso(item.next_due_at)) if item.next_due_at else None,
         outcome=_plain(item.outcome) or {},
+        outage_id=item.outage_id,
         version=int(item.version or 0),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.limits import ticket_limits
+from chalicelib.domain.outages import counts_toward_outage
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.transitions import creation_event
 from chalicelib.observability import logger, metrics
@@ -114,6 +115,9 @@ def submit_ticket(
         location=request.location,
         details=msgspec.to_builtins(request.details),
     )
+    if ticket.ta_id and counts_toward_outage(ticket.type.value, ticket.details):
+        # the 台区 is already out: the report joins its outage (the stream adds it)
+        ticket = replace(ticket, outage_id=svc.outages.open_in_area(ticket.ta_id))
     event = creation_event(ticket)
     claim = None
     if idempotency_key is not None:

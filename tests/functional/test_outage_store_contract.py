@@ -122,9 +122,12 @@ def test_recent_reports_count_each_account_once_within_the_window(store: OutageS
     store.record_report("T1", "0601000002", "TK3", T0 + timedelta(minutes=6), keep)
     store.record_report("T2", "0601000009", "TK9", T0 + timedelta(minutes=6), keep)
 
-    assert store.recent_reports("T1", T0 + timedelta(minutes=1)) == {
-        "0601000001": "TK2",
-        "0601000002": "TK3",
+    store.open(outage("O1", ta="T1"))
+    area = store.area("T1", T0 + timedelta(minutes=1))
+    assert area.open_id == "O1"
+    assert area.reports == {
+        "0601000001": ("TK2", T0 + timedelta(minutes=5)),
+        "0601000002": ("TK3", T0 + timedelta(minutes=6)),
     }
 
 

@@ -38,6 +38,10 @@ SAMPLE = {
     "balance": "12.30",
     "arrears": "105.50",
     "as_of": "11月3日",
+    "area": "新华1号台区",
+    "reports": 3,
+    "customers": 120,
+    "etr": "12月5日14:30",
 }
 
 

@@ -14,6 +14,7 @@ from chalicelib.domain.outages import (
     act,
     attaches,
     counts_toward_outage,
+    densest_window,
     formed,
 )
 from chalicelib.domain.policy import DEFAULT_POLICY
@@ -96,3 +97,14 @@ def test_reports_stop_attaching_once_closed_or_too_old() -> None:
     assert not attaches(outage, T0 + timedelta(hours=13), rules)
     cancelled = act(outage, OutageAction.CANCEL, actor="staff:C1", now=T0)
     assert not attaches(cancelled, T0, rules)
+
+
+def test_the_window_slides_over_report_times_rather_than_anchoring_at_one() -> None:
+    minute = timedelta(minutes=1)
+    window = DEFAULT_POLICY.outages.cluster_window
+    spread = {"a": T0, "b": T0 + 10 * minute, "c": T0 + 20 * minute}
+    bunched = {**spread, "d": T0 + 12 * minute}
+
+    assert len(densest_window(spread, window)) == 2  # no 15 minutes hold all three
+    assert densest_window(bunched, window) == {"a", "b", "d"}  # the earliest of two threes
+    assert densest_window({}, window) == set()

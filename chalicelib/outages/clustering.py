@@ -1,0 +1,231 @@
+"""Clustering (stream-driven, exactly once): qualifying fault reports → one probable outage
+per 台区, one dispatch SMS to its grid manager, later reports attached without a dispatch or
+clocks of their own.
+
+For each new ticket (the stream's INSERT), before the dispatcher sees it:
+1. not a qualifying fault report (a single socket, not a fault) → None: an ordinary ticket;
+2. attached at intake (`ticket.outage_id`), or the 台区 has an open outage → the report is
+   added to it (one UpdateItem; sets, so a redelivery adds nothing) and not dispatched;
+3. else the report is remembered per 户号 and the 台区's distinct accounts within the
+   window are counted; below the policy's threshold → None (dispatched as usual);
+4. at the threshold the outage forms: ONE conditional write claims the 台区's open slot, so
+   two shards that both saw "the third report" make one outage — the loser attaches to the
+   winner. The window's tickets are linked (their clocks stop) and the manager gets one SMS
+   saying how many reports there are; `dispatched_at` records that, so a redelivery after a
+   crash in between completes the formation instead of repeating it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from chalicelib.dispatch.messages import Outgoing, Recipient
+from chalicelib.dispatch.outbox import Outbox
+from chalicelib.domain.assignment import Assignment
+from chalicelib.domain.calendar import WorkCalendar
+from chalicelib.domain.clocks import restamp
+from chalicelib.domain.ids import new_ulid
+from chalicelib.domain.org import AreaClass, Grid
+from chalicelib.domain.outages import (
+    Outage,
+    OutagePolicy,
+    attaches,
+    counts_toward_outage,
+    densest_window,
+    dispatched,
+    formed,
+)
+from chalicelib.domain.policy import ServicePolicy
+from chalicelib.domain.tickets import Action, Ticket, TicketType
+from chalicelib.domain.transitions import timeline_event
+from chalicelib.notify.templates import TemplateKey
+from chalicelib.observability import logger, metrics
+from chalicelib.store.customers import CustomerStore
+from chalicelib.store.org import OrgStore
+from chalicelib.store.outages import OutageExists, OutageStore, StaleOutage
+from chalicelib.store.tickets import StaleTicket, TicketStore
+
+REPORT_KEEP = timedelta(hours=2)  # a report item outlives any window it can count in
+
+
+@dataclass
+class OutageClustering:
+    outages: OutageStore
+    tickets: TicketStore
+    customers: CustomerStore
+    org: OrgStore
+    policy: ServicePolicy
+    calendar: WorkCalendar
+    outbox: Outbox
+    choose: Callable[[Ticket, Grid, datetime], Assignment]
+    clock: Callable[[], datetime]
+    new_id: Callable[[datetime], str] = new_ulid
+    _recorded: set[str] = field(default_factory=set)
+
+    # ------------------------------------------------------------ the stream's INSERT
+    def prepare(self, tickets: Iterable[Ticket]) -> None:
+        """Remember every qualifying report of a batch before any is handled, so reports
+        that arrive together cluster together instead of the first being dispatched alone."""
+        for ticket in tickets:
+            if self._counts(ticket) and not ticket.outage_id:
+                self._record(ticket)
+
+    def on_report(self, ticket: Ticket) -> Outage | None:
+        """The outage the new ticket belongs to (then it is not dispatched), or None."""
+        if not self._counts(ticket):
+            return None
+        now = self.clock()
+        window = self.rules.cluster_window
+        if ticket.outage_id:  # attached at intake
+            joined = self.outages.attach(ticket.outage_id, ticket.ticket_id, ticket.account_no)
+            if joined is not None:
+                if joined.dispatched_at is None:
+                    self._complete(joined, now)
+                return joined
+            self._detach(ticket, now)  # closed meanwhile: an ordinary ticket after all
+            return None
+        self._record(ticket)
+        area = self.outages.area(ticket.ta_id, ticket.created_at - window)
+        if area.open_id is not None:
+            joined = self.outages.attach(area.open_id, ticket.ticket_id, ticket.account_no)
+            if joined is not None and attaches(joined, now, self.rules):
+                self._link(ticket.ticket_id, joined, now)
+                if joined.dispatched_at is None:
+                    self._complete(joined, now)
+                return joined
+        near = {a: at for a, (_, at) in area.reports.items() if at <= ticket.created_at + window}
+        cluster = densest_window(near, window)
+        if ticket.account_no not in cluster or len(cluster) < self.rules.small_area_min_accounts:
+            return None
+        customers = self.customers.count_in_area(ticket.ta_id)
+        if len(cluster) < self.rules.accounts_needed(customers or None):
+            return None
+        reports = {a: area.reports[a][0] for a in sorted(cluster)}
+        return self._form(ticket, reports, customers, now)
+
+    # ------------------------------------------------------------ internals
+    @property
+    def rules(self) -> OutagePolicy:
+        return self.policy.outages
+
+    def _counts(self, ticket: Ticket) -> bool:
+        """A 户号's report in a known 台区 (a fault seen in the street has neither)."""
+        located = bool(ticket.ta_id and ticket.account_no)
+        return located and counts_toward_outage(ticket.type.value, ticket.details)
+
+    def _record(self, ticket: Ticket) -> None:
+        if ticket.ticket_id in self._recorded:
+            return
+        self.outages.record_report(
+            ticket.ta_id, ticket.account_no, ticket.ticket_id, ticket.created_at, REPORT_KEEP
+        )
+        self._recorded.add(ticket.ticket_id)
+
+    def _form(
+        self, ticket: Ticket, reports: dict[str, str], customers: int, now: datetime
+    ) -> Outage:
+        area = self.org.transformer_area(ticket.ta_id)
+        grid = self.org.grid(ticket.grid_id)
+        area_class = AreaClass(grid.area_class) if grid else AreaClass.URBAN
+        draft = formed(
+            outage_id=self.new_id(now),
+            ta_id=ticket.ta_id,
+            grid_id=ticket.grid_id,
+            station_id=ticket.station_id,
+            branch_id=ticket.branch_id,
+            line_id=(area.line_id or None) if area else None,
+            manager_id=grid.manager_id if grid else None,
+            reports=reports,
+            customers_affected=customers,
+            etr=self._default_etr(area_class, now),
+            now=now,
+        )
+        try:
+            outage = self.outages.open(draft)
+            metrics.add_metric(name="OutageFormed", unit="Count", value=1)
+            logger.info("outage formed", extra={"ta_id": ticket.ta_id, "reports": len(reports)})
+        except OutageExists as lost:  # another shard formed it first: join that one
+            joined = self.outages.attach(lost.outage_id, ticket.ticket_id, ticket.account_no)
+            outage = joined or self.outages.get(lost.outage_id) or draft
+        self._complete(outage, now)
+        return outage
+
+    def _default_etr(self, area_class: AreaClass, now: datetime) -> datetime:
+        """Arrival commitment + restoration commitment for the area class."""
+        arrive = self.policy.arrive_clock(TicketType.FAULT_REPAIR, area_class)
+        resolve = self.policy.resolve_clock(TicketType.FAULT_REPAIR, area_class=area_class)
+        total = timedelta()
+        for clock in (arrive, resolve):
+            if isinstance(clock, timedelta):
+                total += clock
+        return now + total
+
+    def _complete(self, outage: Outage, now: datetime) -> None:
+        """Link the outage's tickets and tell its manager once; idempotent."""
+        for ticket_id in sorted(outage.ticket_ids):
+            self._link(ticket_id, outage, now)
+        if outage.dispatched_at is not None:
+            return
+        grid = self.org.grid(outage.grid_id or "")
+        first = self.tickets.get(min(outage.ticket_ids)) if outage.ticket_ids else None
+        if grid is None or first is None:
+            logger.error("outage %s: no grid or ticket to dispatch from", outage.outage_id)
+            return
+        assignee = self.choose(first, grid, now).assignee
+        area = self.org.transformer_area(outage.ta_ids[0])
+        window = round(self.rules.cluster_window / timedelta(minutes=1))
+        self.outbox.deliver(
+            [
+                Outgoing(
+                    business_key=f"{outage.outage_id}#dispatch#{Recipient.ASSIGNEE}",
+                    ticket_id=outage.outage_id,
+                    recipient=Recipient.ASSIGNEE,
+                    phone=assignee.phone,
+                    template=TemplateKey.OUTAGE_MANAGER,
+                    params={
+                        "area": area.name if area else outage.ta_ids[0],
+                        "minutes": window,
+                        "reports": outage.reports,
+                        "customers": outage.customers_affected,
+                    },
+                )
+            ]
+        )
+        note = f"派单给{assignee.name}（{outage.reports}户报修）"
+        try:
+            self.outages.commit(
+                outage, dispatched(outage, manager_id=assignee.staff_id, note=note, now=now)
+            )
+        except StaleOutage:  # someone else recorded it (or staff acted): the SMS is sent once
+            logger.info("outage %s: dispatch already recorded", outage.outage_id)
+
+    def _link(self, ticket_id: str, outage: Outage, now: datetime) -> None:
+        """Mark the ticket as the outage's report: its own clocks stop (no dispatch, no
+        escalation); its timeline says so. A ticket already linked is left alone."""
+        for _ in range(2):
+            ticket = self.tickets.get(ticket_id)
+            if ticket is None or ticket.outage_id:
+                return
+            if self._relink(ticket, outage.outage_id, now, "并入停电事件，统一抢修"):
+                return
+
+    def _detach(self, ticket: Ticket, now: datetime) -> None:
+        """A report attached at intake to an outage that closed before the stream saw it."""
+        stored = self.tickets.get(ticket.ticket_id)
+        if stored is not None and stored.outage_id:
+            self._relink(stored, None, now, "停电事件已结束，按普通工单派单")
+
+    def _relink(self, ticket: Ticket, outage_id: str | None, now: datetime, note: str) -> bool:
+        after = restamp(
+            replace(ticket, outage_id=outage_id, updated_at=now), self.policy, self.calendar
+        )
+        action = Action.ATTACH_OUTAGE if outage_id else Action.DETACH_OUTAGE
+        data = {"outage_id": outage_id or ticket.outage_id}
+        event = timeline_event(ticket, after, action, actor="system", at=now, note=note, data=data)
+        try:
+            self.tickets.commit(ticket, after, event, stamp_ledger=False)
+        except StaleTicket:  # it moved meanwhile (a dispatch on another shard): read again
+            return False
+        return True

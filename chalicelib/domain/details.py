@@ -18,6 +18,8 @@ class FaultDetails(Struct, forbid_unknown_fields=True):
 
 class MeterDetails(Struct, forbid_unknown_fields=True):
     service: Literal["accuracy_test", "reading_dispute", "replacement", "relocation", "other"]
+    # "meter_fast" (电表走得快, from the usage page): intake attaches the account's usage
+    reason: Literal["meter_fast"] | None = None
 
 
 class ConsultationDetails(Struct, forbid_unknown_fields=True):

@@ -16,7 +16,7 @@ from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.limits import ticket_limits
 from chalicelib.domain.outages import counts_toward_outage
-from chalicelib.domain.tickets import Status, Ticket
+from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.domain.transitions import creation_event
 from chalicelib.observability import logger, metrics
 from chalicelib.store.tickets import DuplicateRequest, IdempotencyClaim
@@ -91,6 +91,13 @@ def submit_ticket(
     if place is None:
         place = _by_point(svc, request.location)
 
+    details = msgspec.to_builtins(request.details)
+    if request.type is TicketType.METER_SERVICE and place.account_no:
+        from chalicelib.usage.meter_fast import usage_attachment, wants_usage
+
+        if wants_usage(request.details):  # one Query: the usage the manager will need
+            details["usage"] = usage_attachment(svc.usage_reader.view(place.account_no))
+
     now = svc.clock()
     ticket_id = new_ulid(now)
     ticket = Ticket(
@@ -113,7 +120,7 @@ def submit_ticket(
         priority=place.priority,
         photos=tuple(request.photos),
         location=request.location,
-        details=msgspec.to_builtins(request.details),
+        details=details,
     )
     if ticket.ta_id and counts_toward_outage(ticket.type.value, ticket.details):
         # the 台区 is already out: the report joins its outage (the stream adds it)

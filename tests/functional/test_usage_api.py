@@ -135,3 +135,35 @@ def test_an_account_without_data_says_so(usage_api) -> None:  # type: ignore[no-
     assert all(m["kwh"] is None for m in reply["months"])
     assert {d["quality"] for d in reply["days"]} == {"missing"}
     assert reply["tier"]["remaining_kwh"] == 200.0
+
+
+METER_FAST = {
+    "type": "meter_service",
+    "account_no": ACCOUNT,
+    "description": "电表走得快，这个月电费特别多",
+    "contact_phone": "13812345678",
+    "details": {"service": "accuracy_test", "reason": "meter_fast"},
+}
+
+
+def test_a_meter_fast_ticket_carries_the_usage_the_manager_sees(usage_api) -> None:  # type: ignore[no-untyped-def]
+    created = usage_api.call("POST", "/v1/tickets", METER_FAST, as_=WANG)
+    assert created.status == 201
+    read = usage_api.call(
+        "GET", f"/v1/tickets/{created.body['ticket_id']}", as_=("M1", Role.MANAGER)
+    )
+    assert read.status == 200
+    usage = read.body["details"]["usage"]
+    assert read.body["details"]["reason"] == "meter_fast"
+    assert len(usage["days"]) == 30 and usage["days"][-1] == {
+        "date": "2026-11-23",
+        "kwh": 7.5,
+        "quality": "estimated",
+    }
+    assert {"date": "2026-11-22", "kwh": None, "quality": "missing"} in usage["days"]
+    assert [m["month"] for m in usage["months"]] == ["2026-08", "2026-09", "2026-10"]
+    assert usage["months"][-1]["kwh"] == 210.0 and usage["as_of"] == "2026-11-24T00:00:00+08:00"
+    # an ordinary meter ticket carries none
+    plain = dict(METER_FAST, details={"service": "replacement"})
+    other = usage_api.call("POST", "/v1/tickets", plain, as_=WANG).body
+    assert "usage" not in other.get("details", {})

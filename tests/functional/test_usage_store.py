@@ -172,3 +172,27 @@ def test_a_feed_in_s3_loads_into_dynamodb_and_a_redelivery_reads_only_the_ledger
         (again,) = on_feed_event(event, svc.feed_loader)["files"]
         assert again["status"] == "skipped"
         assert calls == Counter({"GetObject": 1, "GetItem": 1})
+
+
+def test_a_meter_fast_ticket_keeps_its_usage_in_dynamodb_for_one_query_more(
+    dynamo_api, calls
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.functional.test_usage_api import METER_FAST
+
+    customer = ("wx-dynamo", Role.CUSTOMER)
+    bind = {"account_no": ACCOUNT, "holder_name": "王建国"}
+    assert dynamo_api.call("POST", "/v1/me/accounts", bind, as_=customer).status == 201
+    plain = dict(METER_FAST, details={"service": "replacement"})
+    calls.clear()
+    assert dynamo_api.call("POST", "/v1/tickets", plain, as_=customer).status == 201
+    without = Counter(calls)
+    calls.clear()
+    created = dynamo_api.call("POST", "/v1/tickets", METER_FAST, as_=customer)
+    assert created.status == 201
+    assert calls - without == Counter({"Query": 1})  # the usage read, nothing else
+    read = dynamo_api.call(
+        "GET", f"/v1/tickets/{created.body['ticket_id']}", as_=("M1", Role.MANAGER)
+    ).body
+    days = read["details"]["usage"]["days"]
+    assert {"date": "2026-11-22", "kwh": None, "quality": "missing"} in days
+    assert days[-1] == {"date": "2026-11-23", "kwh": 7.5, "quality": "estimated"}

@@ -9,7 +9,8 @@
   var CAUSES = ["用户内部故障", "表计故障", "低压线路故障", "开关跳闸", "变压器故障", "外力破坏", "已解答/已办理", "其他"];
   var DETAILS = { scope: "范围", hazard: "危险情况", household: "单户", building: "整栋楼", area: "片区",
     service: "服务", topic: "咨询", category: "类别", capacity_kw: "容量kW", applicant_name: "申请人",
-    residential: "居民", non_residential: "非居民" };
+    residential: "居民", non_residential: "非居民", reason: "原因", meter_fast: "电表走得快" };
+  var QUALITY = { actual: "", estimated: "（估）", missing: "缺数" };
   var state = { me: null, tickets: [], timers: [] };
 
   function pathNumber() {
@@ -137,11 +138,28 @@
       ["描述", t.description], ["照片", (t.photos || []).length + " 张"]];
     Object.keys(t.details || {}).forEach(function (k) {
       var v = t.details[k];
+      if (v !== null && typeof v === "object") return; // usage: its own block
       rows.push([DETAILS[k] || k, v === true ? "是" : v === false ? "否" : String(DETAILS[v] || v)]);
     });
     return el("dl", { class: "facts" }, rows.reduce(function (acc, r) {
       return acc.concat([el("dt", {}, r[0]), el("dd", {}, r[1])]);
     }, []));
+  }
+
+  function usageBlock(t) {
+    var u = (t.details || {}).usage;
+    if (!u) return null;
+    var kwh = function (v) { return v === null ? "—" : v + " kWh"; };
+    var months = (u.months || []).map(function (m) {
+      return el("li", {}, m.month + "：" + kwh(m.kwh) + (m.amount_yuan === null ? "" : "，" + m.amount_yuan + " 元"));
+    });
+    var days = (u.days || []).map(function (d) {
+      return el("li", { class: d.quality }, d.date.slice(5) + " " + (d.kwh === null ? QUALITY.missing : kwh(d.kwh) + QUALITY[d.quality]));
+    });
+    return el("section", { class: "usage", id: "usage" }, [
+      el("h3", {}, "用电信息"), el("p", {}, u.label + (u.as_of ? "（数据截至 " + Y.clock(u.as_of) + "）" : "")),
+      el("ul", { class: "months" }, months), el("ol", { class: "days" }, days),
+    ]);
   }
 
   function renderTicket(t) {
@@ -167,7 +185,7 @@
       el("button", { type: "button", class: "link", id: "back", onclick: load }, "‹ 我的工单"),
       el("h2", {}, [t.number + " ", t.escalation_level > 1 ? el("span", { class: "esc" }, "升级 " + t.escalation_level + " 级") : null]),
       el("p", {}, ["客户电话 ", el("a", { href: "tel:" + t.contact_phone, class: "tel" }, t.contact_phone)]),
-      detailRows(t), deadlines, actions, box, el("h3", {}, "处理记录"), timeline,
+      detailRows(t), usageBlock(t), deadlines, actions, box, el("h3", {}, "处理记录"), timeline,
     ]));
     tick();
   }

@@ -142,6 +142,18 @@ def files_bucket() -> Template:
                 "RestrictPublicBuckets": True,
             },
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            # the work page (/m/) PUTs photos to presigned URLs from the browser: the
+            # signature, not the origin, is what admits a write, and nothing is readable
+            "CorsConfiguration": {
+                "CorsRules": [
+                    {
+                        "AllowedMethods": ["PUT"],
+                        "AllowedOrigins": ["*"],
+                        "AllowedHeaders": ["content-type"],
+                        "MaxAge": 3000,
+                    }
+                ]
+            },
             "LifecycleConfiguration": {
                 "Rules": [
                     {

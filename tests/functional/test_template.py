@@ -106,6 +106,8 @@ def test_the_files_bucket_is_private_encrypted_tls_only_and_expires_uploads(
     assert rules["expire-uploads"]["Prefix"] == "uploads/"
     assert rules["expire-uploads"]["ExpirationInDays"] == {"Ref": "UploadRetentionDays"}
     assert rules["expire-import-uploads"]["Prefix"] == "imports/"  # up to 200 MB each
+    (cors,) = bucket["CorsConfiguration"]["CorsRules"]  # the work page's photo uploads
+    assert cors["AllowedMethods"] == ["PUT"]  # a browser may write through a signed URL only
     (deny,) = resources["FilesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

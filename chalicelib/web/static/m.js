@@ -90,8 +90,11 @@
     header();
     var number = pathNumber();
     var wanted = number && state.tickets.filter(function (t) { return t.number === number; })[0];
-    if (number && wanted) return openTicket(wanted.ticket_id, false);
-    if (number) Y.toast("工单 " + number + " 不在您的待办中", true);
+    if (number && !wanted) {  /* not open any more, or not mine: look it up within my scope */
+      try { wanted = (await api("GET", "/v1/tickets?limit=1&q=" + encodeURIComponent(number))).items[0]; } catch (e) { wanted = null; }
+    }
+    if (wanted) return openTicket(wanted.ticket_id, false);
+    if (number) Y.toast("未找到工单 " + number + "，或不在您的服务范围内", true);
     renderList();
   }
 
@@ -194,9 +197,10 @@
     var buttons = document.querySelectorAll(".actions button, .forms button");
     buttons.forEach(function (b) { b.disabled = true; });
     try {
+      /* the reply is the whole ticket with its timeline: one call per tap */
       var after = await api("POST", "/v1/tickets/" + encodeURIComponent(t.ticket_id) + "/actions", body);
       Y.toast("已提交：" + after.status_label);
-      renderTicket(await api("GET", "/v1/tickets/" + encodeURIComponent(t.ticket_id)));
+      renderTicket(after);
     } catch (e) {
       Y.toast(e.message, true);
       buttons.forEach(function (b) { b.disabled = false; });

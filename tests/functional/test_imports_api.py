@@ -246,3 +246,47 @@ def test_each_grid_s_customer_count_follows_the_imports(api, clock) -> None:  # 
     )
     run(key)
     assert counts == {"G1": 0, "G2": 33, "G3": 2, "G4": 1}
+
+
+def test_gbk_csv_and_xlsx_files_import_alike(api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    rows = [(f"06070000{n:02d}", "T4") for n in range(20)] + [("0123456789", "T4")]
+    gbk = customers_csv(rows).decode("utf-8").encode("gbk")
+    import_id, key = start(api, "customers", "客户GBK.csv", gbk, mode="dry_run")
+    run(key)
+    found = job(api, import_id)
+    assert (found["status"], found["encoding"], found["counts"]["failed"]) == ("done", "gbk", 0)
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(CUSTOMER_HEADER.strip().split(","))
+    for account_no, ta in rows:
+        sheet.append([account_no, "户主", "某地", ta, None, "居民", None, "否", "否", None])
+    path = tmp_path / "客户.xlsx"
+    book.save(path)
+    import_id, key = start(api, "customers", "客户.xlsx", path.read_bytes())
+    run(key)
+    found = job(api, import_id)
+    assert found["status"] == "done" and found["counts"]["created"] == 21, found
+    assert api.services.customers.get("0123456789") is not None  # text cell, zero kept
+
+
+def test_the_error_file_fixed_in_place_imports_cleanly(api) -> None:  # type: ignore[no-untyped-def]
+    rows = [(f"06080000{n:02d}", "T1") for n in range(30)] + [("12345", "T1")]
+    import_id, key = start(api, "customers", "客户.csv", customers_csv(rows), mode="dry_run")
+    run(key)
+    found = job(api, import_id)
+    assert found["counts"]["failed"] == 1
+    errors = api.services.import_files.objects[f"import-jobs/{import_id}/errors.csv"]
+    assert errors.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel opens it directly
+    text = errors.decode("utf-8-sig")
+    assert text.splitlines()[0].endswith("行号,字段,错误码,说明")
+    assert "BAD_FORMAT" in text and ",32," in text  # row 32 as Excel numbers it
+    fixed = text.replace("12345", "0608999999")  # the cell as Excel shows it: ="12345"
+    import_id, key = start(api, "customers", "客户-修正.csv", fixed.encode("utf-8-sig"))
+    run(key)
+    again = job(api, import_id)
+    assert again["status"] == "done", again
+    assert again["counts"] == {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "failed": 0}
+    assert api.services.customers.get("0608999999") is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import msgspec
@@ -138,6 +139,21 @@ def nesting(raw: bytes) -> int:
         depth += 1 if byte in b"[{" else -1
         deepest = max(deepest, depth)
     return deepest
+
+
+MAX_OFFSET = timedelta(hours=14)  # real UTC offsets run from -12:00 to +14:00
+
+
+def moment(text: str, field: str) -> datetime:
+    """An ISO 8601 time with a real UTC offset, as a request field gives it."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    offset = parsed.utcoffset() if parsed is not None else None
+    if parsed is None or offset is None or abs(offset) > MAX_OFFSET:
+        raise ValidationFailed(fields={field: "应为带时区的 ISO 8601 时间"})
+    return parsed
 
 
 def query_params(request: Request) -> dict[str, str]:

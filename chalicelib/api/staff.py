@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalice.app import Response
 
 from chalicelib.api.docs import doc
-from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.http import caller, decode, endpoint, moment, respond
 from chalicelib.api.present import staff_me_out
 from chalicelib.api.schemas import (
     DutyBoard,
@@ -43,7 +43,8 @@ def duty() -> Response:
     svc = services()
     who = scope_of(svc, caller(request), *STAFF_ROLES)
     body = decode(request, SetDuty)
-    return respond(staff_me_out(set_duty(svc, who.subject, body.on_duty, body.until)))
+    until = moment(body.until, "until") if body.until is not None else None
+    return respond(staff_me_out(set_duty(svc, who.subject, body.on_duty, until)))
 
 
 @staff_api.route("/v1/staff/me/peers", methods=["GET"], **protected())

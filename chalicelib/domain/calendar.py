@@ -1,12 +1,11 @@
 """Working days, Asia/Shanghai.
 
-`add_working_days(start, n)` — the rule a bureau counts by:
+`add_working_days(start, n)` — the rule of SERVICE_STANDARDS.md ("Working days"):
 
-* A request received on a non-working day (weekend or statutory holiday) counts as received
-  at 00:00 on the next working day.
-* The deadline is the same Shanghai clock time on the n-th working day after that day.
-  So Monday 10:00 + 1 → Tuesday 10:00; Friday 16:00 + 1 → Monday 16:00; Saturday 10:00 + 1 →
-  Tuesday 00:00 (all of Monday to do the work). n = 0 gives the (normalised) start itself.
+* "N working days" ends at the end (24:00, Asia/Shanghai) of the N-th working day after the
+  day the clock starts; the start day itself is not counted, whether or not it is a working
+  day. So Monday 10:00 + 1 → the end of Tuesday (Wednesday 00:00); Friday 16:00 + 1 → the
+  end of Monday; Saturday 10:00 + 1 → the end of Monday. n = 0 gives `start` itself.
 
 Adjusted working weekends (调休) count as working days. Results keep the time zone of `start`
 (UTC when stored). Naive datetimes are refused.
@@ -76,13 +75,13 @@ def add_working_days(calendar: WorkCalendar, start: datetime, n: int) -> datetim
         raise ValueError("start must be timezone-aware")
     if n < 0:
         raise ValueError("n must not be negative")
-    local = start.astimezone(SHANGHAI)
-    day, clock_time = local.date(), local.timetz().replace(tzinfo=None)
-    if not calendar.is_working_day(day):
-        day, clock_time = _next_working_day(calendar, day), time(0, 0)
+    if n == 0:
+        return start
+    day = start.astimezone(SHANGHAI).date()
     for _ in range(n):
         day = _next_working_day(calendar, day)
-    return datetime.combine(day, clock_time, tzinfo=SHANGHAI).astimezone(start.tzinfo)
+    end_of_day = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)
+    return end_of_day.astimezone(start.tzinfo)
 
 
 class WeekendCalendar:

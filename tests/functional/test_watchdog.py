@@ -213,14 +213,14 @@ def test_meter_service_clock_skips_golden_week_2025(memory_services, clock) -> N
     clock.now = shanghai(2025, 9, 30, 10, 0)  # Tuesday, the eve of the National Day holiday
     ticket = open_ticket(svc, TicketType.METER_SERVICE)
     act(svc, staff_scope(svc, "M1"), ticket, "accept")
-    # 5 working days: Oct 9, 10, 11 (an adjusted working Saturday), 13, 14
+    # 5 working days: Oct 9, 10, 11 (an adjusted working Saturday), 13, 14 — to its 24:00
     due = svc.tickets.get(ticket.ticket_id).clocks["resolve_due"]
-    assert due == shanghai(2025, 10, 14, 10, 0)
+    assert due == shanghai(2025, 10, 15, 0, 0)
     clock.now = shanghai(2025, 10, 8, 10, 1)  # plain weekdays would have run out on Oct 7
     assert Watchdog.from_services(svc).tick().committed == {}
-    clock.now = shanghai(2025, 10, 14, 10, 0)
+    clock.now = shanghai(2025, 10, 14, 23, 59)  # the whole of the last day is in time
     assert Watchdog.from_services(svc).tick().committed == {}
-    clock.now = shanghai(2025, 10, 14, 10, 1)
+    clock.now = shanghai(2025, 10, 15, 0, 1)
     assert Watchdog.from_services(svc).tick().committed == {"level3": 1}
     assert svc.tickets.get(ticket.ticket_id).overdue is True
 
@@ -232,8 +232,10 @@ def test_consultation_clock_falls_due_on_the_adjusted_working_saturday(
     clock.now = shanghai(2025, 10, 10, 10, 0)  # Friday
     ticket = open_ticket(svc, TicketType.CONSULTATION)
     act(svc, staff_scope(svc, "M1"), ticket, "accept")
-    assert svc.tickets.get(ticket.ticket_id).clocks["resolve_due"] == shanghai(2025, 10, 11, 10, 0)
-    clock.now = shanghai(2025, 10, 11, 10, 1)  # Saturday, but a working day
+    assert svc.tickets.get(ticket.ticket_id).clocks["resolve_due"] == shanghai(2025, 10, 12, 0, 0)
+    clock.now = shanghai(2025, 10, 11, 23, 59)  # Saturday, but a working day: in time all day
+    assert Watchdog.from_services(svc).tick().committed == {}
+    clock.now = shanghai(2025, 10, 12, 0, 1)
     assert Watchdog.from_services(svc).tick().committed == {"level3": 1}
 
 

@@ -21,6 +21,11 @@ def sh(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(y, m, d, hour, minute, tzinfo=SHANGHAI)
 
 
+def eod(y: int, m: int, d: int) -> datetime:
+    """The end (24:00) of a Shanghai day: where "N working days" ends (SERVICE_STANDARDS)."""
+    return sh(y, m, d, 0) + timedelta(days=1)
+
+
 def test_golden_week_2025_facts_as_chinese_calendar_knows_them() -> None:
     holidays = [date(2025, 10, d) for d in range(1, 9)]
     assert not any(chinese_calendar.is_workday(day) for day in holidays)
@@ -32,12 +37,13 @@ def test_golden_week_2025_facts_as_chinese_calendar_knows_them() -> None:
 @pytest.mark.parametrize(
     ("start", "n", "due"),
     [
-        (sh(2026, 11, 23), 1, sh(2026, 11, 24)),  # Monday → Tuesday, same time
-        (sh(2026, 11, 27, 16), 1, sh(2026, 11, 30, 16)),  # Friday → Monday
-        (sh(2026, 11, 23), 5, sh(2026, 11, 30)),  # a working week
-        (sh(2026, 11, 28), 1, sh(2026, 12, 1, 0)),  # Saturday: counts from Monday 00:00
-        (sh(2026, 11, 29, 23, 59), 0, sh(2026, 11, 30, 0)),  # Sunday, n = 0 → Monday 00:00
-        (sh(2026, 11, 25, 9), 0, sh(2026, 11, 25, 9)),  # working day, n = 0 → itself
+        (sh(2026, 11, 23), 1, eod(2026, 11, 24)),  # Monday → the end of Tuesday
+        (sh(2026, 11, 23, 23, 59), 1, eod(2026, 11, 24)),  # the start day is never counted
+        (sh(2026, 11, 27, 16), 1, eod(2026, 11, 30)),  # Friday → the end of Monday
+        (sh(2026, 11, 23), 5, eod(2026, 11, 30)),  # a working week
+        (sh(2026, 11, 28), 1, eod(2026, 11, 30)),  # Saturday → Monday is the first after it
+        (sh(2026, 11, 29, 23, 59), 0, sh(2026, 11, 29, 23, 59)),  # n = 0 → itself
+        (sh(2026, 11, 25, 9), 0, sh(2026, 11, 25, 9)),
     ],
 )
 def test_weekend_calendar(start: datetime, n: int, due: datetime) -> None:
@@ -48,7 +54,7 @@ def test_shanghai_date_decides_not_the_utc_date() -> None:
     # Friday 20:00 UTC is Saturday 04:00 in Shanghai: a weekend request.
     start = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
     due = WeekendCalendar().add_working_days(start, 1)
-    assert due == sh(2026, 12, 1, 0)
+    assert due == eod(2026, 11, 30)  # Saturday's first working day after: Monday
     assert due.tzinfo is UTC  # stored times stay UTC
 
 
@@ -62,12 +68,12 @@ def test_naive_or_negative_input_is_refused() -> None:
 @pytest.mark.parametrize(
     ("start", "n", "due"),
     [
-        (sh(2025, 9, 30), 1, sh(2025, 10, 9)),  # the day before Golden Week → after it
-        (sh(2025, 9, 30), 3, sh(2025, 10, 11)),  # lands on the adjusted working Saturday
-        (sh(2025, 9, 30), 4, sh(2025, 10, 13)),  # Sunday 12 Oct is a rest day
-        (sh(2025, 9, 26), 1, sh(2025, 9, 28)),  # Friday → the adjusted working Sunday
-        (sh(2025, 9, 27), 1, sh(2025, 9, 29, 0)),  # rest Saturday: counts from Sunday 00:00
-        (sh(2025, 10, 3), 1, sh(2025, 10, 10, 0)),  # mid-holiday: counts from 9 Oct 00:00
+        (sh(2025, 9, 30), 1, eod(2025, 10, 9)),  # the day before Golden Week → after it
+        (sh(2025, 9, 30), 3, eod(2025, 10, 11)),  # ends on the adjusted working Saturday
+        (sh(2025, 9, 30), 4, eod(2025, 10, 13)),  # Sunday 12 Oct is a rest day
+        (sh(2025, 9, 26), 1, eod(2025, 9, 28)),  # Friday → the adjusted working Sunday
+        (sh(2025, 9, 27), 1, eod(2025, 9, 28)),  # rest Saturday → the working Sunday after
+        (sh(2025, 10, 3), 1, eod(2025, 10, 9)),  # mid-holiday → the first day back
         (sh(2025, 10, 11), 0, sh(2025, 10, 11)),  # a working Saturday is a working day
     ],
 )
@@ -85,7 +91,7 @@ def test_outside_supported_years_falls_back_to_weekends_and_warns_once(
             weekends.is_working_day(d) for d in days
         ]
         assert calendar.is_working_day(date(2040, 10, 1))  # National Day, unknown → Monday
-        assert calendar.add_working_days(sh(2040, 10, 5), 1) == sh(2040, 10, 8)  # Fri → Mon
+        assert calendar.add_working_days(sh(2040, 10, 5), 1) == eod(2040, 10, 8)  # Fri → Mon
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "2040" in warnings[0].getMessage()
@@ -134,7 +140,7 @@ def test_a_year_the_package_lacks_follows_the_bureaus_schedule_without_warning(
         assert calendar.is_working_day(date(2040, 9, 29))  # the adjusted Saturday
         assert not calendar.is_working_day(date(2040, 9, 30))  # a plain Sunday
         # Friday 28 Sep + 1 working day → Saturday 29 Sep; + 2 → Monday 8 Oct
-        assert calendar.add_working_days(sh(2040, 9, 28, 16), 2) == sh(2040, 10, 8, 16)
+        assert calendar.add_working_days(sh(2040, 9, 28, 16), 2) == eod(2040, 10, 8)
     assert caplog.records == []
 
 
@@ -157,4 +163,4 @@ def test_a_typo_in_the_deployed_schedule_is_logged_and_dispatch_goes_on(
     with caplog.at_level(logging.ERROR):
         calendar = Services(settings).calendar
     assert "YUNGE_HOLIDAYS ignored" in caplog.text
-    assert calendar.add_working_days(sh(2026, 11, 27, 10), 1) == sh(2026, 11, 30, 10)
+    assert calendar.add_working_days(sh(2026, 11, 27, 10), 1) == eod(2026, 11, 30)  # Fri → Mon

@@ -42,14 +42,14 @@ def test_the_bureaus_notice_covers_its_year() -> None:
 def test_a_clock_over_new_year_2027_without_the_notice_is_assumed() -> None:
     seen = Consulted(MainlandCalendar())
     due = seen.add_working_days(NEW_YEARS_EVE, 1)
-    assert due == datetime(2027, 1, 1, 10, 0, tzinfo=SHANGHAI)  # Monday–Friday assumed
+    assert due == datetime(2027, 1, 2, tzinfo=SHANGHAI)  # the end of Friday 1 Jan: assumed
     assert seen.assumed
 
 
 def test_a_clock_over_new_year_2027_with_the_notice_skips_the_holiday() -> None:
     seen = Consulted(MainlandCalendar(parse_schedule(NOTICE_2027)))
     due = seen.add_working_days(NEW_YEARS_EVE, 1)
-    assert due == datetime(2027, 1, 4, 10, 0, tzinfo=SHANGHAI)
+    assert due == datetime(2027, 1, 5, tzinfo=SHANGHAI)  # the end of Monday 4 Jan
     assert not seen.assumed
 
 

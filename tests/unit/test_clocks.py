@@ -74,19 +74,20 @@ def test_fault_clocks_per_area_class(
 @pytest.mark.parametrize(
     ("ticket_type", "details", "arrive_due", "resolve_due"),
     [
-        (T.METER_SERVICE, {}, None, datetime(2026, 11, 30, 10, tzinfo=SHANGHAI)),
-        (T.CONSULTATION, {}, None, datetime(2026, 11, 24, 10, tzinfo=SHANGHAI)),
+        # submitted Monday 23 Nov 10:00; each ends at 24:00 of its last working day
+        (T.METER_SERVICE, {}, None, datetime(2026, 12, 1, tzinfo=SHANGHAI)),  # end of Mon 30
+        (T.CONSULTATION, {}, None, datetime(2026, 11, 25, tzinfo=SHANGHAI)),  # end of Tue 24
         (
             T.NEW_CONNECTION,
             {},
-            datetime(2026, 11, 25, 10, tzinfo=SHANGHAI),
-            datetime(2026, 11, 30, 10, tzinfo=SHANGHAI),
+            datetime(2026, 11, 26, tzinfo=SHANGHAI),  # 2 working days: the end of Wed 25
+            datetime(2026, 12, 1, tzinfo=SHANGHAI),
         ),
         (
             T.NEW_CONNECTION,
             {"category": "non_residential"},
-            datetime(2026, 11, 25, 10, tzinfo=SHANGHAI),
-            datetime(2026, 12, 1, 10, tzinfo=SHANGHAI),
+            datetime(2026, 11, 26, tzinfo=SHANGHAI),
+            datetime(2026, 12, 2, tzinfo=SHANGHAI),  # 6: the end of Tue 1 Dec
         ),
     ],
 )
@@ -111,12 +112,12 @@ def test_golden_week_2025_on_the_mainland_calendar() -> None:
     calendar = MainlandCalendar()
     tuesday = datetime(2025, 9, 30, 10, tzinfo=SHANGHAI)
     meter = due(T.METER_SERVICE, submitted_at=tuesday, dispatched_at=None, calendar=calendar)
-    # 9, 10, 11 (adjusted working Saturday), 13, 14 October
-    assert meter.resolve_due == datetime(2025, 10, 14, 10, tzinfo=SHANGHAI)
+    # 9, 10, 11 (adjusted working Saturday), 13, 14 October: due at the end of the 14th
+    assert meter.resolve_due == datetime(2025, 10, 15, tzinfo=SHANGHAI)
     friday = datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)
     survey = due(T.NEW_CONNECTION, submitted_at=friday, dispatched_at=None, calendar=calendar)
-    # Sunday 28 September is a working day, so the survey is due Monday 29th
-    assert survey.arrive_due == datetime(2025, 9, 29, 10, tzinfo=SHANGHAI)
+    # Sunday 28 September is a working day, so the survey is due by the end of Monday 29th
+    assert survey.arrive_due == datetime(2025, 9, 30, tzinfo=SHANGHAI)
 
 
 def test_demo_policy_runs_every_clock_sixty_times_faster() -> None:
@@ -126,7 +127,8 @@ def test_demo_policy_runs_every_clock_sixty_times_faster() -> None:
     assert fault.arrive_due == MON + timedelta(seconds=45)
     assert fault.resolve_due == MON + 10 * MIN + 3 * MIN
     meter = due(T.METER_SERVICE, policy=demo)
-    assert meter.resolve_due == MON + timedelta(days=7) / 60  # 5 working days span a weekend
+    # 5 working days from Monday 10:00 end with Monday 30 Nov: 7 days 14 hours, 60× faster
+    assert meter.resolve_due == MON + timedelta(days=7, hours=14) / 60
     assert demo.dispatch_target == timedelta(seconds=5)
     with pytest.raises(ValueError):
         DEFAULT_POLICY.scaled(0)

@@ -12,6 +12,7 @@ from chalicelib.api.geo import geo_api
 from chalicelib.api.guard import guard_api
 from chalicelib.api.imports import imports_api
 from chalicelib.api.meta import meta_api
+from chalicelib.api.outages import outages_api
 from chalicelib.api.reports import reports_api
 from chalicelib.api.staff import staff_api
 from chalicelib.api.tickets import tickets_api
@@ -31,6 +32,7 @@ for blueprint in (
     auth_api,
     accounts_api,
     tickets_api,
+    outages_api,
     actions_api,
     uploads_api,
     staff_api,

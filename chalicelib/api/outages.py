@@ -1,0 +1,88 @@
+"""Outages (API.md, "Outages"): the list for customers and staff, and staff actions. Thin:
+decode, one call to the outage desk, present."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+from chalice.app import Response
+
+from chalicelib.api.docs import doc
+from chalicelib.api.http import caller, decode, endpoint, page_limit, query_params, respond
+from chalicelib.api.outage_schemas import OutageActionBody, OutageList, OutageOut
+from chalicelib.api.present_outages import outage_out
+from chalicelib.bootstrap import Services, services
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.outages import OutageAction, OutageKind, OutageState
+from chalicelib.outages.desk import OutageCommand, OutageDesk, OutageQuery, parse_moment
+from chalicelib.usecases.queries import scope_of
+
+from .guard import protected
+
+outages_api = Blueprint(__name__)
+
+
+def desk(svc: Services) -> OutageDesk:
+    return OutageDesk(svc.outages, svc.customers, svc.org, svc.settings.bureau, svc.clock)
+
+
+@outages_api.route("/v1/outages", methods=["GET"], **protected())
+@endpoint
+@doc(
+    "停电事件：客户按已绑定户号查询所在台区；员工按范围列出（新的在前）",
+    response=OutageList,
+    errors=(403, 404),
+    query={
+        "account_no": "户号（客户，须已绑定）",
+        "station_id": "供电所（员工，须在范围内）",
+        "state": "probable / confirmed / restored / cancelled",
+        "kind": "fault / planned / temporary",
+        "limit": "每页条数，默认 20，最多 100",
+        "cursor": "上一页返回的 next_cursor",
+    },
+)
+def list_outages() -> Response:
+    request = outages_api.current_request
+    svc = services()
+    scope = scope_of(svc, caller(request))
+    params = query_params(request)
+    fields: dict[str, str] = {}
+    limit = page_limit(params, fields)
+    state, kind = params.get("state"), params.get("kind")
+    if state is not None and state not in OutageState._value2member_map_:
+        fields["state"] = "未知的状态"
+    if kind is not None and kind not in OutageKind._value2member_map_:
+        fields["kind"] = "未知的类型"
+    if fields:
+        raise ValidationFailed(fields=fields)
+    query = OutageQuery(
+        account_no=params.get("account_no"),
+        station_id=params.get("station_id"),
+        state=OutageState(state) if state else None,
+        kind=OutageKind(kind) if kind else None,
+        limit=limit,
+        cursor=params.get("cursor"),
+    )
+    page = desk(svc).list(scope, query)
+    now = svc.clock()
+    items = [outage_out(o, now=now, org=svc.org) for o in page.items]
+    return respond(OutageList(items=items, next_cursor=page.next_cursor))
+
+
+@outages_api.route("/v1/outages/{outage_id}/actions", methods=["POST"], **protected())
+@endpoint
+@doc(
+    "办理停电事件：确认 / 更新预计恢复时间 / 恢复供电 / 取消（范围内的员工）",
+    body=OutageActionBody,
+    response=OutageOut,
+    errors=(403, 404, 409),
+)
+def act_on_outage(outage_id: str) -> Response:
+    request = outages_api.current_request
+    svc = services()
+    scope = scope_of(svc, caller(request))
+    body = decode(request, OutageActionBody)
+    command = OutageCommand(
+        action=OutageAction(body.action), etr=parse_moment(body.etr, "etr"), note=body.note
+    )
+    outage = desk(svc).act(scope, outage_id, command)
+    return respond(outage_out(outage, now=svc.clock(), org=svc.org, timeline=True))

@@ -1,0 +1,65 @@
+"""Outages as clients see them: local times, the notice a customer reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.api.outage_schemas import OutageEventOut, OutageOut
+from chalicelib.api.present import local_time
+from chalicelib.dispatch.messages import local_moment
+from chalicelib.domain.outages import Outage, OutageKind
+from chalicelib.store.org import OrgStore
+
+
+def notice(outage: Outage, now: datetime) -> str | None:
+    """ "您所在台区正在抢修，预计HH:MM恢复" and its planned-notice counterpart."""
+    if not outage.is_open:
+        return None
+    if outage.kind is OutageKind.FAULT:
+        return f"您所在台区正在抢修，预计{local_moment(outage.etr, now)}恢复"
+    window = f"{local_moment(outage.starts_at, now)}至{local_moment(outage.ends_at, now)}"
+    return f"您所在台区将于{window}计划停电（{outage.cause or '检修'}），咨询{outage.contact_phone}"
+
+
+def outage_out(
+    outage: Outage, *, now: datetime, org: OrgStore, timeline: bool = False
+) -> OutageOut:
+    def moment(at: datetime | None) -> str | None:
+        return local_time(at) if at else None
+
+    return OutageOut(
+        outage_id=outage.outage_id,
+        kind=outage.kind,
+        state=outage.state,
+        scope=outage.scope,
+        transformer_area_ids=list(outage.ta_ids),
+        reports=outage.reports,
+        customers_affected=outage.customers_affected,
+        created_at=local_time(outage.created_at),
+        line_id=outage.line_id,
+        etr=moment(outage.etr),
+        starts_at=moment(outage.starts_at),
+        ends_at=moment(outage.ends_at),
+        cause=outage.cause,
+        station_id=outage.station_id,
+        grid_id=outage.grid_id,
+        publisher=outage.publisher,
+        contact_phone=outage.contact_phone,
+        important_notified=outage.important_notified
+        if outage.kind is OutageKind.TEMPORARY
+        else None,
+        notice=notice(outage, now),
+        timeline=[
+            OutageEventOut(
+                at=local_time(e.at),
+                action=e.action,
+                actor=e.actor,
+                from_state=e.from_state,
+                to_state=e.to_state,
+                note=e.note,
+            )
+            for e in outage.timeline
+        ]
+        if timeline
+        else None,
+    )

@@ -99,7 +99,7 @@ def test_scope_covers_what_the_role_is_responsible_for(role: Role, expected: set
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        ({"type": "fault_repair"}, {"account_no": "必填"}),
+        ({"type": "fault_repair"}, {"description": "必填"}),  # account_no or a location
         ({"type": 3}, {"type": "应为字符串"}),
         (
             {"type": "nope", "account_no": "1", "description": "d", "contact_phone": "13812345678"},

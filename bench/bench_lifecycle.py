@@ -49,7 +49,7 @@ def _services(now: list[datetime]) -> Any:
     bind_tables("bench-", "us-east-1")
     create_tables()
     settings = Settings.from_env(
-        {"YUNGE_STAGE": "local", "YUNGE_TABLE_PREFIX": "yunge-bench-",
+        {"YUNGE_STAGE": "local", "YUNGE_TABLE_PREFIX": "bench-",  # the tables made above
          "AWS_DEFAULT_REGION": "us-east-1", "YUNGE_SMS": "local",
          "YUNGE_SMS_LOG": str(Path(mkdtemp()) / "sms.jsonl"),
          "YUNGE_PHONE_KEY_FILE": str(Path(mkdtemp()) / "phone.key")}
@@ -122,7 +122,8 @@ def bench_watchdog(svc: Any, now: list[datetime]) -> None:
         run_watchdog(svc)
     print(_row("idle tick (floor)", idle))
     for n in WATCHDOG_SIZES:
-        opened = [open_ticket(svc) for _ in range(n)]  # accept clocks run for 10 min
+        # accept clocks run for 10 min; one customer each (intake limits a customer's rate)
+        opened = [open_ticket(svc, owner=f"wx-bench-{n}-{i}") for i in range(n)]
         now[0] += timedelta(minutes=11)
         with counted() as level2:
             start = time.perf_counter()

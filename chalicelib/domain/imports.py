@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -68,6 +69,8 @@ class ImportJob:
     ignored_columns: list[str] = field(default_factory=list)
     applied_through: int = 0  # checkpoint: every good row numbered ≤ this is applied
     message: str | None = None  # why it aborted or failed, in Chinese
+    lease_owner: str | None = None  # the invocation working on the job …
+    lease_until: str | None = None  # … until then (ISO 8601), renewed at each checkpoint
 
     @property
     def upload_key(self) -> str:
@@ -76,6 +79,21 @@ class ImportJob:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+
+LEASE_SECONDS = 120  # a checkpoint comes every few seconds; a crashed run frees the job
+
+
+def leased_to_another(job: ImportJob, owner: str, now: datetime) -> float:
+    """Seconds until another invocation's lease on the job ends (0: free to take)."""
+    if job.lease_owner in (None, owner) or job.lease_until is None:
+        return 0.0
+    return max(0.0, (datetime.fromisoformat(job.lease_until) - now).total_seconds())
+
+
+def lease(job: ImportJob, owner: str, now: datetime, seconds: float = LEASE_SECONDS) -> None:
+    job.lease_owner = owner
+    job.lease_until = (now + timedelta(seconds=seconds)).isoformat()
 
 
 def extension_of(filename: str) -> str:

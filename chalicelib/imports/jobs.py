@@ -11,6 +11,8 @@ shapes, a clock and the time left in this invocation.
 from __future__ import annotations
 
 import tempfile
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,11 +25,13 @@ from chalicelib.domain.imports import (
     ImportStatus,
     JobError,
     abort_message,
+    lease,
+    leased_to_another,
     over_threshold,
 )
 from chalicelib.geo.coords import BAYANNUR, Bbox, Coord
 from chalicelib.store.customers import CustomerStore
-from chalicelib.store.import_files import ImportFiles, JobStore
+from chalicelib.store.import_files import ImportFiles, JobStore, StaleWrite
 from chalicelib.store.org import OrgStore
 
 from .apply import OrgSnapshot, Shapes, apply_customers, apply_org
@@ -55,10 +59,17 @@ class ImportPorts:
     abort_ratio: float = DEFAULT_ABORT_RATIO
     bbox: Bbox = BAYANNUR
     workdir: Path | None = None
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex)  # this invocation
     jobs: JobStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.jobs = JobStore(self.files)
+
+    def save(self, job: ImportJob) -> None:
+        """Checkpoint, renewing this invocation's lease; `StaleWrite` if another took over."""
+        lease(job, self.owner, self.clock())
+        self.jobs.save(job)
 
 
 def error_file_key(import_id: str) -> str:
@@ -94,10 +105,45 @@ def _errors(issues: Iterable[RowIssue]) -> list[JobError]:
 
 
 def process(ports: ImportPorts, import_id: str, seconds_left: Callable[[], float]) -> bool:
-    """Work on the job until it finishes (True) or time runs short (False: invoke again)."""
-    job = ports.jobs.get(import_id)
-    if job is None or job.finished:
+    """Work on the job until it finishes (True) or time runs short (False: invoke again).
+
+    One invocation at a time: it takes the job's lease with a conditional write and renews
+    it at every checkpoint. A second delivery of the same event finds the lease held and
+    leaves (after waiting for it to lapse, if its holder may have crashed)."""
+    from chalicelib.observability import logger
+
+    job = _claim(ports, import_id, seconds_left)
+    if job is None:
         return True
+    try:
+        return _work(ports, job, seconds_left)
+    except StaleWrite:
+        logger.warning("import %s: another invocation took the job over", import_id)
+        return True
+
+
+def _claim(
+    ports: ImportPorts, import_id: str, seconds_left: Callable[[], float]
+) -> ImportJob | None:
+    for attempt in range(2):
+        job = ports.jobs.get(import_id)
+        if job is None or job.finished:
+            return None
+        wait = leased_to_another(job, ports.owner, ports.clock())
+        if wait:
+            if attempt or wait > seconds_left() - MARGIN_SECONDS:
+                return None  # its holder is working on it
+            ports.sleep(wait)  # perhaps a crashed run's lease: let it lapse, then look again
+            continue
+        try:
+            ports.save(job)
+        except StaleWrite:
+            return None  # another invocation claimed it between our read and write
+        return job
+    return None
+
+
+def _work(ports: ImportPorts, job: ImportJob, seconds_left: Callable[[], float]) -> bool:
     with tempfile.TemporaryDirectory(dir=ports.workdir) as scratch:
         path = Path(scratch) / f"upload{Path(job.upload_key).suffix}"
         if not ports.files.download(job.upload_key, path):
@@ -108,7 +154,7 @@ def process(ports: ImportPorts, import_id: str, seconds_left: Callable[[], float
                 if job.finished:
                     return True
             spool = Path(scratch) / SPOOL
-            return _apply(ports, job, path, spool if spool.exists() else None, seconds_left)
+            done = _apply(ports, job, path, spool if spool.exists() else None, seconds_left)
         except (UnreadableFile, MissingColumns) as problem:
             job.status = ImportStatus.FAILED
             if isinstance(problem, MissingColumns):
@@ -116,13 +162,17 @@ def process(ports: ImportPorts, import_id: str, seconds_left: Callable[[], float
                 job.message = "文件缺少必填列"
             else:
                 job.message = str(problem)
-            ports.jobs.save(job)
+            ports.save(job)
             return True
+        if not done:  # hand the job to the next invocation at once
+            job.lease_until = ports.clock().isoformat()
+            ports.jobs.save(job)
+        return done
 
 
 def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> None:
     job.status, job.done = ImportStatus.VALIDATING, 0
-    ports.jobs.save(job)
+    ports.save(job)
     kind = Kind(job.kind)
     errors_path = scratch / "errors.csv"
     tally = Tally()
@@ -140,7 +190,7 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
                 spool.write(tally.rows, row.number, result.record)
             job.done = tally.rows
             if tally.rows % PROGRESS_EVERY == 0:
-                ports.jobs.save(job)
+                ports.save(job)
     if spool is not None:
         spool.close()
     job.total = job.counts.rows = tally.rows
@@ -157,7 +207,7 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
         job.status = ImportStatus.DONE
     else:
         job.status, job.done = ImportStatus.APPLYING, 0
-    ports.jobs.save(job)
+    ports.save(job)
 
 
 class _Spool:
@@ -229,7 +279,7 @@ def _apply(
     if kind in (Kind.GRIDS, Kind.STAFF):
         _redraw_maps(ports)
     job.status, job.done = ImportStatus.DONE, job.total
-    ports.jobs.save(job)
+    ports.save(job)
     return True
 
 
@@ -263,4 +313,4 @@ def _apply_chunk(
     job.counts.updated += result.updated
     job.counts.unchanged += result.unchanged
     job.done, job.applied_through = chunk[-1][0], chunk[-1][1]
-    ports.jobs.save(job)
+    ports.save(job)

@@ -19,9 +19,22 @@ UPLOAD_CONTENT_TYPE = "application/octet-stream"
 JOBS = "import-jobs/"
 
 
+class StaleWrite(Exception):
+    """A conditional write lost: the object changed since it was read."""
+
+
 class ImportFiles(Protocol):
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None: ...
     def read(self, key: str) -> bytes | None: ...
+    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The object and its ETag."""
+        ...
+
+    def put_if(self, key: str, data: bytes, content_type: str, etag: str | None) -> str:
+        """Write only if the object still has `etag` (None: only if there is none yet);
+        the new ETag, or `StaleWrite`."""
+        ...
+
     def download(self, key: str, path: Path) -> bool:
         """Copy the object to `path` (streamed); False if there is none."""
         ...
@@ -61,6 +74,30 @@ class S3ImportFiles:
             return None
         body: bytes = reply["Body"].read()
         return body
+
+    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
+        client = self.client()
+        try:
+            reply = client.get_object(Bucket=self.bucket, Key=key)
+        except client.exceptions.NoSuchKey:
+            return None
+        return reply["Body"].read(), str(reply["ETag"])
+
+    def put_if(self, key: str, data: bytes, content_type: str, etag: str | None) -> str:
+        """S3 conditional writes (If-Match / If-None-Match)."""
+        from botocore.exceptions import ClientError
+
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        try:
+            reply = self.client().put_object(
+                Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **condition
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict"):
+                raise StaleWrite(key) from None
+            raise
+        return str(reply["ETag"])
 
     def download(self, key: str, path: Path) -> bool:
         from botocore.exceptions import ClientError
@@ -113,6 +150,17 @@ class InMemoryImportFiles:
     def read(self, key: str) -> bytes | None:
         return self.objects.get(key)
 
+    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
+        data = self.objects.get(key)
+        return None if data is None else (data, _etag(data))
+
+    def put_if(self, key: str, data: bytes, content_type: str, etag: str | None) -> str:
+        current = self.objects.get(key)
+        if (None if current is None else _etag(current)) != etag:
+            raise StaleWrite(key)
+        self.objects[key] = data
+        return _etag(data)
+
     def download(self, key: str, path: Path) -> bool:
         data = self.objects.get(key)
         if data is None:
@@ -133,21 +181,38 @@ class InMemoryImportFiles:
         return f"https://files.example.invalid/{key}?download=1"
 
 
+def _etag(data: bytes) -> str:
+    import hashlib
+
+    return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
+
+
 class JobStore:
-    """Import job records, one JSON object each; ids are ULIDs, so key order is age order."""
+    """Import job records, one JSON object each; ids are ULIDs, so key order is age order.
+
+    Writes are conditional on the record being as this store last read or wrote it (S3
+    If-Match), so of two invocations working on one job only one can save: the other gets
+    `StaleWrite` and stops."""
 
     def __init__(self, files: ImportFiles) -> None:
         self.files = files
+        self._etags: dict[str, str] = {}
 
     def save(self, job: ImportJob) -> None:
         key = f"{JOBS}{job.import_id}.json"
-        self.files.put_bytes(key, msgspec.json.encode(job), "application/json")
+        etag = self._etags.get(job.import_id)
+        self._etags[job.import_id] = self.files.put_if(
+            key, msgspec.json.encode(job), "application/json", etag
+        )
 
     def get(self, import_id: str) -> ImportJob | None:
         if not import_id.isalnum():
             return None
-        data = self.files.read(f"{JOBS}{import_id}.json")
-        return msgspec.json.decode(data, type=ImportJob) if data else None
+        found = self.files.read_tagged(f"{JOBS}{import_id}.json")
+        if found is None:
+            return None
+        self._etags[import_id] = found[1]
+        return msgspec.json.decode(found[0], type=ImportJob)
 
     def recent(self, limit: int) -> list[ImportJob]:
         keys = sorted((k for k in self.files.keys(JOBS) if k.endswith(".json")), reverse=True)

@@ -290,3 +290,63 @@ def test_the_error_file_fixed_in_place_imports_cleanly(api) -> None:  # type: ig
     assert again["status"] == "done", again
     assert again["counts"] == {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "failed": 0}
     assert api.services.customers.get("0608999999") is not None
+
+
+def test_a_second_delivery_of_the_upload_event_leaves_a_running_job_alone(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """EventBridge delivers at least once: a duplicate arriving mid-run finds the job leased
+    (renewed at each checkpoint), waits for the lease to lapse, finds it renewed and leaves."""
+    import time as clock_module
+
+    from chalicelib.imports import jobs
+
+    monkeypatch.setattr(jobs, "CHUNK", 10)
+    waited: list[float] = []
+    monkeypatch.setattr(clock_module, "sleep", waited.append)
+    counts = api.services.org.customer_counts
+    store = api.services.customers
+    original = store.put_customers
+    duplicates: list[str] = []
+
+    def with_a_duplicate_delivery(customers: Any) -> None:
+        if not duplicates:
+            duplicates.append("delivered")
+            run(key)  # the same event again, while the first run is inside its first chunk
+        original(customers)
+
+    monkeypatch.setattr(store, "put_customers", with_a_duplicate_delivery)
+    rows = [(f"06090000{n:02d}", "T2") for n in range(35)]
+    import_id, key = start(api, "customers", "客户.csv", customers_csv(rows))
+    run(key)
+    found = job(api, import_id)
+    assert found["status"] == "done"
+    assert found["counts"]["created"] == 35 and found["counts"]["unchanged"] == 0
+    assert waited == [120.0]  # the duplicate waited out one lease, then left
+    assert counts == {"G2": 35}  # counted once
+
+
+def test_a_job_whose_run_crashed_is_taken_over_once_its_lease_lapses(
+    api, clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.imports import jobs
+
+    monkeypatch.setattr(jobs, "CHUNK", 10)
+    store = api.services.customers
+    original = store.put_customers
+    calls: list[int] = []
+
+    def crash_on_the_second_chunk(customers: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the Lambda died")
+        original(customers)
+
+    monkeypatch.setattr(store, "put_customers", crash_on_the_second_chunk)
+    rows = [(f"06100000{n:02d}", "T3") for n in range(25)]
+    import_id, key = start(api, "customers", "客户.csv", customers_csv(rows))
+    with pytest.raises(RuntimeError):
+        run(key)
+    assert job(api, import_id)["status"] == "applying"
+    clock.advance(minutes=3)  # Lambda's retry comes after the crashed run's lease lapsed
+    run(key)
+    found = job(api, import_id)
+    assert found["status"] == "done" and found["counts"]["created"] == 25, found

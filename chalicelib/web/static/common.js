@@ -4,6 +4,8 @@
 var Y = (function () {
   var base = document.documentElement.getAttribute("data-base") || "";
   var KEY = "yunge.staff.session";
+  var skew = 0;  /* server time − this device's time, from each answer's Date header */
+  function now() { return Date.now() + skew; }
 
   function session() {
     try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
@@ -21,6 +23,8 @@ var Y = (function () {
       init.body = JSON.stringify(body);
     }
     var res = await fetch(base + path, init);
+    var served = Date.parse(res.headers.get("Date") || "");
+    if (served) skew = served - Date.now();  /* a phone's clock may be minutes off */
     var text = await res.text();
     var data = null;
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
@@ -119,6 +123,6 @@ var Y = (function () {
   function actionLabel(a) { return ACTIONS[a] || a; }
   function statusLabel(s) { return STATUSES[s] || s; }
 
-  return { base: base, actionLabel: actionLabel, statusLabel: statusLabel, api: api, el: el, mount: mount, toast: toast, span: span, clock: clock,
+  return { base: base, now: now, actionLabel: actionLabel, statusLabel: statusLabel, api: api, el: el, mount: mount, toast: toast, span: span, clock: clock,
     session: session, clearSession: clearSession, loginForm: loginForm, logout: logout };
 })();

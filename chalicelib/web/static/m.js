@@ -34,7 +34,7 @@
     return node;
   }
   function tick() {
-    var now = Date.now();
+    var now = Y.now();
     for (var i = 0; i < state.timers.length; i++) {
       var t = state.timers[i], left = t.due - now;
       var text = left >= 0 ? t.label + "剩余 " + Y.span(left) : t.label + "已超时 " + Y.span(left);
@@ -100,7 +100,7 @@
 
   function ticketCard(t) {
     var d = nextDeadline(t);
-    var late = missed(t) || (d && Date.parse(d.due) < Date.now());
+    var late = missed(t) || (d && Date.parse(d.due) < Y.now());
     return el("li", { class: "ticket" + (late ? " overdue" : ""), "data-id": t.ticket_id,
       onclick: function () { openTicket(t.ticket_id, true); } }, [
       el("div", { class: "top" }, [

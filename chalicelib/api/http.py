@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import msgspec
 from chalice.app import Request, Response
 
+from chalicelib.api.validation import all_field_errors
 from chalicelib.domain.commands import Caller
 from chalicelib.domain.errors import (
     DomainError,
@@ -67,45 +68,11 @@ def endpoint(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 # ------------------------------------------------------------------ bodies
-_FIELD = re.compile(r"at `\$((?:\.|\[)[^`]*)`")
-_MISSING = re.compile(r"missing required field `([^`]+)`")
-_EXPECTED = re.compile(r"Expected `([^`]+)`")
-_TYPE_NAMES = {
-    "str": "字符串",
-    "int": "整数",
-    "float": "数字",
-    "bool": "布尔值",
-    "object": "对象",
-    "array": "数组",
-}
-
-
-def field_errors(error: msgspec.ValidationError) -> dict[str, str]:
-    text = str(error)
-    at = _FIELD.search(text)
-    path = at.group(1).lstrip(".") if at else ""
-    missing = _MISSING.search(text)
-    if missing:
-        name = f"{path}.{missing.group(1)}" if path else missing.group(1)
-        return {name: "必填"}
-    if "matching regex" in text:
-        return {path or "$": "格式不正确"}
-    if "length" in text:
-        return {path or "$": "长度不符合要求"}
-    if any(op in text for op in (">=", "<=", "> ", "< ")):
-        return {path or "$": "超出允许范围"}
-    expected = _EXPECTED.search(text)
-    if expected:
-        kind = expected.group(1).split(" ")[0]
-        return {path or "$": f"应为{_TYPE_NAMES.get(kind, kind)}"}
-    if "Invalid enum value" in text:
-        return {path or "$": "取值无效"}
-    if "Object contains unknown field" in text:
-        return {path or "$": "不支持的字段"}
-    return {path or "$": "取值无效"}
-
-
-def decode(request: Request, schema: type[T]) -> T:
+def decode(
+    request: Request, schema: type[T], also: Callable[[Any], dict[str, str]] | None = None
+) -> T:
+    """The body as `schema`, or a 400 naming every bad field. `also` adds the errors of rules
+    the Struct cannot state (checked on the plain JSON values when the body failed)."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType()
@@ -121,8 +88,10 @@ def decode(request: Request, schema: type[T]) -> T:
         raise ValidationFailed(f"JSON 嵌套不能超过 {MAX_DEPTH} 层", code="invalid_json")
     try:
         return msgspec.json.decode(raw, type=schema)
-    except msgspec.ValidationError as error:
-        raise ValidationFailed(fields=field_errors(error)) from None
+    except msgspec.ValidationError:
+        plain = msgspec.json.decode(raw)
+        fields = all_field_errors(plain, schema)
+        raise ValidationFailed(fields={**fields, **(also(plain) if also else {})}) from None
     except msgspec.DecodeError:
         raise ValidationFailed("请求内容不是合法的 JSON", code="invalid_json") from None
 

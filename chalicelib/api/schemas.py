@@ -9,12 +9,19 @@ from msgspec import Meta, Struct
 
 from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.org import Role
-from chalicelib.domain.phone import MOBILE_PATTERN
+from chalicelib.domain.phone import CONTACT_PATTERN
 from chalicelib.domain.tickets import Action, Status, TicketType
 
-Mobile = Annotated[str, Meta(pattern=MOBILE_PATTERN, description="11 位大陆手机号")]
 Text = Annotated[str, Meta(min_length=1, max_length=1000)]
 ShortText = Annotated[str, Meta(min_length=1, max_length=64)]
+ContactPhone = Annotated[
+    str,
+    Meta(
+        pattern=CONTACT_PATTERN,
+        description="联系电话：大陆手机号（可带 +86、空格、短横线）"
+        "或带区号的固话（如 0478-8123456），存为 E.164（+8613812345678）；短信只发手机",
+    ),
+]
 
 
 # ------------------------------------------------------------------ requests
@@ -28,7 +35,7 @@ class Location(Struct):
 class CreateTicket(Struct):
     type: TicketType
     description: Text
-    contact_phone: Mobile
+    contact_phone: ContactPhone
     account_no: ShortText | None = None  # or a `location` (WGS84) only: routed by point
     photos: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=9)] = []
     location: Location | None = None

@@ -13,19 +13,20 @@ from chalicelib.api.http import (
     caller,
     decode,
     endpoint,
-    field_errors,
     page_limit,
     query_params,
     respond,
 )
 from chalicelib.api.present import ticket_detail, ticket_out
 from chalicelib.api.schemas import CreateTicket, TicketList, TicketOut
+from chalicelib.api.validation import all_field_errors
 from chalicelib.bootstrap import services
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
 from chalicelib.domain.details import DETAILS
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
+from chalicelib.domain.phone import contact_e164
 from chalicelib.domain.search import SEARCH_DAYS, read_term
 from chalicelib.domain.tickets import Status, TicketType
 from chalicelib.observability import bind_ticket
@@ -36,6 +37,7 @@ from chalicelib.usecases.queries import list_tickets, scope_of, visible_ticket
 from .guard import protected
 
 tickets_api = Blueprint(__name__)
+PHONE_HINT = "应为大陆手机号或带区号的固定电话（如 13812345678、0478-8123456）"
 
 
 @tickets_api.route("/v1/tickets", methods=["POST"], **protected())
@@ -51,7 +53,7 @@ tickets_api = Blueprint(__name__)
 def create_ticket() -> Response:
     request = tickets_api.current_request
     who = caller(request, Role.CUSTOMER)
-    body = decode(request, CreateTicket)
+    body = decode(request, CreateTicket, also=submission_errors)
     svc = services()
     command = new_ticket(body)
     ticket, _ = submit_ticket(svc, who.subject, command, request.headers.get("idempotency-key"))
@@ -60,23 +62,38 @@ def create_ticket() -> Response:
 
 
 def new_ticket(body: CreateTicket) -> NewTicket:
-    """The submission as the use case takes it: `details` decoded into its type's struct."""
-    if not body.description.strip():
-        raise ValidationFailed(fields={"description": "不能只有空白"})
-    try:
-        details = msgspec.convert(body.details, type=DETAILS[body.type])
-    except msgspec.ValidationError as error:
-        fields = {f"details.{k}".rstrip("."): v for k, v in field_errors(error).items()}
-        raise ValidationFailed(fields=fields) from None
+    """The submission as the use case takes it: `details` decoded into its type's struct, the
+    contact phone in E.164. A 400 names every rule the body breaks."""
+    errors = submission_errors(msgspec.to_builtins(body))
+    if errors:
+        raise ValidationFailed(fields=errors)
     return NewTicket(
         type=body.type,
         account_no=body.account_no,
         description=body.description,
-        contact_phone=body.contact_phone,
-        details=details,
+        contact_phone=contact_e164(body.contact_phone) or body.contact_phone,
+        details=msgspec.convert(body.details, type=DETAILS[body.type]),
         photos=tuple(body.photos),
         location=msgspec.to_builtins(body.location) if body.location else None,
     )
+
+
+def submission_errors(plain: object) -> dict[str, str]:
+    """What CreateTicket's Struct cannot say: a description of only spaces, a contact phone
+    that is no real number, and `details` against its type's struct (when the type is valid)."""
+    if not isinstance(plain, dict):
+        return {}
+    errors: dict[str, str] = {}
+    phone = plain.get("contact_phone")
+    if isinstance(phone, str) and contact_e164(phone) is None:
+        errors["contact_phone"] = PHONE_HINT
+    description = plain.get("description")
+    if isinstance(description, str) and description and not description.strip():
+        errors["description"] = "不能只有空白"
+    kind, details = plain.get("type"), plain.get("details", {})
+    if isinstance(kind, str) and kind in TicketType._value2member_map_:
+        errors.update(all_field_errors(details, DETAILS[TicketType(kind)], "details"))
+    return errors
 
 
 @tickets_api.route("/v1/tickets/{ticket_id}", methods=["GET"], **protected())

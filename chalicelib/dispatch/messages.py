@@ -5,6 +5,7 @@ Each SMS gets a business key "<ticket>#v<version>#<role>#<template>": one stream
 is one ticket version, so a redelivery — or the same change under a new eventID — yields the
 same keys, and the notification log lets each through once.
 
+    (customer SMS go only to a mobile contact number, never to a landline)
     dispatched            assignee: dispatch_manager · customer: dispatched_customer
                           · station chief: chief_alert (important/special customer)
     reopened              assignee: dispatch_manager (accept again)
@@ -25,6 +26,7 @@ from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.labels import CLOCK_LABELS, TYPE_LABELS
 from chalicelib.domain.notices import Change, Recipient, newly_escalated
 from chalicelib.domain.org import Staff
+from chalicelib.domain.phone import is_mobile_contact
 from chalicelib.domain.tickets import Ticket
 from chalicelib.notify.templates import TemplateKey
 
@@ -68,6 +70,8 @@ def compose(
     assignee, since = people.assignee, new.updated_at
     assignee_name = assignee.name if assignee else "待定"
     assignee_phone = assignee.phone if assignee else None
+    # a landline contact number takes no SMS: the customer is told by the manager's call
+    customer_phone = new.contact_phone if is_mobile_contact(new.contact_phone) else None
 
     def add(recipient: Recipient, phone: str | None, key: TemplateKey, **params: object) -> None:
         if phone:
@@ -94,7 +98,7 @@ def compose(
         )
         add(
             Recipient.CUSTOMER,
-            new.contact_phone,
+            customer_phone,
             TemplateKey.DISPATCHED_CUSTOMER,
             number=number,
             manager_name=assignee_name,
@@ -123,7 +127,7 @@ def compose(
     if Change.RESOLVED in found:
         add(
             Recipient.CUSTOMER,
-            new.contact_phone,
+            customer_phone,
             TemplateKey.RESOLVED_CUSTOMER,
             number=number,
             auto_close_days=max(1, round(auto_close / timedelta(days=1))),

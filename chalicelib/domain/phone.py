@@ -1,4 +1,5 @@
-"""Mainland mobile numbers: validation, masking for logs and display, hashing for lookups."""
+"""Mainland phone numbers: validation, a contact number in E.164, masking for logs and
+display, hashing for lookups."""
 
 from __future__ import annotations
 
@@ -12,12 +13,46 @@ MOBILE_PATTERN = r"^1[3-9][0-9]{9}(?!\n)$"
 _MOBILE = re.compile(MOBILE_PATTERN)
 
 
+# What a customer may type as a contact number before it is parsed: ASCII digits, an optional
+# leading +, spaces, dashes and brackets (`+86 138-1234-5678`, `(0478) 812 3456`). Anything else
+# (full-width or Arabic-Indic digits, a trailing newline) is refused before the phone library,
+# which would quietly read those digits.
+CONTACT_PATTERN = r"^\+?[0-9(][0-9 ()-]{4,24}(?!\n)$"
+_CONTACT = re.compile(CONTACT_PATTERN)
+_MAINLAND = "CN"
+
+
 def is_mobile(value: object) -> bool:
     return isinstance(value, str) and _MOBILE.fullmatch(value) is not None
 
 
+def is_mobile_contact(phone: str) -> bool:
+    """A stored contact number that can take an SMS: a mainland mobile, bare or as +86…."""
+    return is_mobile(phone.removeprefix("+86"))
+
+
+def contact_e164(text: str) -> str | None:
+    """A customer's contact number in E.164, or None when it is no real mainland number.
+
+    Mobiles with or without +86, spaces or dashes (`+86 138 1234 5678` → `+8613812345678`) and
+    landlines with their area code (`0478-8123456` → `+864788123456`)."""
+    if _CONTACT.fullmatch(text) is None:
+        return None
+    import phonenumbers  # here only: ~0.1 s to import, and only a submission needs it
+
+    try:
+        number = phonenumbers.parse(text, _MAINLAND)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def mask(phone: str) -> str:
-    """138****1234 — the only form a phone number may take in a log line."""
+    """138****1234 — the only form a phone number may take in a log line (a +86 number
+    is masked as its national number)."""
+    phone = phone.removeprefix("+86")
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}****{phone[-4:]}"

@@ -48,7 +48,7 @@ def test_full_loop(stack) -> None:  # type: ignore[no-untyped-def]
     ):
         reply = stack.request("POST", actions, step, token=who)
         assert reply.status == 200, (step, reply.body)
-    stack.wait_for_sms(lambda m: m["to"] == phone and m["template"] == "resolved_customer")
+    stack.wait_for_sms(lambda m: m["to"] == "+86" + phone and m["template"] == "resolved_customer")
 
     confirmed = stack.request(
         "POST", actions, {"action": "confirm", "rating": 5, "comment": "很快"}, token=customer

@@ -118,6 +118,71 @@ def test_invalid_ticket_fields_are_named(bound, body, field) -> None:  # type: i
     assert reply.body["error"]["message"]
 
 
+def test_one_400_names_every_bad_field_at_once(bound) -> None:  # type: ignore[no-untyped-def]
+    # Given a body wrong in six places, two of them nested and one in its details
+    body = fault(
+        type="fault_repair",
+        description="",
+        contact_phone="12345",
+        location={"lat": 123, "lng": "east"},
+        photos=[1, "ok", 3],
+        details={"scope": "galaxy", "colour": "red"},
+    )
+    # When it is submitted
+    reply = bound.call("POST", "/v1/tickets", body, as_=WANG)
+    # Then one 400 names them all
+    assert reply.status == 400
+    assert set(reply.body["error"]["fields"]) == {
+        "description",
+        "contact_phone",
+        "location.lat",
+        "location.lng",
+        "photos[0]",
+        "photos[2]",
+        "details.scope",
+        "details.colour",
+    }
+    assert bound.services.tickets.tickets == {}
+
+
+def test_an_invalid_choice_lists_the_allowed_values(bound) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call(
+        "POST", "/v1/tickets", fault(type="teleport", description=" ", details=[]), as_=WANG
+    )
+    assert reply.body["error"]["fields"]["type"] == (
+        "取值无效，可选：fault_repair、meter_service、consultation、new_connection"
+    )
+    assert reply.body["error"]["fields"]["description"] == "不能只有空白"
+    scope = bound.call("POST", "/v1/tickets", fault(details={"scope": "galaxy"}), as_=WANG)
+    assert scope.body["error"]["fields"] == {
+        "details.scope": "取值无效，可选：household、building、area、socket"
+    }
+    action = bound.call("POST", "/v1/tickets/T404/actions", {"action": "fly"}, as_=WANG)
+    assert action.body["error"]["fields"]["action"].startswith("取值无效，可选：accept、arrive")
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("13812345678", "+8613812345678"),
+        ("+86 138 1234 5678", "+8613812345678"),
+        ("138-1234-5678", "+8613812345678"),
+        ("0478-8123456", "+864788123456"),
+    ],
+)
+def test_a_mobile_or_a_landline_with_area_code_is_a_contact_phone(bound, given, stored) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call("POST", "/v1/tickets", fault(contact_phone=given), as_=WANG)
+    assert reply.status == 201, reply.body
+    assert reply.body["contact_phone"] == stored
+
+
+@pytest.mark.parametrize("given", ["8123456", "+1 650 253 0000", "12812345678"])
+def test_a_number_nobody_can_call_back_is_refused_with_a_hint(bound, given) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call("POST", "/v1/tickets", fault(contact_phone=given), as_=WANG)
+    assert reply.status == 400
+    assert "0478-8123456" in reply.body["error"]["fields"]["contact_phone"]
+
+
 def test_photos_from_own_uploads_are_accepted(bound) -> None:  # type: ignore[no-untyped-def]
     upload = bound.call(
         "POST", "/v1/uploads", {"content_type": "image/jpeg", "size": 1000}, as_=WANG

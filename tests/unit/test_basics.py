@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from chalicelib.api.http import field_errors
 from chalicelib.api.schemas import CreateTicket
+from chalicelib.api.validation import field_errors
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import CROCKFORD, new_ulid, ticket_number
 from chalicelib.domain.org import Role, Scope

@@ -13,8 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "chalicelib"
-# What a pure rule may lean on besides the standard library: value types and the holiday table.
-DOMAIN_MAY_IMPORT = frozenset({"msgspec", "chinese_calendar"})
+# What a pure rule may lean on besides the standard library: value types, the holiday table
+# and the phone-number metadata (parsing only, no I/O).
+DOMAIN_MAY_IMPORT = frozenset({"msgspec", "chinese_calendar", "phonenumbers"})
 
 
 def imports(path: Path) -> Iterator[str]:

@@ -1,0 +1,74 @@
+"""A customer's contact number: the formats people give, stored in E.164; SMS only to mobiles."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.dispatch.messages import People, compose
+from chalicelib.domain.notices import changes
+from chalicelib.domain.phone import contact_e164, is_mobile_contact, mask
+from chalicelib.domain.tickets import Status
+from tests.unit.test_dispatch_messages import AUTO_CLOSE, M1, dispatch, submitted
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("13812345678", "+8613812345678"),
+        ("+8613812345678", "+8613812345678"),
+        ("+86 138 1234 5678", "+8613812345678"),
+        ("138-1234-5678", "+8613812345678"),
+        ("138 1234 5678", "+8613812345678"),
+        ("0086 138 1234 5678", "+8613812345678"),
+        ("0478-8123456", "+864788123456"),  # 巴彦淖尔 landline with its area code
+        ("04788123456", "+864788123456"),
+        ("(0478) 812 3456", "+864788123456"),
+        ("+86 478 8123456", "+864788123456"),
+        ("010-12345678", "+861012345678"),
+    ],
+)
+def test_mobiles_and_landlines_are_stored_in_e164(given: str, stored: str) -> None:
+    assert contact_e164(given) == stored
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "12345",
+        "8123456",  # a landline without its area code
+        "12812345678",  # no such mobile range
+        "+1 650 253 0000",  # not a mainland number
+        "13812345678\n",
+        "1381234567８",  # a full-width digit
+        "138١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+        "138 1234 5678 ext 9",
+    ],
+)
+def test_anything_else_is_no_contact_number(given: str) -> None:
+    assert contact_e164(given) is None
+
+
+def test_only_mobiles_take_sms_and_both_mask_like_a_national_number() -> None:
+    assert is_mobile_contact("+8613812345678") and is_mobile_contact("13812345678")
+    assert not is_mobile_contact("+864788123456")
+    assert mask("+8613812345678") == "138****5678"
+
+
+@pytest.mark.parametrize(("contact", "told"), [("+8613700001111", True), ("+864788123456", False)])
+def test_a_landline_customer_gets_no_sms_the_manager_still_does(contact: str, told: bool) -> None:
+    # Given a ticket whose contact number is a mobile or a landline
+    old = submitted(contact_phone=contact)
+    new = dispatch(old)
+    # When it is dispatched and later resolved
+    out = compose(old, new, changes(old, new), People(assignee=M1), AUTO_CLOSE)
+    on_site = replace(new, status=Status.ON_SITE)
+    resolved = replace(on_site, status=Status.RESOLVED, version=on_site.version + 1)
+    out += compose(on_site, resolved, changes(on_site, resolved), People(assignee=M1), AUTO_CLOSE)
+    # Then the manager is told either way, the customer only on a mobile
+    sent = [(o.phone, o.template) for o in out]
+    assert (M1.phone, "dispatch_manager") in sent
+    customer = [(contact, "dispatched_customer"), (contact, "resolved_customer")]
+    assert all((c in sent) is told for c in customer)
+    assert all(o.phone != "+864788123456" for o in out)

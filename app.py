@@ -62,11 +62,9 @@ def ticket_stream(event: Any) -> Any:
 
 @app.schedule("cron(0 17 L * ? *)")  # 01:00 on the 1st, Asia/Shanghai
 def monthly_report(event: Any) -> dict[str, object]:
-    from chalicelib.bootstrap import services
-    from chalicelib.reports.service import monthly_report as build_previous_month
+    from chalicelib.reports.service import on_schedule
 
-    manifest = build_previous_month(services())
-    return {"month": manifest.month, "run_id": manifest.run_id, "files": len(manifest.files)}
+    return on_schedule(event)
 
 
 @app.lambda_function(name="import_upload")

@@ -53,6 +53,14 @@ def monthly_report(svc: Any) -> Manifest:
     return build_report(svc, previous_month(svc.clock()))
 
 
+def on_schedule(event: Any) -> dict[str, object]:
+    """The Lambda entry point (app.py registers it as `monthly_report`)."""
+    from chalicelib.bootstrap import services
+
+    manifest = monthly_report(services())
+    return {"month": manifest.month, "run_id": manifest.run_id, "files": len(manifest.files)}
+
+
 def report_files(svc: Any, month: str) -> tuple[Manifest, list[tuple[str, str, int]]]:
     """The month's current set: (name, download URL, size) per file; 404 without one."""
     if not is_month(month):

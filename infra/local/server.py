@@ -48,6 +48,10 @@ def configure_env(env: MutableMapping[str, str]) -> Path:
     env.setdefault("YUNGE_JWT_KEY_FILE", str(local_dir / "jwt.key"))
     env.setdefault("YUNGE_PHONE_KEY_FILE", str(local_dir / "phone.key"))
     env.setdefault("YUNGE_BUREAU_NAME", "巴彦淖尔供电公司（演示）")
+    if "YUNGE_TARIFFS" not in env:  # the demo's own stepped tariff: 示例电价，非官方
+        from infra.local.demo_usage import DEMO_TARIFFS
+
+        env["YUNGE_TARIFFS"] = DEMO_TARIFFS.read_text(encoding="utf-8")
     return local_dir
 
 

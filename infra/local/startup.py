@@ -16,6 +16,7 @@ from chalicelib.lifecycle.calendar_watch import coverage_warning
 from chalicelib.observability import mask_name
 from infra.local.demo_data import generate
 from infra.local.demo_month import seed_demo_month
+from infra.local.demo_usage import seed_demo_usage
 from infra.local.moto_patch import new_stream
 from infra.local.seed import sample_customers, seed, write_demo_json
 
@@ -47,6 +48,11 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
     sms_log = Path(settings.sms_log_path)
     sms_log.parent.mkdir(parents=True, exist_ok=True)
     sms_log.write_text("", encoding="utf-8")  # the phones of the previous run are gone too
+    started = time.perf_counter()
+    usage = seed_demo_usage(settings, sample_customers(district), datetime.now(UTC))
+    timings["usage"] = time.perf_counter() - started
+    rows = sum(int(r["written"]) for r in usage.values())
+    say(f"  loaded 13 months of usage and bills ({rows:,} rows) in {timings['usage']:.1f}s")
 
     calendar_line = coverage_warning(uncovered(services().calendar, datetime.now(UTC).date()))
     sample = next(c for c in sample_customers(district) if not c.important)
@@ -78,7 +84,8 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
                 f"    curl -s -X POST {base_url}/v1/auth/wechat "
                 """-H 'Content-Type: application/json' -d '{"code": "dev:demo-openid"}'""",
                 f"    # then bind account {sample.account_no} (holder {holder}, full name in "
-                "demo.json) with POST /v1/me/accounts",
+                "demo.json) with POST /v1/me/accounts,",
+                f"    # and read its usage: GET /v1/me/accounts/{sample.account_no}/usage",
                 f"    # staff login: POST /v1/auth/staff/otp with a phone from demo.json "
                 f"({staff}), the code arrives in sms.jsonl",
                 "",

@@ -3,6 +3,7 @@ document is built by walking the app's routes, so every route is described and n
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from chalicelib.api.schemas import ErrorOut
+from chalicelib.api.schemas import VARIANTS, ErrorOut
 
 F = TypeVar("F", bound=Callable[..., Any])
 ERROR_TEXT = {
@@ -105,6 +106,32 @@ def _ref(schema: type) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{schema.__name__}"}
 
 
+def one_of(
+    components: dict[str, Any], name: str, tag: str, field_name: str, structs: dict[str, type]
+) -> None:
+    """Turn `name` into a `oneOf` of one variant per `tag` value, in which `field_name` is that
+    value's Struct (e.g. CreateTicket_fault_repair: type = fault_repair, details: FaultDetails),
+    with an OpenAPI discriminator on `tag`."""
+    base = components[name]
+    mapping: dict[str, str] = {}
+    for value, struct in structs.items():
+        variant = copy.deepcopy(base)
+        variant["title"] = f"{name}_{value}"
+        variant["properties"][tag] = {"type": "string", "enum": [value]}
+        variant["properties"][field_name] = _ref(struct)
+        if components[struct.__name__].get("required"):
+            variant["required"] = [*variant.get("required", []), field_name]
+        mapping[value] = f"#/components/schemas/{name}_{value}"
+        components[f"{name}_{value}"] = variant
+    components[name] = {
+        "title": name,
+        "description": f"`{field_name}` 的结构取决于 `{tag}`："
+        + "；".join(f"{value} → {struct.__name__}" for value, struct in structs.items()),
+        "oneOf": [{"$ref": ref} for ref in mapping.values()],
+        "discriminator": {"propertyName": tag, "mapping": mapping},
+    }
+
+
 def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """`routes` is Chalice's app.routes: {path: {method: RouteEntry}}. The API is everything
     under /v1/; the pages (/m, /ops) and their assets are HTML clients of it, not part of it."""
@@ -115,9 +142,13 @@ def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
             d = getattr(entry.view_function, "route_doc", None) or UNDOCUMENTED
             paths.setdefault(path, {})[method.lower()] = _operation(method, path, d)
             types.update(t for t in (d.body, d.response) if t is not None)
+    typed = {schema: VARIANTS[schema] for schema in types if schema in VARIANTS}
+    types.update(struct for _, _, structs in typed.values() for struct in structs.values())
     _, components = msgspec.json.schema_components(
         sorted(types, key=lambda t: t.__name__), ref_template="#/components/schemas/{name}"
     )
+    for schema, (tag, field_name, structs) in typed.items():
+        one_of(components, schema.__name__, tag, field_name, structs)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Yunge 云格 API", "version": "1.0.0"},

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from msgspec import Meta, Struct
 
 from chalicelib.domain.clocks import Outcome
+from chalicelib.domain.details import DETAILS
 from chalicelib.domain.org import Role
 from chalicelib.domain.phone import CONTACT_PATTERN
 from chalicelib.domain.tickets import Action, Status, TicketType
@@ -40,6 +41,13 @@ class CreateTicket(Struct):
     photos: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=9)] = []
     location: Location | None = None
     details: dict[str, Any] = {}  # checked against the type's struct (domain.details)
+
+
+# The OpenAPI document shows a body whose `details` follow its `type` as one variant per type
+# (a `oneOf` with a discriminator on `type`): {schema: (tag field, typed field, {tag: Struct})}.
+VARIANTS: dict[type, tuple[str, str, dict[str, type]]] = {
+    CreateTicket: ("type", "details", {kind.value: struct for kind, struct in DETAILS.items()}),
+}
 
 
 class BindAccount(Struct):

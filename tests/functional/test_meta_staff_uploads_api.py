@@ -174,3 +174,30 @@ def test_the_presigned_put_carries_the_size_s3_will_hold_the_body_to() -> None:
 
     signed = parse_qs(urlsplit(url).query)["X-Amz-SignedHeaders"][0].split(";")
     assert "content-length" in signed and "content-type" in signed
+
+
+def test_openapi_shows_the_details_each_ticket_type_takes(api) -> None:  # type: ignore[no-untyped-def]
+    # Given the OpenAPI document a client generator reads
+    schemas = api.call("GET", "/v1/openapi.json").body["components"]["schemas"]
+    # Then a ticket body is one variant per type, told apart by `type`
+    body = schemas["CreateTicket"]
+    mapping = body["discriminator"]["mapping"]
+    assert body["discriminator"]["propertyName"] == "type"
+    assert set(mapping) == {"fault_repair", "meter_service", "consultation", "new_connection"}
+    assert [one["$ref"] for one in body["oneOf"]] == list(mapping.values())
+    # and each variant's `details` is that type's structure, required where it has a must-have
+    meter = schemas["CreateTicket_meter_service"]
+    assert meter["properties"]["type"]["enum"] == ["meter_service"]
+    assert meter["properties"]["details"] == {"$ref": "#/components/schemas/MeterDetails"}
+    assert "details" in meter["required"]
+    assert "service" in schemas["MeterDetails"]["required"]
+    assert schemas["NewConnectionDetails"]["required"] == ["category", "capacity_kw"]
+    fault = schemas["CreateTicket_fault_repair"]
+    assert "details" not in fault["required"]  # every fault detail has a default
+    assert set(schemas["FaultDetails"]["properties"]["scope"]["enum"]) == {
+        "household",
+        "building",
+        "area",
+        "socket",
+    }
+    assert schemas["FaultDetails"]["additionalProperties"] is False

@@ -234,6 +234,8 @@ def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser, work
     ops = next(s for s in stack.demo["staff"] if s["role"] == "ops")
     context = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{stack.base_url}/ops/")
     log_in(page, stack.local_dir, ops["phone"])
     page.wait_for_selector("#kpis")
@@ -259,4 +261,7 @@ def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser, work
     page.click(f"#search-out button:has-text('{number}')")
     page.wait_for_selector(f"[id='ticket-{number}'] tbody tr")
     assert "派单" in page.inner_text(f"[id='ticket-{number}']")
+    # and the outage and import screens are on the console too
+    assert page.locator("h3:has-text('停电事件'), h3:has-text('导入任务')").count() == 2
+    assert errors == []
     context.close()

@@ -1,6 +1,6 @@
 /* 云格 · 运营监控台 /ops/ — the two headline rates today and this month, open and overdue by
    station, escalations, tickets per hour, ticket search with its timeline, the month's report
-   files, failed SMS first, and the duty board. A client of /v1/ only. */
+   files, failed SMS first, the duty board, outages and import jobs. A client of /v1/ only. */
 "use strict";
 (function () {
   var el = Y.el, api = Y.api;
@@ -146,11 +146,45 @@
     }), "duty-board");
   }
 
+  var OUTAGE = { fault: "故障停电", planned: "计划停电", temporary: "临时停电", probable: "疑似", confirmed: "已确认",
+    restored: "已恢复", cancelled: "已取消" };
+  var IMPORT = { transformer_areas: "台区", customers: "客户", grids: "网格", staff: "人员", awaiting_upload: "待上传",
+    validating: "校验中", applying: "写入中", done: "完成", aborted: "已中止", failed: "失败", dry_run: "试运行", commit: "正式导入" };
+
+  function outageTable(got) {
+    if (!got) return el("p", { class: "muted" }, "无权查看");
+    if (!got.items.length) return el("p", { class: "muted" }, "暂无停电事件");
+    return table(["类型", "状态", "台区数", "影响户数", "报修", "预计恢复", "原因"], got.items.map(function (o) {
+      return el("tr", { class: o.state === "confirmed" || o.state === "probable" ? "failed" : "" }, [
+        el("td", {}, OUTAGE[o.kind] || o.kind), el("td", {}, OUTAGE[o.state] || o.state),
+        el("td", { class: "num" }, String((o.transformer_area_ids || []).length)), el("td", { class: "num" }, String(o.customers_affected)),
+        el("td", { class: "num" }, String(o.reports)), el("td", {}, o.etr ? Y.clock(o.etr) : "—"), el("td", {}, o.cause || "")]);
+    }), "outages");
+  }
+
+  function importTable(got) {
+    if (!got) return el("p", { class: "muted" }, "无权查看");
+    if (!got.items.length) return el("p", { class: "muted" }, "暂无导入任务");
+    return table(["内容", "方式", "状态", "行数", "失败"], got.items.map(function (j) {
+      var c = j.counts || {};
+      return el("tr", { class: c.failed ? "failed" : "" }, [el("td", {}, IMPORT[j.kind] || j.kind), el("td", {}, IMPORT[j.mode] || j.mode),
+        el("td", {}, IMPORT[j.status] || j.status), el("td", { class: "num" }, String(c.rows || 0)), el("td", { class: "num" }, String(c.failed || 0))]);
+    }), "imports");
+  }
+
+  function escalatedList(tickets) {
+    var up = tickets.filter(function (t) { return t.escalation_level > 1; });
+    if (!up.length) return null;
+    return el("ul", { id: "escalated" }, up.slice(0, 20).map(function (t) {
+      return el("li", { class: "late" }, t.number + " " + t.type_label + " · " + t.status_label + " · 升级" + t.escalation_level + "级 · " + t.address);
+    }));
+  }
+
   async function optional(promise) { try { return await promise; } catch (e) { return null; } }
 
   async function load() {
     var now = shanghai(new Date());
-    var month, today, tickets, reports, sms, duty;
+    var month, today, tickets, reports, sms, duty, outages, imports;
     try {
       var got = await Promise.all([
         api("GET", "/v1/stats?group_by=station"),
@@ -159,8 +193,11 @@
         optional(api("GET", "/v1/reports?month=" + lastMonth(now.month))),
         optional(api("GET", "/v1/admin/notifications?status=failed&limit=50")),
         optional(api("GET", "/v1/staff/duty")),
+        optional(api("GET", "/v1/outages?limit=20")),
+        optional(api("GET", "/v1/imports?limit=10")),
       ]);
       month = got[0]; today = got[1]; tickets = got[2]; reports = got[3]; sms = got[4]; duty = got[5];
+      outages = got[6]; imports = got[7];
     } catch (e) {
       if (e.status === 401 || !Y.session()) return login();
       return Y.mount(el("p", { class: "error" }, e.message));
@@ -178,7 +215,8 @@
       ]),
       el("div", { class: "grid" }, [
         el("div", { class: "card" }, [el("h3", {}, "今日升级督办"), el("p", { id: "escalations" },
-          "二级 " + (esc["2"] ? esc["2"].events : 0) + " 次 · 三级 " + (esc["3"] ? esc["3"].events : 0) + " 次 · 今日超期 " + today.total.overdue + " 单")]),
+          "二级 " + (esc["2"] ? esc["2"].events : 0) + " 次 · 三级 " + (esc["3"] ? esc["3"].events : 0) + " 次 · 今日超期 " + today.total.overdue + " 单"),
+          escalatedList(tickets)]),
         hourChart(perHour),
       ]),
       el("div", { class: "card" }, [el("h3", {}, "各供电所（本月）"),
@@ -187,6 +225,10 @@
       el("div", { class: "grid" }, [
         el("div", { class: "card" }, [el("h3", {}, lastMonth(now.month) + " 月报"), reportLinks(lastMonth(now.month), reports)]),
         el("div", { class: "card" }, [el("h3", {}, "值班表"), dutyBoard(duty)]),
+      ]),
+      el("div", { class: "grid" }, [
+        el("div", { class: "card" }, [el("h3", {}, "停电事件"), outageTable(outages)]),
+        el("div", { class: "card" }, [el("h3", {}, "导入任务"), importTable(imports)]),
       ]),
       el("div", { class: "card" }, [el("h3", {}, "短信记录（失败在前）"),
         !sms ? el("p", { class: "muted" }, "无权查看") : sms.items.length ? table(["时间", "接收人", "模板", "状态", "错误"], smsRows(sms.items), "sms")

@@ -159,6 +159,8 @@ def main() -> int:
         serving = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
         serving.start()
         threads = start_pump(app_module, settings, shutdown.stop)
+        if os.environ.get("YUNGE_DEMO") == "bureau":
+            start_bureau_demo(local_dir)  # a daemon: stopping the stack does not wait for it
         pid_file = write_pid(local_dir)
         shutdown.serving = True
         print(banner(time.perf_counter() - started, os.environ["AWS_ENDPOINT_URL"]), flush=True)
@@ -181,6 +183,21 @@ def main() -> int:
             moto.stop()
     print(f"云格 local stack: stopped{shutdown.took()}.", flush=True)
     return 0
+
+
+def start_bureau_demo(local_dir: Path) -> threading.Thread:
+    """`YUNGE_DEMO=bureau`: load a bureau-scale district through the import jobs."""
+    from infra.local.bureau import run_bureau_demo
+
+    def load() -> None:
+        try:
+            run_bureau_demo(local_dir, lambda line: print(line, flush=True))
+        except Exception:
+            log.exception("bureau demo failed")
+
+    thread = threading.Thread(target=load, name="bureau-demo", daemon=True)
+    thread.start()
+    return thread
 
 
 def write_pid(local_dir: Path) -> Path:

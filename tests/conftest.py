@@ -47,7 +47,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
 def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def]
     """Services over in-memory fakes, installed as the app's services."""
     from chalicelib import bootstrap
-    from chalicelib.auth.otp import InMemoryOtpStore, OtpService
+    from chalicelib.auth.otp import InMemoryOtpStore
     from chalicelib.notify.fakes import RecordingSmsSender
     from chalicelib.notify.log import InMemoryNotificationLog
     from chalicelib.store.customers import InMemoryCustomerStore
@@ -72,14 +72,7 @@ def memory_services(settings, clock) -> Iterator:  # type: ignore[no-untyped-def
     svc.notifications = InMemoryNotificationLog()
     svc.counters = InMemoryOtpStore()
     svc.sessions = InMemorySessionStore()
-    svc.otp = OtpService(
-        InMemoryOtpStore(),
-        staff_by_phone=svc.org.staff_by_phone,
-        sms=svc.sms,
-        signature=settings.sms_signature,
-        clock=clock,
-        key=svc.phone_key,
-    )
+    # svc.otp is left to Services, wired as in production: over svc.counters and svc.org
     bootstrap.use(svc)
     yield svc
     bootstrap.use(None)

@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalice.app import Response
 
 from chalicelib.api.docs import doc
-from chalicelib.api.http import caller, decode, endpoint, respond
+from chalicelib.api.http import caller, decode, endpoint, page_limit, query_params, respond
 from chalicelib.api.import_schemas import (
     ErrorFileLink,
     ImportCounts,
@@ -19,6 +19,7 @@ from chalicelib.api.import_schemas import (
     RequestImport,
 )
 from chalicelib.bootstrap import Services, services
+from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.imports import ImportJob
 from chalicelib.domain.org import Role
 from chalicelib.store.import_files import URL_LIFETIME
@@ -78,11 +79,21 @@ def create_import() -> Response:
 
 @imports_api.route("/v1/imports", methods=["GET"], **protected())
 @endpoint
-@doc("最近的导入任务（新的在前）", response=ImportList, errors=(403,))
+@doc(
+    "最近的导入任务（新的在前）",
+    response=ImportList,
+    errors=(403,),
+    query={"limit": "条数，默认 20，最多 100"},
+)
 def list_imports() -> Response:
+    request = imports_api.current_request
     svc = services()
-    scope_of(svc, caller(imports_api.current_request), *IMPORT_ROLES)
-    return respond(ImportList(items=[present(svc, job) for job in recent_imports(svc)]))
+    scope_of(svc, caller(request), *IMPORT_ROLES)
+    fields: dict[str, str] = {}
+    limit = page_limit(query_params(request), fields)
+    if fields:
+        raise ValidationFailed(fields=fields)
+    return respond(ImportList(items=[present(svc, job) for job in recent_imports(svc, limit)]))
 
 
 @imports_api.route("/v1/imports/{import_id}", methods=["GET"], **protected())

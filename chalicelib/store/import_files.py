@@ -215,6 +215,9 @@ class JobStore:
         return msgspec.json.decode(found[0], type=ImportJob)
 
     def recent(self, limit: int) -> list[ImportJob]:
-        keys = sorted((k for k in self.files.keys(JOBS) if k.endswith(".json")), reverse=True)
+        keys = sorted(
+            (k for k in self.files.keys(JOBS) if k.endswith(".json") and k.count("/") == 1),
+            reverse=True,
+        )
         found = (self.get(k[len(JOBS) : -len(".json")]) for k in keys[:limit])
         return [job for job in found if job is not None]

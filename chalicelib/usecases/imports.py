@@ -13,8 +13,6 @@ from chalicelib.domain.imports import EXTENSIONS, ImportJob, accepts
 from chalicelib.imports.jobs import ImportPorts
 from chalicelib.store.import_files import JobStore
 
-RECENT = 50
-
 
 @dataclass(frozen=True, slots=True)
 class NewImport:
@@ -74,5 +72,6 @@ def import_job(svc: Services, import_id: str) -> ImportJob:
     return job
 
 
-def recent_imports(svc: Services) -> list[ImportJob]:
-    return JobStore(svc.import_files).recent(RECENT)
+def recent_imports(svc: Services, limit: int) -> list[ImportJob]:
+    """The newest `limit` jobs: one listing of import-jobs/ and a read per job."""
+    return JobStore(svc.import_files).recent(limit)

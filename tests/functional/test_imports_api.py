@@ -130,6 +130,10 @@ def test_a_commit_upserts_and_a_second_identical_import_changes_nothing(api, clo
 
     listed = api.call("GET", "/v1/imports", as_=OPS).body["items"]
     assert [j["import_id"] for j in listed][:2] == [second, first]
+    assert [
+        j["import_id"] for j in api.call("GET", "/v1/imports?limit=1", as_=OPS).body["items"]
+    ] == [second]
+    assert api.call("GET", "/v1/imports?limit=0", as_=OPS).status == 400
 
 
 def test_more_than_5_percent_failing_aborts_before_writing(api) -> None:  # type: ignore[no-untyped-def]

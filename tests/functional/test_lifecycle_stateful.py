@@ -29,6 +29,7 @@ from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.customers import InMemoryCustomerStore
 from chalicelib.store.org import InMemoryOrgStore
 from chalicelib.store.otp import InMemoryOtpStore
+from chalicelib.store.outages import InMemoryOutageStore
 from chalicelib.store.tickets import InMemoryTicketStore
 from tests import district
 from tests.conftest import Clock
@@ -62,6 +63,7 @@ def fresh_services(clock: Clock) -> Services:
     svc.tickets = InMemoryTicketStore()  # type: ignore[misc]
     svc.sms = RecordingSmsSender()  # type: ignore[misc]
     svc.counters = InMemoryOtpStore()  # type: ignore[misc]
+    svc.outages = InMemoryOutageStore(config.bureau)  # type: ignore[misc]
     return svc
 
 

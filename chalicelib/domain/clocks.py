@@ -40,9 +40,9 @@ from .calendar import Consulted, WorkCalendar
 from .errors import ValidationFailed
 from .org import AreaClass
 from .policy import CATEGORIES, RESIDENTIAL, Clock, ServicePolicy
-from .tickets import Status, Ticket, TicketType
+from .tickets import ClockName, Status, Ticket, TicketType
 
-ACCEPT, ARRIVE, RESOLVE = "accept", "arrive", "resolve"
+ACCEPT, ARRIVE, RESOLVE = ClockName.ACCEPT, ClockName.ARRIVE, ClockName.RESOLVE
 CLOCK_NAMES = (ACCEPT, ARRIVE, RESOLVE)
 
 
@@ -52,7 +52,7 @@ class Deadlines:
     arrive_due: datetime | None
     resolve_due: datetime | None
 
-    def due(self, clock: str) -> datetime | None:
+    def due(self, clock: ClockName) -> datetime | None:
         return {ACCEPT: self.accept_due, ARRIVE: self.arrive_due, RESOLVE: self.resolve_due}[clock]
 
 
@@ -65,7 +65,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ClockState:
-    clock: str  # "accept" | "arrive" | "resolve"
+    clock: ClockName  # ACCEPT, ARRIVE or RESOLVE
     due: datetime
     done_at: datetime | None
     outcome: Outcome
@@ -120,7 +120,7 @@ def deadlines(
 
 
 def _done_at(
-    clock: str,
+    clock: ClockName,
     accepted_at: datetime | None,
     arrived_at: datetime | None,
     resolved_at: datetime | None,
@@ -135,7 +135,7 @@ def next_due(
     arrived_at: datetime | None,
     resolved_at: datetime | None,
     skip: Collection[str] = (),
-) -> tuple[str, datetime] | None:
+) -> tuple[ClockName, datetime] | None:
     """The earliest clock not yet done, and when it falls due; None when none is running.
 
     For open tickets only (a cancelled or closed ticket runs no clock). `skip` names clocks
@@ -187,9 +187,9 @@ def _outcome(
 
 
 # ------------------------------------------------------------------ restamping a ticket
-CALLBACK = "callback"
+CALLBACK = ClockName.CALLBACK
 CALENDAR_ASSUMED = "calendar_assumed"
-DISPATCH = "dispatch"
+DISPATCH = ClockName.DISPATCH
 ESCALATION_CLOCKS = (DISPATCH, *CLOCK_NAMES)
 DUE_FIELDS = tuple(f"{clock}_due" for clock in CLOCK_NAMES)
 
@@ -251,7 +251,7 @@ def restamp(ticket: Ticket, policy: ServicePolicy, calendar: WorkCalendar) -> Ti
 
 def _next_due(
     ticket: Ticket, clocks: dict[str, datetime], policy: ServicePolicy
-) -> tuple[str, datetime] | None:
+) -> tuple[ClockName, datetime] | None:
     if ticket.status is Status.RESOLVED and "resolved_at" in clocks:
         return CALLBACK, clocks["resolved_at"] + policy.callback_auto_close
     if ticket.outage_id and ticket.is_open:  # the outage is what is tracked

@@ -31,11 +31,11 @@ from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.org import Staff
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import LEVEL_OF_MARK, held
-from chalicelib.domain.tickets import Action, Ticket, TimelineEvent
+from chalicelib.domain.tickets import Action, ClockName, Ticket, TimelineEvent
 from chalicelib.domain.transitions import SYSTEM, timeline_event
 
 
-def due_clock(ticket: Ticket, now: datetime) -> str | None:
+def due_clock(ticket: Ticket, now: datetime) -> ClockName | None:
     """The clock the watchdog must act on now, if any."""
     if ticket.next_due is None:
         return None
@@ -62,11 +62,11 @@ def escalate(
     next_status(ticket.status, action, ticket_type=ticket.type, resolved_at=None, now=now)
     level = LEVEL_OF_MARK[clock]
     clocks = {**ticket.clocks, escalated_key(clock): now}
-    data: dict[str, Any] = {"level": level, "clock": clock}
+    data: dict[str, Any] = {"level": level, "clock": clock.value}  # stored: plain values
     after = replace(
         ticket,
         clocks=clocks,
-        outcome=held(ticket.outcome, clock, ticket.assignee_id),
+        outcome=held(ticket.outcome, clock.value, ticket.assignee_id),
         escalation_level=max(ticket.escalation_level, level),
         updated_at=now,
     )

@@ -27,6 +27,18 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ClockName(StrEnum):
+    """The clocks a ticket runs (SERVICE_STANDARDS.md): the three service clocks, plus the
+    dispatch clock of a submitted ticket and the callback clock of a resolved one, which
+    only the watchdog watches."""
+
+    DISPATCH = "dispatch"
+    ACCEPT = "accept"
+    ARRIVE = "arrive"
+    RESOLVE = "resolve"
+    CALLBACK = "callback"
+
+
 OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.ON_SITE})
 
 
@@ -77,7 +89,7 @@ class Ticket:
     escalation_level: int = 0
     overdue: bool = False
     clocks: dict[str, datetime] = field(default_factory=dict)  # accept_due, dispatched_at, …
-    next_due: tuple[str, datetime] | None = None  # (clock name, due time) for the watchdog
+    next_due: tuple[ClockName, datetime] | None = None  # for the watchdog
     outcome: dict[str, Any] = field(default_factory=dict)  # cause, rating, comment, …
     outage_id: str | None = None  # attached to an outage: no dispatch and no clocks of its own
     version: int = 0

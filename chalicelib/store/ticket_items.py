@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.tickets import Action, Status, Ticket, TicketType, TimelineEvent
+from chalicelib.domain.tickets import Action, ClockName, Status, Ticket, TicketType, TimelineEvent
 from chalicelib.store.keys import iso, parse_iso
 from chalicelib.store.tickets import index_key
 
@@ -101,7 +101,9 @@ def to_ticket(item: Any) -> Ticket:
         created_at=parse_iso(item.created_at),
         updated_at=parse_iso(item.updated_at),
         clocks={name: parse_iso(at) for name, at in clocks.items()},
-        next_due=(item.next_due_clock, parse_iso(item.next_due_at)) if item.next_due_at else None,
+        next_due=(ClockName(item.next_due_clock), parse_iso(item.next_due_at))
+        if item.next_due_at
+        else None,
         outcome=_plain(item.outcome) or {},
         outage_id=item.outage_id,
         version=int(item.version or 0),

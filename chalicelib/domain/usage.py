@@ -1,7 +1,7 @@
 """Usage information (用电信息): daily readings and monthly bills as the marketing system
 exports them, and what a customer is shown. Pure: the day and the data come in.
 
-What is read for one account on `today` (Asia/Shanghai), in two queries:
+What is read for one account on `today` (Asia/Shanghai) — one Query (store/usage.py):
 - bills of the 12 months before `today`'s month and of `today`'s month (13 months);
 - daily readings from the earlier of (yesterday − 29 days) and the 1st of this month up to
   yesterday (daily data arrive the next day): the last 30 days, and the month so far.

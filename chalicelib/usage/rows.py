@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.usage import DailyUsage, MonthlyBill, Quality
@@ -123,7 +124,7 @@ def paid(value: str) -> bool:
     return cells.flag(value)
 
 
-PARSERS: dict[str, Callable[[str], object]] = {
+PARSERS: dict[str, Callable[[str], Any]] = {
     "account_no": lambda v: cells.account_no(cells.identifier(v)),
     "day": day,
     "kwh": kwh,
@@ -158,7 +159,7 @@ class FeedRows:
         self._first: dict[str, int] = {}  # "<account>#<day or period>" → first row
 
     def check(self, number: int, cells_: Sequence[str]) -> Parsed:
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         issues: list[RowIssue] = []
         for column in COLUMNS[self.feed]:
             at = self.header.positions.get(column.field)
@@ -186,31 +187,30 @@ class FeedRows:
         return Parsed(record, ())
 
 
-def _daily(v: dict[str, object]) -> DailyUsage:
+def _daily(v: dict[str, Any]) -> DailyUsage:
     amount = v.get("kwh")
-    q = v.get("quality") or (Quality.ACTUAL if amount is not None else Quality.MISSING)
-    assert isinstance(q, Quality)
+    q: Quality = v.get("quality") or (Quality.ACTUAL if amount is not None else Quality.MISSING)
     return DailyUsage(
         account_no=str(v["account_no"]),
-        day=v["day"],  # type: ignore[arg-type]
-        kwh=None if q is Quality.MISSING else amount,  # type: ignore[arg-type]
+        day=v["day"],
+        kwh=None if q is Quality.MISSING else amount,
         quality=q if amount is not None else Quality.MISSING,
-        peak_kwh=v.get("peak_kwh"),  # type: ignore[arg-type]
-        flat_kwh=v.get("flat_kwh"),  # type: ignore[arg-type]
-        valley_kwh=v.get("valley_kwh"),  # type: ignore[arg-type]
+        peak_kwh=v.get("peak_kwh"),
+        flat_kwh=v.get("flat_kwh"),
+        valley_kwh=v.get("valley_kwh"),
     )
 
 
-def _bill(v: dict[str, object]) -> MonthlyBill:
-    arrears = float(v.get("arrears_yuan") or 0.0)  # type: ignore[arg-type]
+def _bill(v: dict[str, Any]) -> MonthlyBill:
+    arrears = float(v.get("arrears_yuan") or 0.0)
     return MonthlyBill(
         account_no=str(v["account_no"]),
         period=str(v["period"]),
-        kwh=float(v["kwh"]),  # type: ignore[arg-type]
-        amount_yuan=float(v["amount_yuan"]),  # type: ignore[arg-type]
+        kwh=float(v["kwh"]),
+        amount_yuan=float(v["amount_yuan"]),
         paid=bool(v["paid"]) if "paid" in v else arrears == 0,
-        settlement_balance_yuan=float(v["balance_yuan"]),  # type: ignore[arg-type]
+        settlement_balance_yuan=float(v["balance_yuan"]),
         arrears_yuan=arrears,
-        penalty_yuan=float(v.get("penalty_yuan") or 0.0),  # type: ignore[arg-type]
-        as_of=v["as_of"],  # type: ignore[arg-type]
+        penalty_yuan=float(v.get("penalty_yuan") or 0.0),
+        as_of=v["as_of"],
     )

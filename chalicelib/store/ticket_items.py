@@ -145,3 +145,10 @@ def ticket_from_image(image: dict[str, Any]) -> Ticket:
     from chalicelib.store.models import TicketModel
 
     return to_ticket(TicketModel.from_raw_data(image))
+
+
+def ticket_image(ticket: Ticket, *, due_shards: int, month_shards: int) -> dict[str, Any]:
+    """The ticket as a stream image (DynamoDB JSON), as the table would hold it: for
+    re-running a record the stream no longer has (infra/ops/replay.py)."""
+    image: dict[str, Any] = to_item(ticket, due_shards=due_shards, month_shards=month_shards)
+    return image.serialize()  # type: ignore[attr-defined]

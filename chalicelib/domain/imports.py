@@ -69,6 +69,8 @@ class ImportJob:
     ignored_columns: list[str] = field(default_factory=list)
     applied_through: int = 0  # checkpoint: every good row numbered ≤ this is applied
     message: str | None = None  # why it aborted or failed, in Chinese
+    count_changes: dict[str, int] = field(default_factory=dict)  # grid -> customers ±, so far
+    count_targets: dict[str, int] | None = None  # the counts being written at the end
     lease_owner: str | None = None  # the invocation working on the job …
     lease_until: str | None = None  # … until then (ISO 8601), renewed at each checkpoint
 
@@ -94,6 +96,19 @@ def leased_to_another(job: ImportJob, owner: str, now: datetime) -> float:
 def lease(job: ImportJob, owner: str, now: datetime, seconds: float = LEASE_SECONDS) -> None:
     job.lease_owner = owner
     job.lease_until = (now + timedelta(seconds=seconds)).isoformat()
+
+
+def add_changes(total: dict[str, int], changes: Mapping[str, int]) -> None:
+    """Fold one chunk's changes of grids' customer counts into the job's."""
+    for grid_id, delta in changes.items():
+        total[grid_id] = total.get(grid_id, 0) + delta
+        if not total[grid_id]:
+            del total[grid_id]
+
+
+def count_targets(changes: Mapping[str, int], current: Mapping[str, int]) -> dict[str, int]:
+    """What each changed grid's customer count becomes (a grid without one counts from 0)."""
+    return {g: max(0, current.get(g, 0) + d) for g, d in sorted(changes.items())}
 
 
 def extension_of(filename: str) -> str:

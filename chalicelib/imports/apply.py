@@ -76,17 +76,32 @@ def _customer(row: CustomerRow) -> Customer:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """A chunk applied: how it counts, and how each grid's customer count changes."""
+
+    created: int
+    updated: int
+    unchanged: int
+    counts: dict[str, int] = field(default_factory=dict)  # grid id -> change
+
+
+def _applied(result: Upsert[Any], counts: dict[str, int] | None = None) -> Applied:
+    return Applied(result.created, result.updated, result.unchanged, counts or {})
+
+
 def apply_customers(
     customers: CustomerStore, rows: Sequence[CustomerRow], snapshot: OrgSnapshot
-) -> Upsert[Customer]:
-    """Upsert a chunk of customers; each grid's customer count follows (a new customer
-    adds one to its 台区's grid, one whose 台区 changed moves from the old grid to the new)."""
+) -> Applied:
+    """Upsert a chunk of customers. A new customer adds one to its 台区's grid's count, one
+    whose 台区 changed moves from the old grid to the new; the caller keeps the changes with
+    its checkpoint and writes them once, at the end."""
     incoming = [_customer(r) for r in rows]
     existing = customers.get_many(c.account_no for c in incoming)
     sorted_out = classify(incoming, existing, key=lambda c: c.account_no)
+    deltas: Counter[str] = Counter()
     if sorted_out.writes:
         customers.put_customers(sorted_out.writes)
-        deltas: Counter[str] = Counter()
         for customer in sorted_out.writes:
             before = existing.get(customer.account_no)
             if before is not None and before.ta_id == customer.ta_id:
@@ -94,9 +109,7 @@ def apply_customers(
             deltas[snapshot.grid_of_area(customer.ta_id)] += 1
             if before is not None:
                 deltas[snapshot.grid_of_area(before.ta_id)] -= 1
-        deltas.pop("", None)
-        snapshot.org.add_customer_counts(dict(deltas))
-    return sorted_out
+    return _applied(sorted_out, {g: d for g, d in deltas.items() if g and d})
 
 
 def _area(row: TransformerAreaRow, snapshot: OrgSnapshot) -> TransformerArea:
@@ -198,16 +211,14 @@ def apply_org(
     snapshot: OrgSnapshot,
     shapes: Shapes | None,
     customers: CustomerStore,
-) -> Upsert[Any]:
+) -> Applied:
     """A chunk of 台区, grids or staff rows upserted; supporting entities written alongside."""
     if kind is Kind.TRANSFORMER_AREAS:
         areas = [_area(r, snapshot) for r in rows if isinstance(r, TransformerAreaRow)]
         result: Upsert[Any] = classify(areas, snapshot.of("ta"), key=key_of)
         moved = _moves(result.writes, snapshot, customers)
         snapshot.put(result.writes)
-        if moved:
-            snapshot.org.add_customer_counts(moved)
-        return result
+        return _applied(result, moved)
     if kind is Kind.GRIDS:
         grid_rows = [r for r in rows if isinstance(r, GridRow)]
         grids = [_grid(r, snapshot) for r in grid_rows]
@@ -216,9 +227,9 @@ def apply_org(
         drawn = {r.grid_id: r.geometry for r in grid_rows if r.geometry}
         if drawn and shapes is not None:
             shapes.merge(drawn)
-        return result
+        return _applied(result)
     people = [_staff(r, snapshot) for r in rows if isinstance(r, StaffRow)]
     result = classify(people, snapshot.of("staff"), key=key_of)
     snapshot.put(list(result.writes))
     snapshot.put(_assignments(people, snapshot))
-    return result
+    return _applied(result)

@@ -25,6 +25,8 @@ from chalicelib.domain.imports import (
     ImportStatus,
     JobError,
     abort_message,
+    add_changes,
+    count_targets,
     lease,
     leased_to_another,
     over_threshold,
@@ -276,11 +278,27 @@ def _apply(
         if seconds_left() < MARGIN_SECONDS:
             return False
         _apply_chunk(ports, job, kind, chunk, snapshot)
+    _write_counts(ports, job)
     if kind in (Kind.GRIDS, Kind.STAFF):
         _redraw_maps(ports)
     job.status, job.done = ImportStatus.DONE, job.total
     ports.save(job)
     return True
+
+
+def _write_counts(ports: ImportPorts, job: ImportJob) -> None:
+    """The grids' customer counts, written once per job: the targets are computed and saved
+    with the job first, then set (an UpdateItem SET per grid, so a run that crashed half
+    way and is taken over sets the same values again, never adds twice)."""
+    if job.count_changes and job.count_targets is None:
+        current = ports.org.customer_counts(job.count_changes)
+        job.count_targets = count_targets(job.count_changes, current)
+        job.count_changes = {}
+        ports.save(job)
+    if job.count_targets is not None:
+        ports.org.set_customer_counts(job.count_targets)
+        job.count_targets = None
+        ports.save(job)
 
 
 def _redraw_maps(ports: ImportPorts) -> None:
@@ -312,5 +330,6 @@ def _apply_chunk(
     job.counts.created += result.created
     job.counts.updated += result.updated
     job.counts.unchanged += result.unchanged
+    add_changes(job.count_changes, result.counts)
     job.done, job.applied_through = chunk[-1][0], chunk[-1][1]
     ports.save(job)

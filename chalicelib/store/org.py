@@ -41,8 +41,12 @@ class OrgStore(Protocol):
         """Every entity of a kind ("grid", "ta", "staff", …) in the bureau."""
         ...
 
-    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
-        """Add to grids' customer counts (grid id → change); a grid without one starts at 0."""
+    def customer_counts(self, grid_ids: Iterable[str]) -> dict[str, int]:
+        """The grids' customer counts (a grid without one: absent)."""
+        ...
+
+    def set_customer_counts(self, counts: Mapping[str, int]) -> None:
+        """Set grids' customer counts (grids that do not exist are left out)."""
         ...
 
 
@@ -76,7 +80,7 @@ class _LookupsByKey:
 class InMemoryOrgStore(_LookupsByKey):
     def __init__(self, entities: Iterable[OrgEntity] = ()) -> None:
         self.items: dict[str, OrgEntity] = {}
-        self.customer_counts: dict[str, int] = {}
+        self.counts: dict[str, int] = {}  # grid id -> customer_count
         self.put_all(entities)
 
     def _get(self, kind: str, entity_id: str) -> Any:
@@ -122,9 +126,11 @@ class InMemoryOrgStore(_LookupsByKey):
         prefix = f"{kind}#"
         return [e for k, e in sorted(self.items.items()) if k.startswith(prefix)]
 
-    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
-        for grid_id, delta in deltas.items():
-            self.customer_counts[grid_id] = self.customer_counts.get(grid_id, 0) + delta
+    def customer_counts(self, grid_ids: Iterable[str]) -> dict[str, int]:
+        return {g: self.counts[g] for g in grid_ids if g in self.counts}
+
+    def set_customer_counts(self, counts: Mapping[str, int]) -> None:
+        self.counts.update({g: n for g, n in counts.items() if f"grid#{g}" in self.items})
 
 
 class CachedOrgStore:
@@ -191,8 +197,11 @@ class CachedOrgStore:
     def all_of(self, kind: str) -> list[OrgEntity]:
         return self.inner.all_of(kind)
 
-    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
-        self.inner.add_customer_counts(deltas)
+    def customer_counts(self, grid_ids: Iterable[str]) -> dict[str, int]:
+        return self.inner.customer_counts(grid_ids)
+
+    def set_customer_counts(self, counts: Mapping[str, int]) -> None:
+        self.inner.set_customer_counts(counts)
 
 
 class DynamoOrgStore(_LookupsByKey):
@@ -293,19 +302,29 @@ class DynamoOrgStore(_LookupsByKey):
 
         return [from_item(item) for item in OrgModel.by_kind.query(f"{self.bureau}#{kind}")]
 
-    def add_customer_counts(self, deltas: Mapping[str, int]) -> None:
-        """One UpdateItem ADD per grid that changed (a grid never imported is left alone)."""
+    def customer_counts(self, grid_ids: Iterable[str]) -> dict[str, int]:
+        """One BatchGetItem per 100 grids, projecting the count only."""
+        from chalicelib.store.models import OrgModel
+
+        keys = [f"grid#{g}" for g in dict.fromkeys(grid_ids)]
+        found = OrgModel.batch_get(keys, attributes_to_get=["pk", "customer_count"]) if keys else []
+        return {
+            item.pk.split("#", 1)[1]: int(item.customer_count)
+            for item in found
+            if item.customer_count is not None
+        }
+
+    def set_customer_counts(self, counts: Mapping[str, int]) -> None:
+        """One UpdateItem SET per grid: setting a value, so doing it twice is harmless."""
         from pynamodb.exceptions import UpdateError
 
         from chalicelib.store.models import OrgModel
 
-        for grid_id, delta in sorted(deltas.items()):
-            if not delta:
-                continue
+        for grid_id, count in sorted(counts.items()):
             item = OrgModel(f"grid#{grid_id}")
             try:
                 item.update(
-                    actions=[OrgModel.customer_count.add(delta)], condition=OrgModel.pk.exists()
+                    actions=[OrgModel.customer_count.set(count)], condition=OrgModel.pk.exists()
                 )
             except UpdateError as error:
                 if error.cause_response_code != "ConditionalCheckFailedException":

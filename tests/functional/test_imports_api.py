@@ -229,7 +229,7 @@ def test_an_unknown_job_is_404(api) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_each_grid_s_customer_count_follows_the_imports(api, clock) -> None:  # type: ignore[no-untyped-def]
-    counts = api.services.org.customer_counts
+    counts = api.services.org.counts
     counts.update({"G1": 2, "G2": 1, "G3": 1, "G4": 1})  # the district's five customers
     rows = [(f"06060000{n:02d}", "T2") for n in range(30)] + [("0606999999", "T1")]
     _, key = start(api, "customers", "客户.csv", customers_csv(rows))
@@ -306,7 +306,7 @@ def test_a_second_delivery_of_the_upload_event_leaves_a_running_job_alone(api, m
     monkeypatch.setattr(jobs, "CHUNK", 10)
     waited: list[float] = []
     monkeypatch.setattr(clock_module, "sleep", waited.append)
-    counts = api.services.org.customer_counts
+    counts = api.services.org.counts
     store = api.services.customers
     original = store.put_customers
     duplicates: list[str] = []
@@ -354,3 +354,31 @@ def test_a_job_whose_run_crashed_is_taken_over_once_its_lease_lapses(
     run(key)
     found = job(api, import_id)
     assert found["status"] == "done" and found["counts"]["created"] == 25, found
+
+
+def test_grid_counts_are_written_once_at_the_end_and_a_retry_sets_not_adds(
+    api, clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.imports import jobs
+
+    monkeypatch.setattr(jobs, "CHUNK", 10)
+    org = api.services.org
+    org.counts.update({"G1": 2, "G2": 1})
+    written: list[dict[str, int]] = []
+    original = org.set_customer_counts
+
+    def crash_once(counts: dict[str, int]) -> None:
+        written.append(dict(counts))
+        if len(written) == 1:
+            raise RuntimeError("the Lambda died while writing the counts")
+        original(counts)
+
+    monkeypatch.setattr(org, "set_customer_counts", crash_once)
+    rows = [(f"06110000{n:02d}", "T1" if n % 2 else "T2") for n in range(35)]
+    _, key = start(api, "customers", "客户.csv", customers_csv(rows))
+    with pytest.raises(RuntimeError):
+        run(key)
+    clock.advance(minutes=3)
+    run(key)  # Lambda's retry, once the lease lapsed
+    assert written == [{"G1": 19, "G2": 19}, {"G1": 19, "G2": 19}]  # four chunks, one write
+    assert org.counts == {"G1": 19, "G2": 19}  # set twice, counted once

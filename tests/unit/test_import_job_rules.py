@@ -50,3 +50,13 @@ def test_a_lease_keeps_others_out_until_it_lapses() -> None:
     assert leased_to_another(job, "first", NOW) == 0  # its own lease never stops it
     assert leased_to_another(job, "me", NOW) == 120
     assert leased_to_another(job, "me", NOW + timedelta(seconds=121)) == 0
+
+
+def test_count_changes_fold_per_chunk_and_become_absolute_targets() -> None:
+    from chalicelib.domain.imports import add_changes, count_targets
+
+    total: dict[str, int] = {}
+    add_changes(total, {"G1": 3, "G2": 1})
+    add_changes(total, {"G1": -3, "G3": 2})
+    assert total == {"G2": 1, "G3": 2}  # a grid back to no change drops out
+    assert count_targets(total, {"G2": 40}) == {"G2": 41, "G3": 2}

@@ -157,6 +157,16 @@ class TicketOut(Struct, omit_defaults=True):
     timeline: list[TimelineEntry] | None = None
 
 
+class PhotoOut(Struct):
+    label: str  # 报修照片 / 到达现场 / 处理完成
+    key: str
+    url: str  # presigned GET, valid 10 minutes
+
+
+class PhotoList(Struct):
+    items: list[PhotoOut]
+
+
 class TicketList(Struct):
     items: list[TicketOut]
     next_cursor: str | None

@@ -18,7 +18,7 @@ from chalicelib.api.http import (
     respond,
 )
 from chalicelib.api.present import ticket_detail, ticket_out
-from chalicelib.api.schemas import CreateTicket, TicketList, TicketOut
+from chalicelib.api.schemas import CreateTicket, PhotoList, PhotoOut, TicketList, TicketOut
 from chalicelib.api.validation import all_field_errors
 from chalicelib.bootstrap import services
 from chalicelib.domain.commands import NewTicket
@@ -104,6 +104,19 @@ def get_ticket(ticket_id: str) -> Response:
     bind_ticket(ticket_id)
     scope = scope_of(svc, caller(tickets_api.current_request))
     return respond(ticket_detail(svc, visible_ticket(svc, scope, ticket_id)))
+
+
+@tickets_api.route("/v1/tickets/{ticket_id}/photos", methods=["GET"], **protected())
+@endpoint
+@doc("工单照片的临时查看链接（10 分钟内有效）", response=PhotoList, errors=(403, 404))
+def ticket_photo_links(ticket_id: str) -> Response:
+    from chalicelib.usecases.photos import photo_links
+
+    svc = services()
+    scope = scope_of(svc, caller(tickets_api.current_request))
+    ticket = visible_ticket(svc, scope, ticket_id)
+    links = photo_links(svc.uploads, ticket)
+    return respond(PhotoList(items=[PhotoOut(label, key, url) for label, key, url in links]))
 
 
 @tickets_api.route("/v1/tickets", methods=["GET"], **protected())

@@ -1,5 +1,6 @@
-"""UploadSigner: presigned S3 PUT URLs for ticket photos (signed locally: no AWS call), and
-whether a photo a ticket names was really uploaded (one HeadObject)."""
+"""UploadSigner: presigned S3 PUT URLs for ticket photos and GET URLs to view them (signed
+locally: no AWS call), and whether a photo a ticket names was really uploaded (one
+HeadObject)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ class UploadSigner(Protocol):
         ...
 
     def exists(self, key: str) -> bool: ...
+
+    def presign_get(self, key: str) -> str:
+        """A URL to view one uploaded photo for a few minutes."""
+        ...
 
 
 class S3UploadSigner:
@@ -31,6 +36,12 @@ class S3UploadSigner:
         }
         url: str = self._s3().generate_presigned_url(
             "put_object", Params=params, ExpiresIn=URL_LIFETIME
+        )
+        return url
+
+    def presign_get(self, key: str) -> str:
+        url: str = self._s3().generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=URL_LIFETIME
         )
         return url
 
@@ -75,3 +86,6 @@ class FakeUploadSigner:
 
     def exists(self, key: str) -> bool:
         return key in self.stored
+
+    def presign_get(self, key: str) -> str:
+        return f"https://uploads.example.invalid/{key}?view=1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.uploads import is_own_upload_key
 from chalicelib.store.uploads import UploadSigner
 
@@ -23,3 +24,22 @@ def check_photos(uploads: UploadSigner, owner_id: str, photos: Sequence[str]) ->
         if key not in checked and not uploads.exists(key):
             raise ValidationFailed(fields={f"photos[{i}]": NOT_UPLOADED})
         checked.add(key)
+
+
+PHOTO_LABELS = {"photos": "报修照片", "arrive_photos": "到达现场", "work_photos": "处理完成"}
+
+
+def ticket_photos(ticket: Ticket) -> list[tuple[str, str]]:
+    """(label, key) of every photo on a ticket: the customer's report, then the staff's
+    photos from the outcome, in the order they were taken."""
+    found = [(PHOTO_LABELS["photos"], key) for key in ticket.photos]
+    for name, keys in (ticket.outcome or {}).items():
+        if name.endswith("_photos") and isinstance(keys, list):
+            label = PHOTO_LABELS.get(name, name)
+            found.extend((label, str(key)) for key in keys)
+    return found
+
+
+def photo_links(uploads: UploadSigner, ticket: Ticket) -> list[tuple[str, str, str]]:
+    """(label, key, short-lived view URL) per photo; signed locally, no storage call."""
+    return [(label, key, uploads.presign_get(key)) for label, key in ticket_photos(ticket)]

@@ -25,7 +25,7 @@ _NOT_FOUND = '{"error":{"code":"not_found","message":"未找到相关记录"}}'
 
 def content_security_policy(stage: str) -> str:
     """Scripts and styles only from our own files; API calls to ourselves, photo uploads to
-    the presigned storage URL (https in AWS, the loopback moto server locally)."""
+    and views from presigned storage URLs (https in AWS, the loopback moto server locally)."""
     loopback = " http://127.0.0.1:* http://localhost:*" if stage == "local" else ""
     connect = "'self' https:" + loopback
     return "; ".join(
@@ -33,7 +33,7 @@ def content_security_policy(stage: str) -> str:
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data: blob:",
+            f"img-src 'self' data: blob: https:{loopback}",  # photos: presigned storage URLs
             f"connect-src {connect}",
             "manifest-src 'self'",
             "base-uri 'none'",

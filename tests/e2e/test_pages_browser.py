@@ -186,6 +186,9 @@ def test_a_manager_works_a_dispatched_ticket_from_the_page(  # type: ignore[no-u
     page.set_input_files("#photos", str(photo(tmp_path / "site.png")))
     page.click("#resolve-go")
     page.wait_for_selector("#detail[data-status=resolved]", timeout=30_000)
+    # and the photo he took opens on the ticket (a short-lived link the page's CSP admits)
+    page.click("#show-photos")
+    page.wait_for_function("() => document.querySelector('#photo-box img')?.naturalWidth > 0")
     shot(page, "m-resolved")
 
     # Then the API shows the work, with the arrival's accuracy and a shrunk photo

@@ -86,3 +86,27 @@ def test_the_duty_board_shows_each_group_by_station_within_scope(api) -> None:  
     chief = api.call("GET", "/v1/staff/duty", as_=("C2", Role.CHIEF)).body["items"]
     assert [g["group_id"] for g in chief] == ["A2"]
     assert api.call("GET", "/v1/staff/duty", as_=M1).status == 403
+
+
+def test_a_tickets_photos_open_through_short_lived_links_for_those_who_may_see_it(api) -> None:  # type: ignore[no-untyped-def]
+    # Given M1 resolves a ticket with one photo he uploaded
+    ticket = open_ticket(api.services)
+    act = f"/v1/tickets/{ticket.ticket_id}/actions"
+    slot = api.call("POST", "/v1/uploads", {"content_type": "image/jpeg", "size": 1000}, as_=M1)
+    api.services.uploads.put(slot.body["key"])
+    api.call("POST", act, {"action": "accept"}, as_=M1)
+    api.call("POST", act, {"action": "arrive", "location": LOCATION}, as_=M1)
+    done = {"action": "resolve", "cause": "线路故障", "photos": [slot.body["key"]]}
+    assert api.call("POST", act, done, as_=M1).status == 200
+    # When the manager and the customer open the photos
+    path = f"/v1/tickets/{ticket.ticket_id}/photos"
+    mine = api.call("GET", path, as_=M1)
+    theirs = api.call("GET", path, as_=("wx-wang", Role.CUSTOMER))
+    # Then both get a view link per photo, labelled by when it was taken
+    assert mine.status == theirs.status == 200
+    (photo,) = mine.body["items"]
+    assert (photo["label"], photo["key"]) == ("处理完成", slot.body["key"])
+    assert slot.body["key"] in photo["url"]
+    # and nobody outside the ticket's scope learns anything
+    assert api.call("GET", path, as_=("M3", Role.MANAGER)).status == 403
+    assert api.call("GET", path, as_=("wx-stranger", Role.CUSTOMER)).status == 404

@@ -138,7 +138,7 @@
 
   function detailRows(t) {
     var rows = [["类型", t.type_label], ["状态", t.status_label], ["地址", t.address], ["户号", t.account_no],
-      ["描述", t.description], ["照片", (t.photos || []).length + " 张"]];
+      ["描述", t.description], ["照片", photoCount(t) + " 张"]];
     Object.keys(t.details || {}).forEach(function (k) {
       var v = t.details[k];
       if (v !== null && typeof v === "object") return; // usage: its own block
@@ -165,6 +165,29 @@
     ]);
   }
 
+  function photoCount(t) {
+    var n = (t.photos || []).length, o = t.outcome || {};
+    Object.keys(o).forEach(function (k) { if (/_photos$/.test(k) && o[k].length) n += o[k].length; });
+    return n;
+  }
+
+  /* one call on tap: short-lived view links, drawn as thumbnails */
+  function photoBox(t) {
+    if (!photoCount(t)) return null;
+    var box = el("div", { class: "photos", id: "photo-box" });
+    box.appendChild(el("button", { type: "button", class: "secondary", id: "show-photos", onclick: async function () {
+      try {
+        var got = await api("GET", "/v1/tickets/" + encodeURIComponent(t.ticket_id) + "/photos");
+        box.textContent = "";
+        got.items.forEach(function (p) {
+          box.appendChild(el("a", { href: p.url, target: "_blank", rel: "noreferrer" }, [
+            el("img", { src: p.url, alt: p.label, loading: "lazy", referrerpolicy: "no-referrer" }), el("span", {}, p.label)]));
+        });
+      } catch (e) { Y.toast(e.message, true); }
+    } }, "查看照片（" + photoCount(t) + "）"));
+    return box;
+  }
+
   function renderTicket(t) {
     state.timers = [];
     var mine = t.assignee && state.me && t.assignee.staff_id === state.me.staff_id;
@@ -188,7 +211,7 @@
       el("button", { type: "button", class: "link", id: "back", onclick: load }, "‹ 我的工单"),
       el("h2", {}, [t.number + " ", t.escalation_level > 1 ? el("span", { class: "esc" }, "升级 " + t.escalation_level + " 级") : null]),
       el("p", {}, ["客户电话 ", el("a", { href: "tel:" + t.contact_phone, class: "tel" }, t.contact_phone)]),
-      detailRows(t), usageBlock(t), deadlines, actions, box, el("h3", {}, "处理记录"), timeline,
+      detailRows(t), photoBox(t), usageBlock(t), deadlines, actions, box, el("h3", {}, "处理记录"), timeline,
     ]));
     tick();
   }

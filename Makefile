@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run stop test lint unit functional e2e bench package report clean browser
+.PHONY: run stop sms test lint unit functional e2e bench package report clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -15,6 +15,9 @@ run: $(STAMP)            ## local stack with demo data on http://127.0.0.1:8000
 
 stop:                    ## stop the stack `make run` started (SIGTERM; gone within 5 s)
 	$(PY) -m infra.local.stop
+
+sms:                     ## follow the local stack's SMS: time, recipient role, masked phone, text
+	$(PY) -m infra.local.sms_view
 
 test: lint browser       ## lint + every test (what CI runs)
 	$(PY) -m pytest tests
@@ -47,7 +50,7 @@ bench: $(STAMP)          ## benchmarks: ratios against floors measured in the sa
 package: $(STAMP)        ## build/template.json for AWS
 	$(PY) -m infra.package
 
-report: $(STAMP)         ## make report MONTH=YYYY-MM (against the running local stack)
+report: $(STAMP)         ## make report [MONTH=YYYY-MM] (default: last month; the running local stack)
 	$(PY) -m infra.local.report $(MONTH)
 
 clean:

@@ -1,4 +1,5 @@
-"""`make report MONTH=YYYY-MM`: build a month's report set on the RUNNING local stack, through
+"""`make report [MONTH=YYYY-MM]` (default: last month, which the demo seeds): build a month's
+report set on the RUNNING local stack, through
 its HTTP API as the demo's ops analyst (POST /v1/reports, then GET /v1/reports), and download
 the files into .local/reports/YYYY-MM/.
 
@@ -48,11 +49,17 @@ def _call(method: str, url: str, token: str, body: Any = None) -> tuple[int, Any
         return error.code, json.loads(error.read() or b"null")
 
 
+def last_month(now: datetime) -> str:
+    from chalicelib.reports.build import previous_month
+
+    return previous_month(now)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: make report MONTH=YYYY-MM", file=sys.stderr)
+    if len(argv) > 1:
+        print("usage: make report [MONTH=YYYY-MM]  (default: last month)", file=sys.stderr)
         return 2
-    month = argv[0]
+    month = argv[0] if argv else last_month(datetime.now(UTC))
     local_dir = Path(os.environ.get("YUNGE_LOCAL_DIR", ".local")).resolve()
     demo_path = local_dir / "demo.json"
     if not demo_path.exists():

@@ -49,8 +49,9 @@ for blueprint in (
 @app.schedule("rate(1 minute)")
 def sla_watchdog(event: Any) -> dict[str, object]:
     from chalicelib.lifecycle.watchdog import on_schedule
+    from chalicelib.outages.notices import on_schedule as tell_outages
 
-    return on_schedule(event)
+    return {**on_schedule(event), "outages": tell_outages(event)}
 
 
 @app.on_dynamodb_record(stream_arn=get_settings().tickets_stream_arn, batch_size=100)

@@ -38,6 +38,18 @@ if TYPE_CHECKING:
     from chalicelib.outages.clustering import OutageClustering
 
 
+def outbox_of(svc: Services) -> Outbox:
+    return Outbox(
+        log=svc.notifications,
+        sender=svc.sms,
+        metrics=metrics,
+        signature=svc.settings.sms_signature,
+        bureau=svc.settings.bureau,
+        clock=svc.clock,
+        hash_phone=svc.phone_key.hash_phone,
+    )
+
+
 @dataclass
 class TicketStreamProcessor:
     dispatcher: Dispatcher
@@ -49,16 +61,9 @@ class TicketStreamProcessor:
     @classmethod
     def from_services(cls, svc: Services) -> TicketStreamProcessor:
         dispatcher = Dispatcher(svc.tickets, svc.org, svc.policy, svc.calendar, svc.clock)
-        outbox = Outbox(
-            log=svc.notifications,
-            sender=svc.sms,
-            metrics=metrics,
-            signature=svc.settings.sms_signature,
-            bureau=svc.settings.bureau,
-            clock=svc.clock,
-            hash_phone=svc.phone_key.hash_phone,
-        )
+        outbox = outbox_of(svc)
         from chalicelib.outages.clustering import OutageClustering
+        from chalicelib.outages.notices import notifier_of
 
         clustering = OutageClustering(
             outages=svc.outages,
@@ -68,6 +73,7 @@ class TicketStreamProcessor:
             policy=svc.policy,
             calendar=svc.calendar,
             outbox=outbox,
+            notifier=notifier_of(svc, outbox),
             choose=dispatcher.choose,
             clock=svc.clock,
         )

@@ -38,9 +38,18 @@ class OutageScope(StrEnum):
     LINE = "line"
 
 
+class Notice(StrEnum):
+    """What affected customers are told, each once per (outage, customer[, update])."""
+
+    ACK = "ack"  # 已确认停电，预计HH:MM恢复
+    ETR = "etr"  # the ETR moved by ≥ 30 min (at most one an hour)
+    RESTORED = "restored"
+
+
 class OutageAction(StrEnum):
     FORM = "form"  # clustering made it (system)
     DISPATCH = "dispatch"  # its grid manager told, once (system)
+    NOTIFY = "notify"  # affected customers told (system)
     PUBLISH = "publish"  # a planned / temporary notice (staff)
     CONFIRM = "confirm"
     SET_ETR = "set_etr"
@@ -115,6 +124,12 @@ class Outage:
     account_nos: frozenset[str] = frozenset()  # who reported (户号, deduplicated)
     customers_affected: int = 0
     dispatched_at: datetime | None = None  # the manager was told (formation completed)
+    contacts: frozenset[str] = frozenset()  # "<account_no>#<phone>" of those who reported
+    acked_at: datetime | None = None  # the affected customers were told (acknowledgement)
+    etr_told: datetime | None = None  # the ETR customers last heard
+    etr_told_at: datetime | None = None
+    etr_updates: int = 0
+    restored_told_at: datetime | None = None
     confirmed_at: datetime | None = None
     restored_at: datetime | None = None
     timeline: tuple[OutageEvent, ...] = ()
@@ -168,6 +183,7 @@ def formed(
     customers_affected: int,
     etr: datetime | None,
     now: datetime,
+    contacts: frozenset[str] = frozenset(),
 ) -> Outage:
     """The probable fault outage that `reports` ({account_no: ticket_id}) make."""
     return Outage(
@@ -187,6 +203,7 @@ def formed(
         updated_at=now,
         ticket_ids=frozenset(reports.values()),
         account_nos=frozenset(reports),
+        contacts=contacts,
         customers_affected=max(customers_affected, len(reports)),
         timeline=(
             OutageEvent(
@@ -220,6 +237,52 @@ def dispatched(outage: Outage, *, manager_id: str, note: str, now: datetime) -> 
         updated_at=now,
         timeline=(*outage.timeline, event),
     )
+
+
+def notices_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Notice]:
+    """What the affected customers of a fault outage should hear now and have not."""
+    if outage.kind is not OutageKind.FAULT:
+        return []
+    due: list[Notice] = []
+    if outage.is_open and outage.acked_at is None:
+        due.append(Notice.ACK)
+    if outage.is_open and outage.acked_at is not None and outage.etr and outage.etr_told:
+        moved = abs(outage.etr - outage.etr_told) >= policy.etr_shift_to_notify
+        last = outage.etr_told_at or outage.acked_at
+        if moved and now - last >= policy.etr_update_gap:
+            due.append(Notice.ETR)
+    restored = outage.state is OutageState.RESTORED and outage.restored_told_at is None
+    if restored and outage.acked_at is not None:  # nobody told of it: nobody told it ended
+        due.append(Notice.RESTORED)
+    return due
+
+
+def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -> Outage:
+    """`outage` once `notices` reached `customers` customers, with the event on its timeline."""
+    changes: dict[str, Any] = {"updated_at": now}
+    if Notice.ACK in notices:
+        changes.update(acked_at=now, etr_told=outage.etr, etr_told_at=now)
+    if Notice.ETR in notices:
+        changes.update(etr_told=outage.etr, etr_told_at=now, etr_updates=outage.etr_updates + 1)
+    if Notice.RESTORED in notices:
+        changes["restored_told_at"] = now
+    event = OutageEvent(
+        at=now,
+        action=OutageAction.NOTIFY.value,
+        actor="system",
+        from_state=outage.state,
+        to_state=outage.state,
+        note=f"短信告知{customers}户：" + "、".join(NOTICE_LABELS[n] for n in notices),
+        data={"notices": [n.value for n in notices], "customers": customers},
+    )
+    return replace(outage, timeline=(*outage.timeline, event), **changes)
+
+
+NOTICE_LABELS = {
+    Notice.ACK: "停电确认",
+    Notice.ETR: "预计恢复时间调整",
+    Notice.RESTORED: "恢复供电",
+}
 
 
 _TARGET = {

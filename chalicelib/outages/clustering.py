@@ -42,6 +42,7 @@ from chalicelib.domain.tickets import Action, Ticket, TicketType
 from chalicelib.domain.transitions import timeline_event
 from chalicelib.notify.templates import TemplateKey
 from chalicelib.observability import logger, metrics
+from chalicelib.outages.notices import OutageNotifier
 from chalicelib.store.customers import CustomerStore
 from chalicelib.store.org import OrgStore
 from chalicelib.store.outages import OutageExists, OutageStore, StaleOutage
@@ -59,6 +60,7 @@ class OutageClustering:
     policy: ServicePolicy
     calendar: WorkCalendar
     outbox: Outbox
+    notifier: OutageNotifier
     choose: Callable[[Ticket, Grid, datetime], Assignment]
     clock: Callable[[], datetime]
     new_id: Callable[[datetime], str] = new_ulid
@@ -79,22 +81,18 @@ class OutageClustering:
         now = self.clock()
         window = self.rules.cluster_window
         if ticket.outage_id:  # attached at intake
-            joined = self.outages.attach(ticket.outage_id, ticket.ticket_id, ticket.account_no)
+            joined = self._attach(ticket, ticket.outage_id)
             if joined is not None:
-                if joined.dispatched_at is None:
-                    self._complete(joined, now)
-                return joined
+                return self._joined(ticket, joined, now)
             self._detach(ticket, now)  # closed meanwhile: an ordinary ticket after all
             return None
         self._record(ticket)
         area = self.outages.area(ticket.ta_id, ticket.created_at - window)
         if area.open_id is not None:
-            joined = self.outages.attach(area.open_id, ticket.ticket_id, ticket.account_no)
+            joined = self._attach(ticket, area.open_id)
             if joined is not None and attaches(joined, now, self.rules):
                 self._link(ticket.ticket_id, joined, now)
-                if joined.dispatched_at is None:
-                    self._complete(joined, now)
-                return joined
+                return self._joined(ticket, joined, now)
         near = {a: at for a, (_, at) in area.reports.items() if at <= ticket.created_at + window}
         cluster = densest_window(near, window)
         if ticket.account_no not in cluster or len(cluster) < self.rules.small_area_min_accounts:
@@ -106,6 +104,21 @@ class OutageClustering:
         return self._form(ticket, reports, customers, now)
 
     # ------------------------------------------------------------ internals
+    def _attach(self, ticket: Ticket, outage_id: str) -> Outage | None:
+        return self.outages.attach(
+            outage_id, ticket.ticket_id, ticket.account_no, ticket.contact_phone
+        )
+
+    def _joined(self, ticket: Ticket, outage: Outage, now: datetime) -> Outage:
+        """A report joined `outage`: finish a formation a crash interrupted, or tell this
+        reporter what the others were told."""
+        if outage.dispatched_at is None or outage.acked_at is None:
+            return self._complete(outage, now)
+        self.notifier.tell_reporter(
+            outage, ticket.account_no, ticket.contact_phone, ticket.priority
+        )
+        return outage
+
     @property
     def rules(self) -> OutagePolicy:
         return self.policy.outages
@@ -141,16 +154,24 @@ class OutageClustering:
             customers_affected=customers,
             etr=self._default_etr(area_class, now),
             now=now,
+            contacts=self._contacts(ticket, reports),
         )
         try:
             outage = self.outages.open(draft)
             metrics.add_metric(name="OutageFormed", unit="Count", value=1)
             logger.info("outage formed", extra={"ta_id": ticket.ta_id, "reports": len(reports)})
         except OutageExists as lost:  # another shard formed it first: join that one
-            joined = self.outages.attach(lost.outage_id, ticket.ticket_id, ticket.account_no)
+            joined = self._attach(ticket, lost.outage_id)
             outage = joined or self.outages.get(lost.outage_id) or draft
-        self._complete(outage, now)
-        return outage
+        return self._complete(outage, now)
+
+    def _contacts(self, ticket: Ticket, reports: dict[str, str]) -> frozenset[str]:
+        """ "<account_no>#<phone>" of the window's reporters (the phones they gave)."""
+        found = {ticket.account_no: ticket.contact_phone}
+        for account, ticket_id in reports.items():
+            if account not in found and (other := self.tickets.get(ticket_id)) is not None:
+                found[account] = other.contact_phone
+        return frozenset(f"{a}#{p}" for a, p in found.items() if p and a in reports)
 
     def _default_etr(self, area_class: AreaClass, now: datetime) -> datetime:
         """Arrival commitment + restoration commitment for the area class."""
@@ -162,17 +183,17 @@ class OutageClustering:
                 total += clock
         return now + total
 
-    def _complete(self, outage: Outage, now: datetime) -> None:
-        """Link the outage's tickets and tell its manager once; idempotent."""
+    def _complete(self, outage: Outage, now: datetime) -> Outage:
+        """Link the outage's tickets, tell its manager once and its customers; idempotent."""
         for ticket_id in sorted(outage.ticket_ids):
             self._link(ticket_id, outage, now)
         if outage.dispatched_at is not None:
-            return
+            return self.notifier.tell(outage)
         grid = self.org.grid(outage.grid_id or "")
         first = self.tickets.get(min(outage.ticket_ids)) if outage.ticket_ids else None
         if grid is None or first is None:
             logger.error("outage %s: no grid or ticket to dispatch from", outage.outage_id)
-            return
+            return outage
         assignee = self.choose(first, grid, now).assignee
         area = self.org.transformer_area(outage.ta_ids[0])
         window = round(self.rules.cluster_window / timedelta(minutes=1))
@@ -195,11 +216,13 @@ class OutageClustering:
         )
         note = f"派单给{assignee.name}（{outage.reports}户报修）"
         try:
-            self.outages.commit(
+            outage = self.outages.commit(
                 outage, dispatched(outage, manager_id=assignee.staff_id, note=note, now=now)
             )
         except StaleOutage:  # someone else recorded it (or staff acted): the SMS is sent once
             logger.info("outage %s: dispatch already recorded", outage.outage_id)
+            outage = self.outages.get(outage.outage_id) or outage
+        return self.notifier.tell(outage)
 
     def _link(self, ticket_id: str, outage: Outage, now: datetime) -> None:
         """Mark the ticket as the outage's report: its own clocks stop (no dispatch, no

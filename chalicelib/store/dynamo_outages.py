@@ -138,15 +138,20 @@ class DynamoOutageStore:
             raise OutageExists(winner or outage.outage_id) from None
         return self.get(outage.outage_id) or outage
 
-    def attach(self, outage_id: str, ticket_id: str, account_no: str) -> Outage | None:
+    def attach(
+        self, outage_id: str, ticket_id: str, account_no: str, phone: str = ""
+    ) -> Outage | None:
         from pynamodb.exceptions import UpdateError
 
         from chalicelib.store.models import OutageModel as M
 
         item = M(outage_id)
+        actions: list[Any] = [M.ticket_ids.add({ticket_id}), M.account_nos.add({account_no})]
+        if phone:
+            actions.append(M.contacts.add({f"{account_no}#{phone}"}))
         try:
             item.update(
-                actions=[M.ticket_ids.add({ticket_id}), M.account_nos.add({account_no})],
+                actions=actions,
                 condition=M.state.is_in(*(s.value for s in OPEN_STATES)),
             )
         except UpdateError as error:
@@ -185,6 +190,14 @@ class DynamoOutageStore:
             raise
         return self.get(after.outage_id) or after
 
+    def since(self, created_after: datetime) -> list[Outage]:
+        from chalicelib.store.models import OutageModel
+
+        found = OutageModel.by_bureau.query(
+            self.bureau, OutageModel.created_at >= iso(created_after)
+        )
+        return [to_outage(item) for item in found]
+
     def page(
         self, source: OutageSource, filters: OutageFilter, limit: int, cursor: Cursor | None
     ) -> OutagePage:
@@ -214,6 +227,11 @@ _MUTABLE = (
     "customers_affected",
     "updated_at",
     "dispatched_at",
+    "acked_at",
+    "etr_told",
+    "etr_told_at",
+    "etr_updates",
+    "restored_told_at",
     "confirmed_at",
     "restored_at",
     "timeline",
@@ -268,6 +286,12 @@ def to_item(outage: Outage, bureau: str, *, version: int) -> Any:
         created_at=iso(outage.created_at),
         updated_at=iso(outage.updated_at),
         dispatched_at=_opt(outage.dispatched_at),
+        contacts=set(outage.contacts) or None,
+        acked_at=_opt(outage.acked_at),
+        etr_told=_opt(outage.etr_told),
+        etr_told_at=_opt(outage.etr_told_at),
+        etr_updates=outage.etr_updates,
+        restored_told_at=_opt(outage.restored_told_at),
         confirmed_at=_opt(outage.confirmed_at),
         restored_at=_opt(outage.restored_at),
         timeline=[_event_map(e) for e in outage.timeline],
@@ -318,6 +342,12 @@ def to_outage(item: Any) -> Outage:
         created_at=parse_iso(item.created_at),
         updated_at=parse_iso(item.updated_at),
         dispatched_at=_when(item.dispatched_at),
+        contacts=frozenset(item.contacts or ()),
+        acked_at=_when(item.acked_at),
+        etr_told=_when(item.etr_told),
+        etr_told_at=_when(item.etr_told_at),
+        etr_updates=int(item.etr_updates or 0),
+        restored_told_at=_when(item.restored_told_at),
         confirmed_at=_when(item.confirmed_at),
         restored_at=_when(item.restored_at),
         timeline=tuple(timeline),

@@ -468,6 +468,12 @@ class OutageModel(_Base):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     dispatched_at = UnicodeAttribute(null=True)
+    contacts = UnicodeSetAttribute(null=True)  # "<account_no>#<phone>" of the reporters
+    acked_at = UnicodeAttribute(null=True)
+    etr_told = UnicodeAttribute(null=True)
+    etr_told_at = UnicodeAttribute(null=True)
+    etr_updates = NumberAttribute(default=0)
+    restored_told_at = UnicodeAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
     restored_at = UnicodeAttribute(null=True)
     timeline = ListAttribute(of=MapAttribute, default=list)

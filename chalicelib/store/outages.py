@@ -82,8 +82,15 @@ class OutageStore(Protocol):
         one is taken (nothing written)."""
         ...
 
-    def attach(self, outage_id: str, ticket_id: str, account_no: str) -> Outage | None:
-        """Add a report to an open outage (idempotent: sets); None when it is not open."""
+    def attach(
+        self, outage_id: str, ticket_id: str, account_no: str, phone: str = ""
+    ) -> Outage | None:
+        """Add a report (and the reporter's phone) to an open outage (idempotent: sets);
+        None when it is not open."""
+        ...
+
+    def since(self, created_after: datetime) -> list[Outage]:
+        """The bureau's outages created at or after a moment (the notice pass reads them)."""
         ...
 
     def commit(self, before: Outage, after: Outage) -> Outage:
@@ -141,7 +148,9 @@ class InMemoryOutageStore:
             self.slots.update(dict.fromkeys(outage.ta_ids, outage.outage_id))
         return saved
 
-    def attach(self, outage_id: str, ticket_id: str, account_no: str) -> Outage | None:
+    def attach(
+        self, outage_id: str, ticket_id: str, account_no: str, phone: str = ""
+    ) -> Outage | None:
         outage = self.outages.get(outage_id)
         if outage is None or not outage.is_open:
             return None
@@ -149,6 +158,7 @@ class InMemoryOutageStore:
             outage,
             ticket_ids=outage.ticket_ids | {ticket_id},
             account_nos=outage.account_nos | {account_no},
+            contacts=outage.contacts | ({f"{account_no}#{phone}"} if phone else set()),
         )
         self.outages[outage_id] = saved
         return saved
@@ -162,6 +172,7 @@ class InMemoryOutageStore:
             version=before.version + 1,
             ticket_ids=stored.ticket_ids | after.ticket_ids,
             account_nos=stored.account_nos | after.account_nos,
+            contacts=stored.contacts | after.contacts,
         )
         self.outages[saved.outage_id] = saved
         if not saved.is_open:
@@ -169,6 +180,12 @@ class InMemoryOutageStore:
                 if self.slots.get(ta) == saved.outage_id:
                     del self.slots[ta]
         return saved
+
+    def since(self, created_after: datetime) -> list[Outage]:
+        return sorted(
+            (o for o in self.outages.values() if o.created_at >= created_after),
+            key=lambda o: (o.created_at, o.outage_id),
+        )
 
     def page(
         self, source: OutageSource, filters: OutageFilter, limit: int, cursor: Cursor | None

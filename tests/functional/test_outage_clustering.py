@@ -97,14 +97,14 @@ def test_three_neighbours_within_ten_minutes_make_one_outage_and_one_manager_sms
     assert outage.manager_id == "M1" and outage.dispatched_at is not None
     assert outage.etr == outage.created_at + timedelta(minutes=45 + 180)  # urban commitments
     assert stack.manager_sms() == ["outage_manager"]
-    text = stack.sms.sent[0].sms.text
+    text = next(s.sms.text for s in stack.sms.sent if s.phone == MANAGER)
     assert "新华1号台区" in text and "3户报修" in text
     for report in reports:
         ticket = stack.ticket(report.ticket_id)
         assert ticket.outage_id == outage.outage_id
         assert ticket.status is Status.SUBMITTED and ticket.next_due is None  # no clocks
         assert stack.svc.tickets.timeline(ticket.ticket_id)[-1].action == "attach_outage"
-    assert [e.action for e in outage.timeline] == ["form", "dispatch"]
+    assert [e.action for e in outage.timeline] == ["form", "dispatch", "notify"]
 
 
 def test_a_fourth_report_attaches_at_once_without_a_dispatch(stack: OutageStack, clock) -> None:  # type: ignore[no-untyped-def]

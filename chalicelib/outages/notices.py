@@ -1,0 +1,148 @@
+"""Customers told, first-hand: everyone an outage affects who has a phone — from the customer
+import, or the phone they reported with — hears the acknowledgement with the ETR, an update
+when the ETR moves by 30 minutes or more (at most one an hour), and the restoration notice.
+Important and special customers come first, with their own template.
+
+Exactly once per (outage, customer, notice): each SMS goes through the outbox under the key
+"<outage>#<notice>#<account_no>" (ETR updates are numbered), and the outage records what was
+told (`domain.outages.told`) so the next pass has nothing to do. The acknowledgement goes out
+from the stream the moment the outage forms; everything else — and anything a crash left
+undone — from the minute schedule (`on_schedule`), which reads the bureau's recent outages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.dispatch.messages import Outgoing, Recipient, local_moment
+from chalicelib.dispatch.outbox import Outbox, RetryLater
+from chalicelib.domain.outages import Notice, Outage, notices_due, told
+from chalicelib.domain.policy import ServicePolicy
+from chalicelib.notify.templates import TemplateKey
+from chalicelib.observability import logger
+from chalicelib.store.customers import CustomerStore
+from chalicelib.store.org import OrgStore
+from chalicelib.store.outages import OutageStore, StaleOutage
+
+LOOK_BACK = timedelta(days=2)  # outages older than this have nothing left to tell
+
+
+@dataclass(frozen=True, slots=True)
+class Affected:
+    account_no: str
+    phone: str
+    priority: bool  # important or special customer: told first, with their own template
+
+
+@dataclass
+class OutageNotifier:
+    outages: OutageStore
+    customers: CustomerStore
+    org: OrgStore
+    outbox: Outbox
+    policy: ServicePolicy
+    clock: Callable[[], datetime]
+
+    def tell(self, outage: Outage) -> Outage:
+        """Send what is due now; the outage as recorded afterwards."""
+        now = self.clock()
+        due = notices_due(outage, now, self.policy.outages)
+        if not due:
+            return outage
+        people = self.affected(outage)
+        self.outbox.deliver(
+            [m for notice in due for m in self.messages(outage, notice, people, now)]
+        )
+        try:
+            return self.outages.commit(outage, told(outage, due, len(people), now))
+        except StaleOutage:  # moved meanwhile: the next pass finds the SMS already claimed
+            return outage
+
+    def tell_reporter(self, outage: Outage, account_no: str, phone: str, priority: bool) -> None:
+        """A report that joined after the acknowledgement went out gets its own, once."""
+        if outage.acked_at is None or not phone:
+            return
+        person = Affected(account_no, phone, priority)
+        self.outbox.deliver(self.messages(outage, Notice.ACK, [person], self.clock()))
+
+    def affected(self, outage: Outage) -> list[Affected]:
+        people: dict[str, Affected] = {}
+        for ta_id in outage.ta_ids:
+            for c in self.customers.in_area(ta_id):
+                if c.phone:
+                    people[c.account_no] = Affected(c.account_no, c.phone, c.important or c.special)
+        for entry in outage.contacts:  # the phone a reporter gave is the one they watch
+            account, _, phone = entry.partition("#")
+            known = people.get(account)
+            people[account] = Affected(account, phone, bool(known and known.priority))
+        return sorted(people.values(), key=lambda p: (not p.priority, p.account_no))
+
+    def messages(
+        self, outage: Outage, notice: Notice, people: list[Affected], now: datetime
+    ) -> list[Outgoing]:
+        area = self.org.transformer_area(outage.ta_ids[0])
+        place = area.name if area else "您所在台区"
+        etr = local_moment(outage.etr, now)
+        manager = self.org.staff(outage.manager_id) if outage.manager_id else None
+        label = f"etr{outage.etr_updates + 1}" if notice is Notice.ETR else notice.value
+        out = []
+        for person in people:
+            template, params = self._template(notice, person, place, etr, manager)
+            out.append(
+                Outgoing(
+                    business_key=f"{outage.outage_id}#{label}#{person.account_no}",
+                    ticket_id=outage.outage_id,
+                    recipient=Recipient.CUSTOMER,
+                    phone=person.phone,
+                    template=template,
+                    params=params,
+                )
+            )
+        return out
+
+    @staticmethod
+    def _template(
+        notice: Notice, person: Affected, place: str, etr: str, manager: Any
+    ) -> tuple[TemplateKey, dict[str, object]]:
+        if notice is Notice.ACK and person.priority:
+            phone = manager.phone if manager else "95598"
+            return TemplateKey.OUTAGE_ACK_PRIORITY, {
+                "area": place,
+                "etr": etr,
+                "manager_phone": phone,
+            }
+        if notice is Notice.ACK:
+            return TemplateKey.OUTAGE_ACK_CUSTOMER, {"area": place, "etr": etr}
+        if notice is Notice.ETR:
+            return TemplateKey.OUTAGE_ETR_CUSTOMER, {"area": place, "etr": etr}
+        return TemplateKey.OUTAGE_RESTORED_CUSTOMER, {"area": place}
+
+
+def notifier_of(svc: Any, outbox: Outbox) -> OutageNotifier:
+    return OutageNotifier(svc.outages, svc.customers, svc.org, outbox, svc.policy, svc.clock)
+
+
+def watch_outages(notifier: OutageNotifier, outages: OutageStore) -> dict[str, int]:
+    """The minute pass: every recent outage gets what is due. A transient SMS failure leaves
+    that outage for the next minute; the others go on."""
+    looked = retry = 0
+    for outage in outages.since(notifier.clock() - LOOK_BACK):
+        looked += 1
+        try:
+            notifier.tell(outage)
+        except RetryLater as error:
+            retry += 1
+            logger.warning("outage %s: SMS to retry next minute (%s)", outage.outage_id, error)
+    return {"outages": looked, "retry": retry}
+
+
+def on_schedule(event: Any) -> dict[str, int]:
+    """Called with the sla_watchdog tick (app.py)."""
+    from chalicelib.bootstrap import services
+    from chalicelib.dispatch.stream import outbox_of
+
+    svc = services()
+    return watch_outages(notifier_of(svc, outbox_of(svc)), svc.outages)

@@ -1,0 +1,174 @@
+"""Customers told, over the in-memory stores: the stream's clustering step is called the way
+the ticket_stream handler calls it, the minute pass the way sla_watchdog does. Every SMS goes
+through the real outbox and notification log (fakes), so "once" means what it does live."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.dispatch.stream import TicketStreamProcessor, outbox_of
+from chalicelib.domain.commands import NewTicket
+from chalicelib.domain.details import FaultDetails
+from chalicelib.domain.org import Customer
+from chalicelib.domain.outages import OutageAction, act
+from chalicelib.domain.tickets import Ticket, TicketType
+from chalicelib.outages.notices import notifier_of, watch_outages
+from chalicelib.usecases.intake import submit_ticket
+from tests import district
+
+NEIGHBOURS = tuple(
+    Customer(
+        f"06011000{n:02d}",
+        f"住户{n}",
+        f"临河区新华街道幸福小区{n}号",
+        "T1",
+        important=n == 29,
+        phone=f"1360000{n:04d}" if n < 28 else ("" if n == 28 else "13600000029"),
+    )
+    for n in range(30)
+)  # 28 with a phone, one without, the last an important customer (a clinic)
+REPORTER_PHONE = "13811112222"  # the phone reporters type in, not the imported one
+MANAGER = district.staff("M1").phone
+
+
+class Desk:
+    def __init__(self, svc) -> None:  # type: ignore[no-untyped-def]
+        self.svc = svc
+        self.processor = TicketStreamProcessor.from_services(svc)
+
+    def report(self, n: int) -> Ticket:
+        account = NEIGHBOURS[n].account_no
+        self.svc.customers.bind(f"wx-{n}", account, self.svc.clock())
+        request = NewTicket(
+            type=TicketType.FAULT_REPAIR,
+            account_no=account,
+            description="没电了",
+            contact_phone=REPORTER_PHONE,
+            details=FaultDetails(scope="building"),
+        )
+        ticket, _ = submit_ticket(self.svc, f"wx-{n}", request, None)
+        return ticket
+
+    def stream(self, *tickets: Ticket) -> None:
+        """What the ticket_stream handler does with these INSERTs, in one batch."""
+        clustering = self.processor.clustering
+        assert clustering is not None
+        clustering.prepare(tickets)
+        for ticket in tickets:
+            if clustering.on_report(ticket) is None:
+                self.processor.dispatcher.dispatch(replace(ticket, outage_id=None))
+
+    def minute(self) -> dict[str, int]:
+        return watch_outages(notifier_of(self.svc, outbox_of(self.svc)), self.svc.outages)
+
+    def outage(self):  # type: ignore[no-untyped-def]
+        (only,) = self.svc.outages.since(self.svc.clock() - timedelta(days=1))
+        return only
+
+    def sent(self, template: str) -> list[str]:
+        return [s.phone for s in self.svc.sms.sent if s.sms.key == template]
+
+
+@pytest.fixture
+def desk(memory_services) -> Desk:  # type: ignore[no-untyped-def]
+    memory_services.customers.put_customers(NEIGHBOURS)
+    return Desk(memory_services)
+
+
+def test_three_reports_tell_the_manager_once_and_every_affected_customer_once(desk, clock) -> None:  # type: ignore[no-untyped-def]
+    reports = [desk.report(0)]
+    clock.advance(minutes=3)
+    reports += [desk.report(1), desk.report(2)]
+
+    desk.stream(*reports)
+
+    assert desk.sent("outage_manager") == [MANAGER]
+    ordinary = desk.sent("outage_ack_customer")
+    priority = desk.sent("outage_ack_priority")
+    assert priority == ["13600000029"]  # the important customer, told first, own template
+    assert desk.svc.sms.keys()[1] == ("13600000029", "outage_ack_priority")
+    # 28 imported phones, but the three reporters are told on the phone they reported with
+    assert sorted(ordinary) == sorted(
+        [REPORTER_PHONE] * 3 + [f"1360000{n:04d}" for n in range(3, 28)]
+    )
+    outage = desk.outage()
+    assert outage.acked_at is not None and outage.timeline[-1].note.startswith("短信告知29户")
+
+
+def test_nothing_is_sent_twice_when_the_stream_or_the_minute_pass_repeats(desk, clock) -> None:  # type: ignore[no-untyped-def]
+    reports = [desk.report(n) for n in range(3)]
+    desk.stream(*reports)
+    before = len(desk.svc.sms.sent)
+
+    desk.stream(*reports)  # Lambda redelivers the batch
+    desk.minute()
+    clock.advance(minutes=5)
+    desk.minute()
+
+    assert len(desk.svc.sms.sent) == before
+
+
+def test_a_later_report_is_acknowledged_once_and_nobody_else_again(desk, clock) -> None:  # type: ignore[no-untyped-def]
+    desk.stream(*[desk.report(n) for n in range(3)])
+    before = len(desk.svc.sms.sent)
+    clock.advance(minutes=20)
+
+    already_told = desk.report(3)  # had an imported phone: acknowledged at formation
+    fourth = desk.report(28)  # no imported phone: hears of it now, on the phone given
+    desk.stream(already_told, fourth)
+    desk.stream(fourth)
+
+    assert fourth.outage_id == desk.outage().outage_id
+    new = desk.svc.sms.keys()[before:]
+    assert new == [(REPORTER_PHONE, "outage_ack_customer")]
+
+
+def test_an_etr_moved_by_half_an_hour_is_told_at_most_once_an_hour(desk, clock) -> None:  # type: ignore[no-untyped-def]
+    desk.stream(*[desk.report(n) for n in range(3)])
+    outage = desk.outage()
+
+    def move(minutes: int) -> None:
+        current = desk.outage()
+        etr = current.etr + timedelta(minutes=minutes)
+        moved = act(current, OutageAction.SET_ETR, actor="staff:M1", now=clock(), etr=etr)
+        desk.svc.outages.commit(current, moved)
+
+    move(20)  # less than 30 minutes: not worth an SMS
+    desk.minute()
+    assert desk.sent("outage_etr_customer") == []
+    move(25)  # 45 minutes from what customers heard, but within the hour since
+    desk.minute()
+    assert desk.sent("outage_etr_customer") == []
+
+    clock.advance(minutes=61)
+    desk.minute()
+    desk.minute()
+    told = desk.sent("outage_etr_customer")
+    assert len(told) == 29 and len(set(told)) == 27  # the three reporters share a phone
+    move(60)
+    clock.advance(minutes=30)
+    desk.minute()
+    assert len(desk.sent("outage_etr_customer")) == 29  # the next one waits its hour
+    clock.advance(minutes=31)
+    desk.minute()
+    assert len(desk.sent("outage_etr_customer")) == 58
+    assert desk.outage().etr_updates == 2 and outage.etr_updates == 0
+
+
+def test_restoration_is_told_once_to_everyone_who_heard_of_the_outage(desk, clock) -> None:  # type: ignore[no-untyped-def]
+    desk.stream(*[desk.report(n) for n in range(3)])
+    clock.advance(hours=2)
+    current = desk.outage()
+    desk.svc.outages.commit(
+        current, act(current, OutageAction.RESTORE, actor="staff:M1", now=clock())
+    )
+
+    desk.minute()
+    desk.minute()
+
+    assert len(desk.sent("outage_restored_customer")) == 29
+    assert desk.outage().restored_told_at == clock()
+    assert [e.action for e in desk.outage().timeline][-2:] == ["restore", "notify"]

@@ -6,8 +6,11 @@ is one ticket version, so a redelivery — or the same change under a new eventI
 same keys, and the notification log lets each through once.
 
     (customer SMS go only to a mobile contact number, never to a landline)
-    dispatched            assignee: dispatch_manager · customer: dispatched_customer
+    dispatched            assignee: dispatch_manager · customer: dispatched_customer (only
+                          when the contact phone is the account's phone on record)
                           · station chief: chief_alert (important/special customer)
+    accepted              customer: dispatched_customer, when the contact phone is not the
+                          account's phone on record (dispatch/contact.py caps those too)
     reopened              assignee: dispatch_manager (accept again)
     transferred           new assignee: transfer_manager
     resolved              customer: resolved_customer
@@ -41,6 +44,7 @@ class People:
     previous: Staff | None = None  # the assignee before the change
     chief: Staff | None = None
     branch_officer: Staff | None = None
+    contact_on_record: bool = False  # contact_phone is the account's phone on record
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,8 @@ def compose(
             type_label=type_label,
             accept_by=accept_by,
         )
-    if Change.DISPATCHED in found:
+    on_record = people.contact_on_record
+    if (Change.DISPATCHED in found and on_record) or (Change.ACCEPTED in found and not on_record):
         arrive_due = new.clocks.get("arrive_due")
         commitment = (
             f"承诺{local_moment(arrive_due, since)}前到达现场"
@@ -105,6 +110,7 @@ def compose(
             manager_phone=assignee.phone if assignee else "95598",
             commitment=commitment,
         )
+    if Change.DISPATCHED in found:
         chief = people.chief
         if new.priority and chief and assignee and chief.staff_id != assignee.staff_id:
             add(

@@ -19,12 +19,14 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 
+from chalicelib.dispatch.contact import ContactSmsCap
 from chalicelib.dispatch.dispatcher import Dispatcher
 from chalicelib.dispatch.messages import People, compose
 from chalicelib.dispatch.outbox import Outbox, RetryLater
 from chalicelib.domain.notices import Change, Recipient, changes, recipients
 from chalicelib.domain.tickets import Ticket
 from chalicelib.observability import logger, metrics
+from chalicelib.store.customers import CustomerStore
 from chalicelib.store.org import OrgStore
 from chalicelib.store.ticket_items import ticket_from_image
 
@@ -55,6 +57,8 @@ class TicketStreamProcessor:
     dispatcher: Dispatcher
     outbox: Outbox
     org: OrgStore
+    customers: CustomerStore
+    contact_cap: ContactSmsCap
     auto_close: timedelta
     clustering: OutageClustering | None = None
 
@@ -77,7 +81,11 @@ class TicketStreamProcessor:
             choose=dispatcher.choose,
             clock=svc.clock,
         )
-        return cls(dispatcher, outbox, svc.org, svc.policy.callback_auto_close, clustering)
+        cap = ContactSmsCap(
+            svc.counters, svc.notifications, metrics, svc.phone_key.hash_phone, svc.clock
+        )
+        auto_close = svc.policy.callback_auto_close
+        return cls(dispatcher, outbox, svc.org, svc.customers, cap, auto_close, clustering)
 
     def prepare(self, records: list[dict[str, Any]]) -> None:
         """Let the batch's new fault reports meet before any is dispatched alone. Best
@@ -111,9 +119,9 @@ class TicketStreamProcessor:
     def notify(self, old: Ticket, new: Ticket) -> None:
         found = changes(old, new)
         if found:
-            self.outbox.deliver(
-                compose(old, new, found, self.people(old, new, found), self.auto_close)
-            )
+            people = self.people(old, new, found)
+            messages = compose(old, new, found, people, self.auto_close)
+            self.outbox.deliver(self.contact_cap.admit(messages, people.contact_on_record))
 
     def people(self, old: Ticket, new: Ticket, found: list[Change]) -> People:
         org, told = self.org, recipients(found, new)
@@ -123,6 +131,16 @@ class TicketStreamProcessor:
             previous=org.staff(old.assignee_id) if moved and old.assignee_id else None,
             chief=org.station_chief(new.station_id) if Recipient.CHIEF in told else None,
             branch_officer=org.branch_officer(new.branch_id) if Recipient.BRANCH in told else None,
+            contact_on_record=Recipient.CUSTOMER in told and self.on_record(new),
+        )
+
+    def on_record(self, ticket: Ticket) -> bool:
+        """The contact phone is the phone on record for the (bound) account: one GetItem."""
+        customer = self.customers.get(ticket.account_no) if ticket.account_no else None
+        return (
+            customer is not None
+            and bool(customer.phone)
+            and (customer.phone == ticket.contact_phone)
         )
 
 

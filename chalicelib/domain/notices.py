@@ -6,6 +6,11 @@ change only (the stream's old and new images), so a redelivery finds the same an
                                                                           the station chief too
                                                                           for an important or
                                                                           special customer
+    accepted                          dispatched → accepted (not after    customer, when the
+                                      a reopen)                           contact phone is not
+                                                                          the account's phone on
+                                                                          record (told here
+                                                                          instead of at dispatch)
     reopened                          resolved/closed → dispatched        assignee (accept again)
     transferred                       assignee changed, still open        the new assignee
     resolved                          → resolved                          customer
@@ -33,6 +38,7 @@ from .tickets import Status, Ticket
 
 class Change(StrEnum):
     DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
     REOPENED = "reopened"
     TRANSFERRED = "transferred"
     RESOLVED = "resolved"
@@ -50,6 +56,7 @@ class Recipient(StrEnum):
 
 AUDIENCE: Mapping[Change, frozenset[Recipient]] = {
     Change.DISPATCHED: frozenset({Recipient.ASSIGNEE, Recipient.CUSTOMER}),
+    Change.ACCEPTED: frozenset({Recipient.CUSTOMER}),
     Change.REOPENED: frozenset({Recipient.ASSIGNEE}),
     Change.TRANSFERRED: frozenset({Recipient.ASSIGNEE}),
     Change.RESOLVED: frozenset({Recipient.CUSTOMER}),
@@ -67,6 +74,12 @@ def changes(old: Ticket, new: Ticket) -> list[Change]:
         found.append(Change.REOPENED)
     elif new.is_open and old.assignee_id and new.assignee_id not in (None, old.assignee_id):
         found.append(Change.TRANSFERRED)
+    if (
+        new.status is Status.ACCEPTED
+        and old.status is Status.DISPATCHED
+        and "reopened_at" not in new.clocks
+    ):
+        found.append(Change.ACCEPTED)
     if new.status is Status.RESOLVED and old.status is not Status.RESOLVED:
         found.append(Change.RESOLVED)
     escalated = newly_escalated(old, new)

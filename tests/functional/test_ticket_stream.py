@@ -24,7 +24,8 @@ from infra.local.streams import StreamReader
 from tests import district
 
 REGION = "us-east-1"
-CUSTOMER_PHONE = "13700001111"
+CUSTOMER_PHONE = "13700001111"  # on record for 0601000001 (the customer import's 手机号)
+STRANGER_PHONE = "13600002222"  # on record for no account
 
 
 class Stack:
@@ -52,13 +53,15 @@ class Stack:
             delivered.append(event)
         return delivered
 
-    def submit(self, account_no: str = "0601000001", openid: str = "wx-1") -> Ticket:
+    def submit(
+        self, account_no: str = "0601000001", openid: str = "wx-1", contact: str = CUSTOMER_PHONE
+    ) -> Ticket:
         self.svc.customers.bind(openid, account_no, self.svc.clock())
         request = NewTicket(
             type=TicketType.FAULT_REPAIR,
             account_no=account_no,
             description="家里突然停电了",
-            contact_phone=CUSTOMER_PHONE,
+            contact_phone=contact,
             details=FaultDetails(),
         )
         ticket, _ = submit_ticket(self.svc, openid, request, None)
@@ -88,7 +91,10 @@ def stack(settings, clock) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
         create_tables()
         svc = bootstrap.Services(settings, clock=clock)
         svc.org.put_all(district.ORG)
-        svc.customers.put_customers(district.CUSTOMERS)
+        svc.customers.put_customers(
+            replace(c, phone=CUSTOMER_PHONE) if c.account_no == "0601000001" else c
+            for c in district.CUSTOMERS
+        )
         svc.sms = RecordingSmsSender()
         svc.notifications = DynamoNotificationLog()
         bootstrap.use(svc)
@@ -388,6 +394,70 @@ def test_transfer_resolve_and_escalations_reach_the_right_people(stack: Stack) -
         (manager_phone("D1"), "overdue_branch"),
         (CUSTOMER_PHONE, "resolved_customer"),
     ]
+
+
+# ---------------------------------------------------------------- contact phones
+def accept(stack: Stack, ticket_id: str, manager: str = "M1") -> list[dict[str, Any]]:
+    from chalicelib.domain.commands import TicketActionCommand
+    from chalicelib.domain.org import Role, Scope
+    from chalicelib.domain.tickets import Action
+    from chalicelib.usecases.actions import act_on_ticket
+
+    scope = Scope(Role.MANAGER, manager, frozenset(district.staff(manager).grid_ids))
+    act_on_ticket(stack.svc, scope, ticket_id, TicketActionCommand(Action.ACCEPT))
+    return stack.pump()
+
+
+def test_a_number_not_on_record_hears_nothing_until_a_manager_accepts(stack: Stack) -> None:
+    # Given a ticket whose contact phone is not the account's phone on record
+    ticket = stack.submit(contact=STRANGER_PHONE)
+    stack.pump()
+    # Then dispatch tells the manager only
+    assert stack.received() == [(manager_phone("M1"), "dispatch_manager")]
+
+    # When the manager accepts, the contact is told who is coming
+    accept(stack, ticket.ticket_id)
+
+    assert stack.received()[1:] == [(STRANGER_PHONE, "dispatched_customer")]
+    assert stack.sms.to(STRANGER_PHONE)[0].params["manager_name"] == district.staff("M1").name
+
+
+def test_the_phone_on_record_is_told_at_dispatch_and_not_again_at_accept(stack: Stack) -> None:
+    ticket = stack.submit()
+    stack.pump()
+    accept(stack, ticket.ticket_id)
+
+    assert stack.received() == [
+        (manager_phone("M1"), "dispatch_manager"),
+        (CUSTOMER_PHONE, "dispatched_customer"),
+    ]
+
+
+def test_a_number_not_on_record_gets_three_sms_a_day_across_all_tickets(stack, clock) -> None:  # type: ignore[no-untyped-def]
+    # Given four tickets from four customers naming the same stranger's phone
+    accounts = ["0601000001", "0601000002", "0601000003", "0601000004"]
+    tickets = [stack.submit(a, f"wx-{n}", STRANGER_PHONE) for n, a in enumerate(accounts)]
+    stack.pump()
+    accepted = []
+    for ticket in tickets:
+        stored = stack.ticket(ticket.ticket_id)
+        assert stored.assignee_id is not None
+        accepted += accept(stack, ticket.ticket_id, stored.assignee_id)
+
+    # Then the stranger gets three SMS; the fourth ticket goes on without one
+    assert len(stack.sms.to(STRANGER_PHONE)) == 3
+    assert stack.ticket(tickets[3].ticket_id).status is Status.ACCEPTED
+    # and a redelivery of the same change is not counted again
+    for event in accepted:
+        assert stack.deliver(event) == []
+    assert len(stack.sms.to(STRANGER_PHONE)) == 3
+
+    # A day later the number may be told again
+    clock.advance(hours=24)
+    done = _commit(stack, stack.ticket(tickets[3].ticket_id), status=Status.RESOLVED)
+    stack.pump()
+    assert stack.received()[-1] == (STRANGER_PHONE, "resolved_customer")
+    assert done.contact_phone == STRANGER_PHONE
 
 
 def test_the_app_registers_the_handler_for_lambda(stack: Stack) -> None:

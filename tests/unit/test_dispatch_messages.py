@@ -89,8 +89,9 @@ class TestChanges:
     def test_dispatch_tells_the_manager_and_the_customer(self) -> None:
         old = submitted()
         new = dispatch(old)
+        people = People(assignee=M1, chief=C1, contact_on_record=True)
 
-        out = compose(old, new, changes(old, new), People(assignee=M1, chief=C1), AUTO_CLOSE)
+        out = compose(old, new, changes(old, new), people, AUTO_CLOSE)
 
         assert [(o.recipient, o.phone, o.template) for o in out] == [
             ("assignee", M1.phone, "dispatch_manager"),
@@ -105,7 +106,8 @@ class TestChanges:
         old = submitted()
         new = dispatch(old)
 
-        out = compose(old, new, changes(old, new), People(assignee=M1), AUTO_CLOSE)
+        people = People(assignee=M1, contact_on_record=True)
+        out = compose(old, new, changes(old, new), people, AUTO_CLOSE)
 
         assert [o.business_key for o in out] == [
             "01TICKET#v2#assignee#dispatch_manager",
@@ -236,8 +238,31 @@ class TestChanges:
         assert [(o.phone, o.template) for o in out] == [(C1.phone, "dispatch_stuck_chief")]
         assert out[0].params["minutes"] == "6"
 
-    def test_changes_that_concern_nobody_send_nothing(self) -> None:
+    def test_a_contact_not_on_record_is_told_at_acceptance_not_at_dispatch(self) -> None:
+        old = submitted()
+        dispatched = dispatch(old)
+        accepted = replace(dispatched, status=Status.ACCEPTED, version=dispatched.version + 1)
+        people = People(assignee=M1)  # contact_on_record defaults to False: safe
+
+        at_dispatch = compose(old, dispatched, changes(old, dispatched), people, AUTO_CLOSE)
+        at_accept = compose(dispatched, accepted, changes(dispatched, accepted), people, AUTO_CLOSE)
+
+        assert [(o.recipient, o.template) for o in at_dispatch] == [
+            ("assignee", "dispatch_manager")
+        ]
+        assert [(o.recipient, o.phone, o.template) for o in at_accept] == [
+            ("customer", CUSTOMER_PHONE, "dispatched_customer")
+        ]
+        assert at_accept[0].business_key == "01TICKET#v3#customer#dispatched_customer"
+
+    def test_acceptance_tells_nobody_when_the_contact_is_on_record_or_after_a_reopen(
+        self,
+    ) -> None:
         old = dispatch(submitted())
         new = replace(old, status=Status.ACCEPTED, version=old.version + 1)
+        reopened_old = replace(old, clocks={**old.clocks, "reopened_at": NOW})
+        reopened_new = replace(reopened_old, status=Status.ACCEPTED, version=old.version + 1)
 
-        assert changes(old, new) == []
+        on_record = People(assignee=M1, contact_on_record=True)
+        assert compose(old, new, changes(old, new), on_record, AUTO_CLOSE) == []
+        assert changes(reopened_old, reopened_new) == []

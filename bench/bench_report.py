@@ -89,7 +89,7 @@ def _in_memory(ports: Any, wanted: list[Any]) -> dict[str, Any]:
 
     from chalicelib.domain.policy import DEFAULT_POLICY
     from chalicelib.reports.build import build_month_report
-    from chalicelib.reports.files import InMemoryReportFiles
+    from chalicelib.store.report_files import InMemoryReportFiles
     from chalicelib.store.ticket_source import decode_pages
 
     pages = list(_pages(ports, wanted))

@@ -18,13 +18,13 @@ from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import SETTLE_AFTER
 from chalicelib.domain.tickets import Ticket
 from chalicelib.store.reference_source import ReferenceSource
+from chalicelib.store.report_files import ReportFiles
 from chalicelib.store.ticket_source import TicketSource
 from chalicelib.store.tickets import Source, month_partitions, settle_partitions
 
 from .checks import Window
 from .csv_writer import CsvSink, RowContext, RowSink, TicketRows
 from .figures import KpiSet
-from .files import ReportFiles
 from .kpi import KpiEngine
 from .publish import Manifest, publish, read_manifest
 from .reference import Reference

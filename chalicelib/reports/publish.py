@@ -14,7 +14,7 @@ from pathlib import Path
 
 import msgspec
 
-from .files import ReportFiles
+from chalicelib.store.report_files import ReportFiles
 
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",

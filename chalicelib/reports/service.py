@@ -9,9 +9,9 @@ from typing import Any
 from chalicelib.config import Settings
 from chalicelib.domain.dates import is_month
 from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.store.report_files import InMemoryReportFiles, S3ReportFiles
 
 from .build import ReportPorts, build_month_report, previous_month
-from .files import InMemoryReportFiles, S3ReportFiles
 from .publish import Manifest, read_manifest
 
 

@@ -14,13 +14,13 @@ from urllib.parse import unquote
 import pytest
 from moto import mock_aws
 
-from chalicelib.reports.files import InMemoryReportFiles, ReportFiles, S3ReportFiles
 from chalicelib.reports.reference import Reference, reference_of
 from chalicelib.store.reference_source import (
     DynamoReferenceSource,
     ReferenceSource,
     StaticReferenceSource,
 )
+from chalicelib.store.report_files import InMemoryReportFiles, ReportFiles, S3ReportFiles
 from tests import district
 
 REGION = "us-east-1"

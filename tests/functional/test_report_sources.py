@@ -18,8 +18,8 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.reports.build import compute, month_window
-from chalicelib.reports.files import InMemoryReportFiles
 from chalicelib.store.reference_source import StaticReferenceSource
+from chalicelib.store.report_files import InMemoryReportFiles
 from chalicelib.store.ticket_source import InMemoryTicketSource
 from chalicelib.store.tickets import InMemoryTicketStore
 from tests.unit.test_kpi import FAULT, HERE, REFERENCE, H, M, steps, ticket

@@ -16,9 +16,9 @@ import pytest
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.reports.build import ReportPorts, build_month_report
-from chalicelib.reports.files import InMemoryReportFiles
 from chalicelib.reports.reference import reference_of
 from chalicelib.store.reference_source import StaticReferenceSource
+from chalicelib.store.report_files import InMemoryReportFiles
 from infra.local.demo_data import generate
 from infra.local.demo_month import generate_month
 from tests import recompute_kpi

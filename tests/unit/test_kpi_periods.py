@@ -16,9 +16,9 @@ from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.reports.build import ReportPorts, compute, month_window
 from chalicelib.reports.checks import Window, check
-from chalicelib.reports.files import InMemoryReportFiles
 from chalicelib.reports.reference import reference_of
 from chalicelib.store.reference_source import StaticReferenceSource
+from chalicelib.store.report_files import InMemoryReportFiles
 from infra.local.demo_data import generate
 from infra.local.demo_month import generate_month
 from tests.unit.test_kpi import FAULT, HERE, NOV, H, M, at, run, steps, ticket

@@ -16,12 +16,12 @@ import msgspec
 
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.reports.csv_writer import CsvSink, RowContext, TicketRows
-from chalicelib.reports.files import InMemoryReportFiles
 from chalicelib.reports.html_writer import render_report
 from chalicelib.reports.kpi import KpiEngine
 from chalicelib.reports.publish import publish, read_manifest
 from chalicelib.reports.spool import DetailSpool
 from chalicelib.reports.xlsx_writer import TicketSheet, write_kpi_xlsx
+from chalicelib.store.report_files import InMemoryReportFiles
 from tests.unit.test_kpi import NOV, REFERENCE, november
 
 SHEETS = [

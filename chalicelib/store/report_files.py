@@ -1,5 +1,6 @@
-"""Where report files live: the `ReportFiles` port, its S3 adapter and an in-memory fake.
-Keys and manifests are the publisher's business (publish.py); this only moves bytes."""
+"""Where report files live: the `ReportFiles` port, its S3 adapter and an in-memory fake
+(held to one contract in tests/functional/test_report_ports_contract.py). Keys and manifests
+are the publisher's business (reports/publish.py); this only moves bytes."""
 
 from __future__ import annotations
 

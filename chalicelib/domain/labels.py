@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .org import AreaClass
-from .tickets import Action, Status, TicketType
+from .tickets import Action, ClockName, Status, TicketType
 
 TYPE_LABELS: Mapping[TicketType, str] = {
     TicketType.FAULT_REPAIR: "故障报修",
@@ -42,15 +42,12 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.REOPEN: "重新打开",
 }
 
-# A service clock is named by the step that stops it.
+# A clock is named by the step that stops it.
 CLOCK_LABELS: Mapping[str, str] = {
-    clock: ACTION_LABELS[action]
-    for clock, action in (
-        ("dispatch", Action.DISPATCH),
-        ("accept", Action.ACCEPT),
-        ("arrive", Action.ARRIVE),
-        ("resolve", Action.RESOLVE),
-    )
+    ClockName.DISPATCH: ACTION_LABELS[Action.DISPATCH],
+    ClockName.ACCEPT: ACTION_LABELS[Action.ACCEPT],
+    ClockName.ARRIVE: ACTION_LABELS[Action.ARRIVE],
+    ClockName.RESOLVE: ACTION_LABELS[Action.RESOLVE],
 }
 
 AREA_LABELS: Mapping[str, str] = {

@@ -215,13 +215,15 @@ def stored_deadlines(clocks: dict[str, datetime]) -> Deadlines:
     return Deadlines(clocks.get("accept_due"), clocks.get("arrive_due"), clocks.get("resolve_due"))
 
 
-def _fresh_deadlines(ticket: Ticket, policy: ServicePolicy, calendar: WorkCalendar) -> Deadlines:
+def _fresh_deadlines(
+    ticket: Ticket, area: AreaClass, policy: ServicePolicy, calendar: WorkCalendar
+) -> Deadlines:
     c = ticket.clocks
     return deadlines(
         policy,
         calendar,
         ticket_type=ticket.type,
-        area_class=AreaClass(ticket.area_class),
+        area_class=area,
         priority=ticket.priority,
         submitted_at=c.get("reopened_at", ticket.created_at),
         dispatched_at=c.get("reassigned_at", c.get("dispatched_at")),
@@ -234,9 +236,9 @@ def restamp(ticket: Ticket, policy: ServicePolicy, calendar: WorkCalendar) -> Ti
     """`ticket` with its deadlines (open tickets whose grid's area class is known) and its
     `next_due` brought up to date with its clocks and status."""
     clocks, outcome = dict(ticket.clocks), ticket.outcome
-    if ticket.is_open and ticket.area_class in AreaClass._value2member_map_:
+    if ticket.is_open and ticket.area_class:
         seen = Consulted(calendar)
-        fresh = _fresh_deadlines(ticket, policy, seen)
+        fresh = _fresh_deadlines(ticket, AreaClass(ticket.area_class), policy, seen)
         for clock, name in zip(CLOCK_NAMES, DUE_FIELDS, strict=True):
             due = fresh.due(clock)
             if due is None:

@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .org import AreaClass
+
 
 class TicketType(StrEnum):
     FAULT_REPAIR = "fault_repair"  # 故障报修
@@ -77,7 +79,7 @@ class Ticket:
     grid_id: str
     station_id: str
     branch_id: str
-    area_class: str
+    area_class: AreaClass | None  # the grid's, set at dispatch
     created_at: datetime
     updated_at: datetime
     channel: str = "miniprogram"

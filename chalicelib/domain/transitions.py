@@ -97,7 +97,7 @@ def dispatched(
         status=Status.DISPATCHED,
         assignee_id=assignment.assignee.staff_id,
         escalation_level=1,
-        area_class=AreaClass(grid.area_class).value,
+        area_class=AreaClass(grid.area_class),
         clocks={**ticket.clocks, "dispatched_at": now},
         updated_at=now,
     )

@@ -44,7 +44,7 @@ class RowContext:
     area_class: str = ""
 
     def area_of(self, ticket: Ticket) -> str:
-        return self.reference.area_class(ticket.grid_id, ticket.area_class)
+        return self.reference.area_class(ticket.grid_id, ticket.area_class or "")
 
 
 HEADER = (

@@ -42,7 +42,7 @@ class KpiEngine:
         self.daily: dict[str, Counter[str]] = {}
 
     def add(self, ticket: Ticket) -> Check:
-        area_class = self.reference.area_class(ticket.grid_id, ticket.area_class)
+        area_class = self.reference.area_class(ticket.grid_id, ticket.area_class or "")
         seen = check(ticket, self.window, self.policy, area_class)
         if not seen.counted:
             return seen

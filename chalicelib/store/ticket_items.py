@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.org import AreaClass
 from chalicelib.domain.tickets import Action, ClockName, Status, Ticket, TicketType, TimelineEvent
 from chalicelib.store.keys import iso, parse_iso
 from chalicelib.store.tickets import index_key
@@ -33,7 +34,7 @@ def to_item(ticket: Ticket, *, due_shards: int, month_shards: int) -> Any:
         grid_id=ticket.grid_id,
         station_id=ticket.station_id,
         branch_id=ticket.branch_id,
-        area_class=ticket.area_class,
+        area_class=str(ticket.area_class or ""),  # "" until dispatch
         priority=ticket.priority,
         assignee_id=ticket.assignee_id,
         open_station=key("open_by_station"),
@@ -93,7 +94,7 @@ def to_ticket(item: Any) -> Ticket:
         grid_id=item.grid_id,
         station_id=item.station_id,
         branch_id=item.branch_id,
-        area_class=item.area_class,
+        area_class=AreaClass(item.area_class) if item.area_class else None,
         priority=bool(item.priority),
         assignee_id=item.assignee_id,
         escalation_level=int(item.escalation_level or 0),

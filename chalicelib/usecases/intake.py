@@ -114,7 +114,7 @@ def submit_ticket(
         grid_id=place.grid_id,
         station_id=place.station_id,
         branch_id=place.branch_id,
-        area_class="",  # set at dispatch, from the grid
+        area_class=None,  # set at dispatch, from the grid
         created_at=now,
         updated_at=now,
         priority=place.priority,

@@ -92,7 +92,7 @@ def _round(
     reopen: bool = False,
 ) -> datetime:
     """(Re)dispatch → accept → arrive → resolve from `start`; returns when it was resolved."""
-    t, area = s.ticket, AreaClass(s.ticket.area_class)
+    t, area = s.ticket, AreaClass(s.ticket.area_class or AreaClass.URBAN)
     slow = rng.random() < 0.05 and not reopen
     dispatched = start if reopen else start + rng.uniform(*((6, 20) if slow else (0.2, 3))) * MIN
 
@@ -216,7 +216,7 @@ def generate_month(
             grid.grid_id,
             grid.station_id,
             grid.branch_id,
-            grid.area_class.value,
+            grid.area_class,
             created,
             created,
             channel=_pick(rng, CHANNELS),

@@ -85,7 +85,7 @@ def ticket(
         grid_id=grid,
         station_id=station,
         branch_id="B1" if station != "S9" else "B2",
-        area_class="",
+        area_class=None,
         created_at=at,
         updated_at=at,
         assignee_id=assignee,

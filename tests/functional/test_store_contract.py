@@ -69,7 +69,7 @@ def make_ticket(at: datetime, **overrides) -> Ticket:  # type: ignore[no-untyped
         grid_id="G1",
         station_id="S1",
         branch_id="B1",
-        area_class="",
+        area_class=None,
         created_at=at,
         updated_at=at,
         location={"lat": 40.75, "lng": 107.4},

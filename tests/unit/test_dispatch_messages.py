@@ -36,7 +36,7 @@ def submitted(**overrides: object) -> Ticket:
         grid_id="G1",
         station_id="S1",
         branch_id="B1",
-        area_class="",
+        area_class=None,
         created_at=NOW,
         updated_at=NOW,
         version=1,

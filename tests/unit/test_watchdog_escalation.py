@@ -138,7 +138,7 @@ def test_fault_resolve_clock_starts_at_arrival() -> None:
 
 def test_unknown_area_class_keeps_the_stored_deadlines() -> None:
     ticket = dispatched()
-    blank = restamp(replace(ticket, area_class=""), DEFAULT_POLICY, CAL)
+    blank = restamp(replace(ticket, area_class=None), DEFAULT_POLICY, CAL)
     assert blank.clocks == ticket.clocks and blank.next_due == ticket.next_due
 
 

@@ -232,6 +232,12 @@ def test_the_list_orders_by_deadline_and_counts_down(stack, browser, work, manag
     )
     assert dues == sorted(dues)
     shot(page, "m-list")
+    # Opening a ticket from the list costs one API call (the list itself cost two)
+    calls: list[str] = []
+    page.on("request", lambda r: calls.append(r.url) if "/v1/" in r.url else None)
+    card.click()
+    page.wait_for_selector("#detail")
+    assert len(calls) == 1, calls
     # Each ticket opens from its SMS address, open or not (the other test resolves one)
     number = work["tickets"][0]["number"]
     page.goto(f"{stack.base_url}/m/t/{number}")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.auth.tokens import TokenService
-from chalicelib.domain.errors import Unauthorized
+from chalicelib.domain.errors import RateLimited, Unauthorized
 
 _BEARER = "bearer"
 _TEMPLATE = '{"error":{"code":"%s","message":"%s"}}'
@@ -26,10 +26,13 @@ _RESPONSES: dict[str, tuple[int, str | None, str | None]] = {
     "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "未找到相关记录"),  # unknown route
     "AUTHORIZER_FAILURE": (500, "internal_error", "服务暂时不可用，请稍后再试"),
     "AUTHORIZER_CONFIGURATION_ERROR": (500, "internal_error", "服务暂时不可用，请稍后再试"),
+    "THROTTLED": (429, RateLimited.code, RateLimited.message),  # the stage's rate or burst
+    "QUOTA_EXCEEDED": (429, RateLimited.code, RateLimited.message),
     "DEFAULT_4XX": (400, "bad_request", "请求有误"),
     "DEFAULT_5XX": (500, "internal_error", "服务暂时不可用，请稍后再试"),
 }
 _CONTEXT_TEMPLATE = _TEMPLATE % ("$context.authorizer.code", "$context.authorizer.message")
+THROTTLED_RETRY_AFTER = 1  # seconds: stage throttling is a token bucket refilled each second
 
 
 def authorize(authorization_header: str | None, tokens: TokenService) -> tuple[str, dict[str, str]]:
@@ -77,11 +80,12 @@ def gateway_responses() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for kind, (status, code, message) in _RESPONSES.items():
         template = _CONTEXT_TEMPLATE if code is None else _TEMPLATE % (code, message)
+        headers = {"gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"}
+        if status == 429:
+            headers["gatewayresponse.header.Retry-After"] = f"'{THROTTLED_RETRY_AFTER}'"
         out[kind] = {
             "statusCode": status,
-            "responseParameters": {
-                "gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"
-            },
+            "responseParameters": headers,
             "responseTemplates": {"application/json": template},
         }
     return out
@@ -97,4 +101,7 @@ def gateway_error(
         code = str((context or {}).get("code") or Unauthorized.code)
         message = str((context or {}).get("message") or Unauthorized.message)
     body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
-    return status, {"Content-Type": "application/json; charset=utf-8"}, body.encode()
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    if status == 429:
+        headers["Retry-After"] = str(THROTTLED_RETRY_AFTER)
+    return status, headers, body.encode()

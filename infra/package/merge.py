@@ -78,6 +78,7 @@ def merge(sam: Template, code_uri: str) -> Template:
     if api is not None:
         body = api["Properties"]["DefinitionBody"]
         body["x-amazon-apigateway-gateway-responses"] = gateway_responses()
+        api["Properties"]["MethodSettings"] = resources.api_throttling()
 
     out["Description"] = DESCRIPTION
     out["Parameters"] = {**out.get("Parameters", {}), **resources.parameters()}

@@ -82,6 +82,19 @@ def parameters() -> Template:
             "Description": "Holiday schedule for a year chinesecalendar does not know yet, from "
             "the State Council notice: 2027-02-06..2027-02-12=off; 2027-02-14=work; ...",
         },
+        "ApiRateLimit": {
+            "Type": "Number",
+            "Default": 100,
+            "MinValue": 1,
+            "Description": "API stage throttling: steady requests per second over all clients "
+            "(a storm brings a few fault reports a second; above this API Gateway answers 429).",
+        },
+        "ApiBurstLimit": {
+            "Type": "Number",
+            "Default": 200,
+            "MinValue": 1,
+            "Description": "API stage throttling: requests allowed at once above the rate.",
+        },
         "UploadRetentionDays": {
             "Type": "Number",
             "Default": 180,
@@ -108,6 +121,19 @@ def parameters() -> Template:
             "Description": "Optional address subscribed to the alarm topic (confirm by mail).",
         },
     }
+
+
+def api_throttling() -> list[Template]:
+    """Stage-wide throttling (every resource and method): the last line behind the per-caller
+    limits the functions count themselves (domain/limits.py)."""
+    return [
+        {
+            "ResourcePath": "/*",
+            "HttpMethod": "*",
+            "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
+            "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"},
+        }
+    ]
 
 
 def conditions() -> Template:

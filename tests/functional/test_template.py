@@ -301,6 +301,23 @@ def test_functions_read_their_settings_from_the_template(resources: Template) ->
         assert not unread, f"Settings ignores {unread}"
 
 
+def test_the_api_stage_is_throttled_by_rate_and_burst(template: Template) -> None:
+    (settings,) = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+    params = template["Parameters"]
+    assert (params["ApiRateLimit"]["Default"], params["ApiBurstLimit"]["Default"]) == (100, 200)
+    # a throttled request gets 429 in API.md's error shape with Retry-After, not DEFAULT_4XX's 400
+    throttled = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]["THROTTLED"]
+    assert throttled["statusCode"] == 429
+    assert throttled["responseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
+    body = json.loads(throttled["responseTemplates"]["application/json"])
+    assert body["error"]["code"] == "rate_limited"
+
+
 def test_gateway_responses_speak_the_api_error_shape(resources: Template) -> None:
     body = resources["RestAPI"]["Properties"]["DefinitionBody"]
     responses = body["x-amazon-apigateway-gateway-responses"]

@@ -9,7 +9,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 BOX = 1200
 MARGIN = 40
@@ -27,6 +26,13 @@ PALETTE = (
     "#ccebc5",
     "#ffed6f",
 )
+
+
+def escape(text: str) -> str:
+    """Text for SVG content and attributes (xml.sax.saxutils would pull in urllib)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,16 @@ import_upload handler when the file lands."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.bootstrap import Services
 from chalicelib.domain.errors import NotFound, PayloadTooLarge, ValidationFailed
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.imports import EXTENSIONS, ImportJob, accepts
-from chalicelib.imports.jobs import ImportPorts
 from chalicelib.store.import_files import JobStore
+
+if TYPE_CHECKING:  # the job runner is the import Lambda's, not the API's, to load
+    from chalicelib.imports.jobs import ImportPorts
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class Upload:
 
 
 def import_ports(svc: Services) -> ImportPorts:
+    from chalicelib.imports.jobs import ImportPorts
     from chalicelib.store.grid_shapes import GridShapes
 
     return ImportPorts(

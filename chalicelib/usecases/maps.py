@@ -5,12 +5,14 @@ officer their branch, a chief their station, a manager the stations their grids 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.bootstrap import Services
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.org import Branch, Grid, Role, Scope, Staff
-from chalicelib.imports.maps import MapEntry, read_index
+
+if TYPE_CHECKING:
+    from chalicelib.imports.maps import MapEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ def may_see(svc: Services, scope: Scope, *, station_id: str | None, branch_id: s
 
 
 def list_maps(svc: Services, scope: Scope) -> list[MapLink]:
+    from chalicelib.imports.maps import read_index
+
     links = []
     for entry in read_index(svc.import_files):
         station = entry.id if entry.scope == "station" else None

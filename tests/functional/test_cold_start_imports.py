@@ -15,3 +15,20 @@ def test_import_app_loads_no_geometry_or_spreadsheet_library() -> None:
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+# What only the import_upload Lambda runs (and urllib.request, which xml.sax.saxutils drags in)
+IMPORT_JOB_ONLY = (
+    "chalicelib.imports.jobs",
+    "chalicelib.imports.maps",
+    "chalicelib.geo.svg",
+    "chalicelib.geo.index",
+    "urllib.request",
+)
+
+
+def test_import_app_leaves_the_import_job_runner_and_map_drawing_to_their_lambda() -> None:
+    code = f"import sys, app; print([m for m in {IMPORT_JOB_ONLY!r} if m in sys.modules])"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -66,7 +66,7 @@ def maps() -> Response:
     svc = services()
     scope = scope_of(svc, caller(geo_api.current_request), *STAFF_ROLES)
     items = [
-        MapItem(scope=link.entry.scope, id=link.entry.id, name=link.entry.name, url=link.url)  # type: ignore[arg-type]
+        MapItem(scope=link.entry.scope, id=link.entry.id, name=link.entry.name, url=link.url)
         for link in list_maps(svc, scope)
     ]
     return respond(MapList(items=items))

@@ -31,6 +31,7 @@ from chalicelib.domain.imports import (
     leased_to_another,
     over_threshold,
 )
+from chalicelib.domain.org import Grid, TransformerArea
 from chalicelib.geo.coords import BAYANNUR, Bbox, Coord
 from chalicelib.store.customers import CustomerStore
 from chalicelib.store.import_files import ImportFiles, JobStore, StaleWrite
@@ -82,9 +83,9 @@ def _references(kind: Kind, org: OrgStore) -> dict[str, set[str]]:
     """The store's ids a file's rows may name (a row naming one neither here nor earlier
     in the file is UNKNOWN_REF)."""
     if kind is Kind.CUSTOMERS:
-        return {"ta": {e.ta_id for e in org.all_of("ta")}}  # type: ignore[union-attr]
+        return {"ta": {e.ta_id for e in org.all_of("ta") if isinstance(e, TransformerArea)}}
     if kind in (Kind.TRANSFORMER_AREAS, Kind.STAFF):
-        return {"grid": {e.grid_id for e in org.all_of("grid")}}  # type: ignore[union-attr]
+        return {"grid": {e.grid_id for e in org.all_of("grid") if isinstance(e, Grid)}}
     return {}
 
 

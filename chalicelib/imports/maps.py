@@ -5,7 +5,7 @@ one object). shapely is imported here only, for each grid's label point."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -19,7 +19,7 @@ INDEX_KEY = "maps/index.json"
 
 
 class MapEntry(msgspec.Struct):
-    scope: str  # station | branch
+    scope: Literal["station", "branch"]
     id: str
     name: str
     key: str
@@ -63,7 +63,11 @@ def render_maps(files: ImportFiles, org: OrgStore) -> list[MapEntry]:
         by_station[grid.station_id].append(grid)
         by_branch[grid.branch_id].append(grid)
     entries: list[MapEntry] = []
-    for scope, groups in (("station", by_station), ("branch", by_branch)):
+    levels: tuple[tuple[Literal["station", "branch"], dict[str, list[Grid]]], ...] = (
+        ("station", by_station),
+        ("branch", by_branch),
+    )
+    for scope, groups in levels:
         for place_id, members in sorted(groups.items()):
             cards = map_grids(members, geometries, staff)
             if not cards:

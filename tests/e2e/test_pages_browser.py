@@ -282,3 +282,26 @@ def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser, work
     assert page.locator("h3:has-text('停电事件'), h3:has-text('导入任务')").count() == 2
     assert errors == []
     context.close()
+
+
+def test_a_manager_hands_a_ticket_to_an_on_duty_peer(stack, browser, work, manager_session) -> None:  # type: ignore[no-untyped-def]
+    ticket = work["tickets"][1]
+    context = browser.new_context(
+        storage_state=manager_session, viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    page.goto(f"{stack.base_url}/m/t/{ticket['number']}")
+    page.wait_for_selector("#detail[data-status=dispatched]")
+    # When he taps 转派, picks an on-duty member of his mutual-aid group and gives a reason
+    page.click("#act-transfer")
+    page.wait_for_selector("#peer")
+    peer = page.eval_on_selector("#peer", "s => s.value")
+    page.fill("#transfer-reason", "本人在处理另一起抢修")
+    page.click("#transfer-go")
+    page.wait_for_selector("#detail:not(:has(#act-transfer))")
+    # Then the ticket is the peer's to accept, with the reason on its timeline
+    after = stack.request("GET", f"/v1/tickets/{ticket['ticket_id']}", token=work["customer"]).body
+    assert (after["status"], after["assignee"]["staff_id"]) == ("dispatched", peer)
+    assert after["timeline"][-1]["action"] == "transfer"
+    assert "另一起抢修" in (after["timeline"][-1].get("note") or "")
+    context.close()

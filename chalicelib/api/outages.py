@@ -8,12 +8,18 @@ from chalice.app import Response
 
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, page_limit, query_params, respond
-from chalicelib.api.outage_schemas import OutageActionBody, OutageList, OutageOut
+from chalicelib.api.outage_schemas import OutageActionBody, OutageList, OutageOut, PublishOutage
 from chalicelib.api.present_outages import outage_out
 from chalicelib.bootstrap import Services, services
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.outages import OutageAction, OutageKind, OutageState
-from chalicelib.outages.desk import OutageCommand, OutageDesk, OutageQuery, parse_moment
+from chalicelib.outages.desk import (
+    OutageCommand,
+    OutageDesk,
+    OutageQuery,
+    PublishCommand,
+    parse_moment,
+)
 from chalicelib.usecases.queries import scope_of
 
 from .guard import protected
@@ -22,7 +28,42 @@ outages_api = Blueprint(__name__)
 
 
 def desk(svc: Services) -> OutageDesk:
-    return OutageDesk(svc.outages, svc.customers, svc.org, svc.settings.bureau, svc.clock)
+    return OutageDesk(
+        svc.outages, svc.customers, svc.org, svc.settings.bureau, svc.clock, svc.policy.outages
+    )
+
+
+@outages_api.route("/v1/outages", methods=["POST"], **protected())
+@endpoint
+@doc(
+    "发布计划/临时检修停电公告（所长、分局、运营）：计划停电须提前 7 天，临时检修须提前 24 小时"
+    "且已通知重要客户",
+    body=PublishOutage,
+    response=OutageOut,
+    status=201,
+    errors=(403,),
+)
+def publish_outage() -> Response:
+    request = outages_api.current_request
+    svc = services()
+    scope = scope_of(svc, caller(request))
+    body = decode(request, PublishOutage)
+    starts_at = parse_moment(body.starts_at, "starts_at")
+    ends_at = parse_moment(body.ends_at, "ends_at")
+    assert starts_at is not None and ends_at is not None  # required fields
+    command = PublishCommand(
+        kind=OutageKind(body.kind),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        cause=body.cause,
+        publisher=body.publisher,
+        contact_phone=body.contact_phone,
+        transformer_area_ids=tuple(body.transformer_area_ids),
+        line_id=body.line_id,
+        important_notified=body.important_notified,
+    )
+    outage = desk(svc).publish(scope, command)
+    return respond(outage_out(outage, now=svc.clock(), org=svc.org, timeline=True), 201)
 
 
 @outages_api.route("/v1/outages", methods=["GET"], **protected())
@@ -62,7 +103,7 @@ def list_outages() -> Response:
         limit=limit,
         cursor=params.get("cursor"),
     )
-    page = desk(svc).list(scope, query)
+    page = desk(svc).find(scope, query)
     now = svc.clock()
     items = [outage_out(o, now=now, org=svc.org) for o in page.items]
     return respond(OutageList(items=items, next_cursor=page.next_cursor))

@@ -7,7 +7,7 @@ from datetime import datetime
 from chalicelib.api.outage_schemas import OutageEventOut, OutageOut
 from chalicelib.api.present import local_time
 from chalicelib.dispatch.messages import local_moment
-from chalicelib.domain.outages import Outage, OutageKind
+from chalicelib.domain.outages import NOTICE_KIND_LABELS, Outage, OutageKind
 from chalicelib.store.org import OrgStore
 
 
@@ -18,7 +18,9 @@ def notice(outage: Outage, now: datetime) -> str | None:
     if outage.kind is OutageKind.FAULT:
         return f"您所在台区正在抢修，预计{local_moment(outage.etr, now)}恢复"
     window = f"{local_moment(outage.starts_at, now)}至{local_moment(outage.ends_at, now)}"
-    return f"您所在台区将于{window}计划停电（{outage.cause or '检修'}），咨询{outage.contact_phone}"
+    label = NOTICE_KIND_LABELS.get(outage.kind, "")
+    cause = outage.cause or "检修"
+    return f"您所在台区{window}{label}停电（{cause}），咨询{outage.contact_phone}"
 
 
 def outage_out(

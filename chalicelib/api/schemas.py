@@ -154,6 +154,7 @@ class TicketOut(Struct, omit_defaults=True):
     deadlines: list[Deadline] = []
     outcome: dict[str, Any] = {}
     outage_id: str | None = None  # a fault report that joined an outage
+    outage_notice: str | None = None  # … and what the customer is told about it (on create)
     timeline: list[TimelineEntry] | None = None
 
 

@@ -58,7 +58,13 @@ def create_ticket() -> Response:
     command = new_ticket(body)
     ticket, _ = submit_ticket(svc, who.subject, command, request.headers.get("idempotency-key"))
     bind_ticket(ticket.ticket_id)
-    return respond(ticket_out(ticket, now=svc.clock()), 201)
+    out = ticket_out(ticket, now=svc.clock())
+    if ticket.outage_id:  # joined an outage: answer with its notice at once
+        from chalicelib.api.present_outages import notice
+
+        outage = svc.outages.get(ticket.outage_id)
+        out.outage_notice = notice(outage, svc.clock()) if outage else None
+    return respond(out, 201)
 
 
 def new_ticket(body: CreateTicket) -> NewTicket:

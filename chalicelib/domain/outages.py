@@ -144,6 +144,109 @@ class Outage:
         return len(self.ticket_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeWindow:
+    """A published planned / temporary outage as its 台区 keeps it: enough to answer a
+    report from inside it at once."""
+
+    outage_id: str
+    kind: OutageKind
+    starts_at: datetime
+    ends_at: datetime
+    cause: str
+    contact_phone: str
+
+    def active(self, at: datetime) -> bool:
+        return self.starts_at <= at <= self.ends_at
+
+    def text(self) -> str:
+        label = NOTICE_KIND_LABELS[self.kind]
+        return f"您所在台区正在{label}停电（{self.cause}），咨询{self.contact_phone}"
+
+
+NOTICE_KIND_LABELS = {OutageKind.PLANNED: "计划", OutageKind.TEMPORARY: "临时检修"}
+
+
+def notice_errors(
+    *,
+    kind: OutageKind,
+    starts_at: datetime,
+    ends_at: datetime,
+    important_notified: bool | None,
+    has_area: bool,
+    now: datetime,
+    policy: OutagePolicy,
+) -> dict[str, str]:
+    """《电力供应与使用条例》/《供电监管办法》: planned ≥ 7 days ahead; temporary ≥ 24 h ahead
+    with important customers notified first; an area is required. Empty when acceptable."""
+    fields: dict[str, str] = {}
+    if not has_area:
+        fields["transformer_area_ids"] = "请填写停电台区或线路"
+    if ends_at <= starts_at:
+        fields["ends_at"] = "结束时间应晚于开始时间"
+    if kind is OutageKind.PLANNED and starts_at - now < policy.planned_notice:
+        days = policy.planned_notice.days
+        fields["starts_at"] = f"计划停电须提前{days}天公告；不足{days}天请按临时检修发布并说明理由"
+    if kind is OutageKind.TEMPORARY:
+        hours = round(policy.temporary_notice.total_seconds() / 3600)
+        if starts_at - now < policy.temporary_notice:
+            fields["starts_at"] = f"临时检修须提前{hours}小时通知"
+        if not important_notified:
+            fields["important_notified"] = "临时检修须先通知重要客户，并在此确认"
+    return fields
+
+
+def published(
+    *,
+    outage_id: str,
+    kind: OutageKind,
+    ta_ids: tuple[str, ...],
+    line_id: str | None,
+    station_id: str,
+    branch_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    cause: str,
+    publisher: str,
+    contact_phone: str,
+    important_notified: bool,
+    customers_affected: int,
+    actor: str,
+    now: datetime,
+) -> Outage:
+    """A planned or temporary outage as published: confirmed by the people who plan it."""
+    return Outage(
+        outage_id=outage_id,
+        kind=kind,
+        state=OutageState.CONFIRMED,
+        scope=OutageScope.LINE if line_id else OutageScope.TRANSFORMER_AREA,
+        ta_ids=ta_ids,
+        line_id=line_id,
+        station_id=station_id,
+        branch_id=branch_id,
+        created_at=now,
+        updated_at=now,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        cause=cause,
+        publisher=publisher,
+        contact_phone=contact_phone,
+        important_notified=important_notified,
+        customers_affected=customers_affected,
+        confirmed_at=now,
+        timeline=(
+            OutageEvent(
+                at=now,
+                action=OutageAction.PUBLISH.value,
+                actor=actor,
+                from_state=OutageState.CONFIRMED,
+                to_state=OutageState.CONFIRMED,
+                note=f"{publisher}发布{NOTICE_KIND_LABELS[kind]}停电公告：{cause}",
+            ),
+        ),
+    )
+
+
 def counts_toward_outage(ticket_type: str, details: dict[str, Any]) -> bool:
     """A fault report about the home, the building or the area — never a single socket."""
     return ticket_type == "fault_repair" and details.get("scope", "household") in COUNTED_SCOPES

@@ -30,6 +30,7 @@ from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.org import AreaClass, Grid
 from chalicelib.domain.outages import (
     Outage,
+    OutageKind,
     OutagePolicy,
     attaches,
     counts_toward_outage,
@@ -88,6 +89,10 @@ class OutageClustering:
             return None
         self._record(ticket)
         area = self.outages.area(ticket.ta_id, ticket.created_at - window)
+        notice = area.notice_at(ticket.created_at)
+        if notice is not None and (joined := self._attach(ticket, notice.outage_id)):
+            self._link(ticket.ticket_id, joined, now)  # published since the report was made
+            return joined
         if area.open_id is not None:
             joined = self._attach(ticket, area.open_id)
             if joined is not None and attaches(joined, now, self.rules):
@@ -111,7 +116,10 @@ class OutageClustering:
 
     def _joined(self, ticket: Ticket, outage: Outage, now: datetime) -> Outage:
         """A report joined `outage`: finish a formation a crash interrupted, or tell this
-        reporter what the others were told."""
+        reporter what the others were told. A published notice needs neither: the report
+        was answered with the notice at once and is counted apart from faults."""
+        if outage.kind is not OutageKind.FAULT:
+            return outage
         if outage.dispatched_at is None or outage.acked_at is None:
             return self._complete(outage, now)
         self.notifier.tell_reporter(

@@ -9,18 +9,29 @@ bureau's. An outage outside the caller's scope is 403 (staff), an unknown id 404
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
-from chalicelib.domain.org import Role, Scope
-from chalicelib.domain.outages import Outage, OutageAction, OutageKind, OutageState, act
+from chalicelib.domain.ids import new_ulid
+from chalicelib.domain.org import Role, Scope, TransformerArea
+from chalicelib.domain.outages import (
+    Outage,
+    OutageAction,
+    OutageKind,
+    OutagePolicy,
+    OutageState,
+    act,
+    notice_errors,
+    published,
+)
 from chalicelib.store.customers import CustomerStore
 from chalicelib.store.keys import Cursor
 from chalicelib.store.org import OrgStore
 from chalicelib.store.outages import OutageFilter, OutagePage, OutageSource, OutageStore
 
 ACTING_ROLES = frozenset({Role.MANAGER, Role.CHIEF, Role.BRANCH, Role.OPS})
+PUBLISHING_ROLES = frozenset({Role.CHIEF, Role.BRANCH, Role.OPS})
 
 
 class OutageNotFound(NotFound):
@@ -36,6 +47,19 @@ class OutageQuery:
     kind: OutageKind | None = None
     limit: int = 20
     cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishCommand:
+    kind: OutageKind
+    starts_at: datetime
+    ends_at: datetime
+    cause: str
+    publisher: str
+    contact_phone: str
+    transformer_area_ids: tuple[str, ...] = ()
+    line_id: str | None = None
+    important_notified: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +99,9 @@ class OutageDesk:
     org: OrgStore
     bureau: str
     clock: Callable[[], datetime]
+    policy: OutagePolicy = field(default_factory=OutagePolicy)
 
-    def list(self, scope: Scope, query: OutageQuery) -> OutagePage:
+    def find(self, scope: Scope, query: OutageQuery) -> OutagePage:
         if scope.role is Role.CUSTOMER:
             return self._for_customer(scope, query)
         filters = OutageFilter(state=query.state, kind=query.kind)
@@ -112,12 +137,77 @@ class OutageDesk:
         customer = self.customers.bound_customer(scope.subject, query.account_no)
         if customer is None:
             raise NotFound("未找到该户号，请先绑定户号", code="account_not_found")
-        found: list[Outage] = []
-        open_id = self.outages.open_in_area(customer.ta_id)
-        outage = self.outages.get(open_id) if open_id else None
-        if outage is not None and outage.is_open:
-            found.append(outage)
+        area = self.outages.area(customer.ta_id, self.clock())
+        ids = [n.outage_id for n in area.notices] + ([area.open_id] if area.open_id else [])
+        found = [o for o in map(self.outages.get, ids) if o is not None and o.is_open]
         return OutagePage(found, None)
+
+    def publish(self, scope: Scope, command: PublishCommand) -> Outage:
+        """A planned or temporary notice over 台区 in the caller's scope; 400 with fields
+        when it breaks the notice rules, 403 when an area lies outside the scope."""
+        if scope.role not in PUBLISHING_ROLES:
+            raise Forbidden()
+        now = self.clock()
+        areas = self._areas(command)
+        fields = notice_errors(
+            kind=command.kind,
+            starts_at=command.starts_at,
+            ends_at=command.ends_at,
+            important_notified=command.important_notified,
+            has_area=bool(areas),
+            now=now,
+            policy=self.policy,
+        )
+        if fields:
+            raise ValidationFailed("停电公告不符合规定", code="notice_rejected", fields=fields)
+        if not all(
+            scope.covers(grid_id=a.grid_id, station_id=a.station_id, branch_id=a.branch_id)
+            for a in areas
+        ):
+            raise Forbidden("停电范围超出您的管辖", code="outside_scope")
+        customers = sum(self.customers.count_in_area(a.ta_id) for a in areas)
+        outage = published(
+            outage_id=new_ulid(now),
+            kind=command.kind,
+            ta_ids=tuple(a.ta_id for a in areas),
+            line_id=command.line_id,
+            station_id=areas[0].station_id,
+            branch_id=areas[0].branch_id,
+            starts_at=command.starts_at,
+            ends_at=command.ends_at,
+            cause=command.cause,
+            publisher=command.publisher,
+            contact_phone=command.contact_phone,
+            important_notified=bool(command.important_notified),
+            customers_affected=customers,
+            actor=f"staff:{scope.subject}",
+            now=now,
+        )
+        return self.outages.open(outage)
+
+    def _areas(self, command: PublishCommand) -> list[TransformerArea]:
+        found: dict[str, TransformerArea] = {}
+        unknown = []
+        for ta_id in command.transformer_area_ids:
+            area = self.org.transformer_area(ta_id)
+            if area is None:
+                unknown.append(ta_id)
+            else:
+                found[ta_id] = area
+        if unknown:
+            raise ValidationFailed(
+                fields={"transformer_area_ids": f"未知的台区：{'、'.join(unknown[:5])}"}
+            )
+        if command.line_id:
+            on_line = [
+                e
+                for e in self.org.all_of("ta")
+                if isinstance(e, TransformerArea) and e.line_id == command.line_id
+            ]
+            if not on_line:
+                raise ValidationFailed(fields={"line_id": "该线路下没有台区"})
+            found.update({a.ta_id: a for a in on_line})
+        return list(found.values())
 
     def act(self, scope: Scope, outage_id: str, command: OutageCommand) -> Outage:
         if scope.role not in ACTING_ROLES:

@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.domain.outages import (
     OPEN_STATES,
+    NoticeWindow,
     Outage,
     OutageEvent,
     OutageKind,
@@ -31,9 +32,11 @@ from chalicelib.store.outages import (
     OutageSource,
     StaleOutage,
     newest_first,
+    window_of,
 )
 
 OPEN = "open"
+NOTICE = "notice#"
 _INDEX = {"station": "by_station", "branch": "by_branch", "bureau": "by_bureau"}
 _HASH = {"station": "station_id", "branch": "branch_id", "bureau": "bureau"}
 
@@ -104,13 +107,24 @@ class DynamoOutageStore:
     def area(self, ta_id: str, since: datetime) -> AreaState:
         from chalicelib.store.models import OutageAreaModel as M
 
-        open_id, reports = None, {}
+        open_id, reports, notices = None, {}, []
         for item in M.query(ta_id, consistent_read=True):
             if item.sk == OPEN:
                 open_id = item.outage_id
+            elif item.sk.startswith(NOTICE):
+                notices.append(
+                    NoticeWindow(
+                        outage_id=item.outage_id,
+                        kind=OutageKind(item.kind),
+                        starts_at=parse_iso(item.starts_at),
+                        ends_at=parse_iso(item.ends_at),
+                        cause=item.cause or "",
+                        contact_phone=item.contact_phone or "95598",
+                    )
+                )
             elif item.reported_at and item.reported_at >= iso(since):
                 reports[item.sk.split("#", 1)[1]] = (item.ticket_id, parse_iso(item.reported_at))
-        return AreaState(open_id, reports)
+        return AreaState(open_id, reports, tuple(notices))
 
     def open(self, outage: Outage) -> Outage:
         from pynamodb.exceptions import TransactWriteError
@@ -129,6 +143,9 @@ class DynamoOutageStore:
                         ta, OPEN, outage_id=outage.outage_id, opened_at=iso(outage.created_at)
                     )
                     tx.save(slot, condition=OutageAreaModel.sk.does_not_exist())
+                if outage.kind is not OutageKind.FAULT:
+                    for ta in outage.ta_ids:
+                        tx.save(_notice_item(ta, window_of(outage)))
         except TransactWriteError as error:
             failed = _failed_at(error)
             taken = [slots[i - 1] for i in failed if i > 0]
@@ -171,8 +188,9 @@ class DynamoOutageStore:
             getattr(M, name).set(value) if value is not None else getattr(M, name).remove()
             for name, value in _changing(new)
         ]
-        closing = before.is_open and not after.is_open and after.kind is OutageKind.FAULT
+        closing = before.is_open and not after.is_open
         freed = list(after.ta_ids) if closing else []
+        slot = OPEN if after.kind is OutageKind.FAULT else NOTICE + after.outage_id
         try:
             with self._transaction() as tx:  # pynamodb sends deletes first, then the update
                 tx.update(
@@ -180,7 +198,7 @@ class DynamoOutageStore:
                 )
                 for ta in freed:
                     tx.delete(
-                        OutageAreaModel(ta, OPEN),
+                        OutageAreaModel(ta, slot),
                         condition=(OutageAreaModel.outage_id == after.outage_id)
                         | OutageAreaModel.sk.does_not_exist(),
                     )
@@ -215,6 +233,22 @@ class DynamoOutageStore:
                 if len(found) > limit:
                     break
         return newest_first(found, limit)
+
+
+def _notice_item(ta_id: str, window: NoticeWindow) -> Any:
+    from chalicelib.store.models import OutageAreaModel
+
+    return OutageAreaModel(
+        ta_id,
+        NOTICE + window.outage_id,
+        outage_id=window.outage_id,
+        kind=window.kind.value,
+        starts_at=iso(window.starts_at),
+        ends_at=iso(window.ends_at),
+        cause=window.cause,
+        contact_phone=window.contact_phone,
+        expires_at=window.ends_at + timedelta(days=1),
+    )
 
 
 _MUTABLE = (

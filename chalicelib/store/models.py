@@ -492,7 +492,10 @@ class OutageAreaModel(_Base):
       and deleted with the state change that closes the outage.
     - "report#<account_no>": the latest qualifying report of that 户号 (ticket_id,
       reported_at), so a Query of the partition counts distinct accounts in the window.
-      Expires by TTL."""
+      Expires by TTL.
+    - "notice#<outage_id>": a published planned / temporary outage covering the 台区 (its
+      window, cause and phone): a report from inside it is answered at once, not dispatched.
+      Deleted when the notice is cancelled; expires a day after it ends."""
 
     class Meta(_Base.Meta):
         table_name = "outage_areas"
@@ -503,6 +506,11 @@ class OutageAreaModel(_Base):
     opened_at = UnicodeAttribute(null=True)
     ticket_id = UnicodeAttribute(null=True)
     reported_at = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)  # notices: planned | temporary, and what to answer
+    starts_at = UnicodeAttribute(null=True)
+    ends_at = UnicodeAttribute(null=True)
+    cause = UnicodeAttribute(null=True)
+    contact_phone = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
 

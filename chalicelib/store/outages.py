@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.outages import Outage, OutageKind, OutageState
+from chalicelib.domain.outages import NoticeWindow, Outage, OutageKind, OutageState
 from chalicelib.store.keys import Cursor, iso
 
 
@@ -53,6 +53,10 @@ class OutageFilter:
 class AreaState:
     open_id: str | None  # the open fault outage, if any
     reports: dict[str, tuple[str, datetime]]  # account_no → (ticket_id, reported_at)
+    notices: tuple[NoticeWindow, ...] = ()  # published planned / temporary outages
+
+    def notice_at(self, at: datetime) -> NoticeWindow | None:
+        return next((n for n in self.notices if n.active(at)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,17 @@ class OutageStore(Protocol):
     ) -> OutagePage: ...
 
 
+def window_of(outage: Outage) -> NoticeWindow:
+    return NoticeWindow(
+        outage_id=outage.outage_id,
+        kind=outage.kind,
+        starts_at=outage.starts_at or outage.created_at,
+        ends_at=outage.ends_at or outage.created_at,
+        cause=outage.cause or "",
+        contact_phone=outage.contact_phone or "95598",
+    )
+
+
 def newest_first(outages: list[Outage], limit: int, more: bool = False) -> OutagePage:
     ordered = sorted(outages, key=lambda o: (iso(o.created_at), o.outage_id), reverse=True)
     page = ordered[:limit]
@@ -118,6 +133,7 @@ class InMemoryOutageStore:
         self.outages: dict[str, Outage] = {}
         self.slots: dict[str, str] = {}  # ta_id → open outage id
         self.reports: dict[tuple[str, str], tuple[str, datetime]] = {}
+        self.notices: dict[str, dict[str, NoticeWindow]] = {}  # ta_id → outage_id → window
 
     def get(self, outage_id: str) -> Outage | None:
         return self.outages.get(outage_id)
@@ -136,7 +152,8 @@ class InMemoryOutageStore:
             for (area, account), (ticket, at) in sorted(self.reports.items())
             if area == ta_id and at >= since
         }
-        return AreaState(self.slots.get(ta_id), reports)
+        windows = tuple(self.notices.get(ta_id, {}).values())
+        return AreaState(self.slots.get(ta_id), reports, windows)
 
     def open(self, outage: Outage) -> Outage:
         taken = [self.slots[ta] for ta in outage.ta_ids if ta in self.slots]
@@ -146,6 +163,9 @@ class InMemoryOutageStore:
         self.outages[outage.outage_id] = saved
         if outage.kind is OutageKind.FAULT:
             self.slots.update(dict.fromkeys(outage.ta_ids, outage.outage_id))
+        else:
+            for ta in outage.ta_ids:
+                self.notices.setdefault(ta, {})[outage.outage_id] = window_of(outage)
         return saved
 
     def attach(
@@ -179,6 +199,7 @@ class InMemoryOutageStore:
             for ta in saved.ta_ids:
                 if self.slots.get(ta) == saved.outage_id:
                     del self.slots[ta]
+                self.notices.get(ta, {}).pop(saved.outage_id, None)
         return saved
 
     def since(self, created_after: datetime) -> list[Outage]:

@@ -123,8 +123,11 @@ def submit_ticket(
         details=details,
     )
     if ticket.ta_id and counts_toward_outage(ticket.type.value, ticket.details):
-        # the 台区 is already out: the report joins its outage (the stream adds it)
-        ticket = replace(ticket, outage_id=svc.outages.open_in_area(ticket.ta_id))
+        # the 台区 is already out — a published notice's window, or a fault outage: the
+        # report joins that outage (the stream adds it) instead of being dispatched
+        area = svc.outages.area(ticket.ta_id, now)
+        notice = area.notice_at(now)
+        ticket = replace(ticket, outage_id=notice.outage_id if notice else area.open_id)
     event = creation_event(ticket)
     claim = None
     if idempotency_key is not None:

@@ -16,6 +16,7 @@ from chalicelib.domain.outages import (
     OutageState,
     act,
     formed,
+    published,
 )
 from chalicelib.store.keys import Cursor
 from chalicelib.store.outages import (
@@ -150,3 +151,32 @@ def test_lists_are_newest_first_filtered_and_paginated(store: OutageStore) -> No
         OutageSource("bureau", BUREAU), OutageFilter(kind=OutageKind.FAULT), 10, None
     )
     assert len(everyone.items) == 4 and other in [replace(o) for o in everyone.items]
+
+
+def test_a_published_notice_is_kept_per_area_until_cancelled(store: OutageStore) -> None:
+    starts = T0 + timedelta(days=8)
+    notice = published(
+        outage_id="P1",
+        kind=OutageKind.PLANNED,
+        ta_ids=("T1", "T2"),
+        line_id="L1",
+        station_id="S1",
+        branch_id="B1",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=5),
+        cause="线路检修",
+        publisher="临河供电分局",
+        contact_phone="0478-8123456",
+        important_notified=False,
+        customers_affected=40,
+        actor="staff:C1",
+        now=T0,
+    )
+    saved = store.open(notice)
+
+    window = store.area("T2", T0).notice_at(starts + timedelta(hours=1))
+    assert window is not None and window.outage_id == "P1" and "线路检修" in window.text()
+    assert store.area("T2", T0).notice_at(starts - timedelta(minutes=1)) is None
+    assert store.open_in_area("T1") is None  # a notice is not a fault outage
+    store.commit(saved, act(saved, OutageAction.CANCEL, actor="staff:C1", now=T0))
+    assert store.area("T1", T0).notices == ()

@@ -82,9 +82,10 @@ def test_ticket_creation_makes_at_most_seven_aws_calls(dynamo_api, calls) -> Non
     assert first.status == second.status == 201
     assert cold <= 7, calls  # a counter's first hit in its window takes two UpdateItems
     # the customer's hourly and daily ticket counters (one conditional UpdateItem each), and
-    # for a "no power" report its 台区's outage slot (a GetItem: is the area already out?)
+    # for a "no power" report its 台区's outage state (one Query: a fault outage already
+    # open, or a published notice's window?)
     assert calls == Counter(
-        {"BatchGetItem": 1, "UpdateItem": 2, "GetItem": 1, "TransactWriteItems": 1}
+        {"BatchGetItem": 1, "UpdateItem": 2, "Query": 1, "TransactWriteItems": 1}
     )
 
 

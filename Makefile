@@ -50,6 +50,9 @@ bench: $(STAMP)          ## benchmarks: ratios against floors measured in the sa
 package: $(STAMP)        ## build/template.json for AWS
 	$(PY) -m infra.package
 
+screenshots: $(STAMP) browser  ## the README's page screenshots (docs/screenshots), fresh stack
+	$(PY) -m infra.local.screenshots
+
 report: $(STAMP)         ## make report [MONTH=YYYY-MM] (default: last month; the running local stack)
 	$(PY) -m infra.local.report $(MONTH)
 

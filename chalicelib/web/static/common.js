@@ -4,7 +4,8 @@
 var Y = (function () {
   var base = document.documentElement.getAttribute("data-base") || "";
   var KEY = "yunge.staff.session";
-  var skew = 0;  /* server time − this device's time, from each answer's Date header */
+  var skew = 0;
+  var notice = "";  /* why the last session ended, shown on the login form */  /* server time − this device's time, from each answer's Date header */
   function now() { return Date.now() + skew; }
 
   function session() {
@@ -28,7 +29,10 @@ var Y = (function () {
     var text = await res.text();
     var data = null;
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-    if (res.status === 401 && s) { clearSession(); }
+    if (res.status === 401 && s) {  /* logged out elsewhere, phone changed, expired: say why */
+      clearSession();
+      notice = (data && data.error && data.error.message) || "";
+    }
     if (!res.ok) {
       var err = new Error((data && data.error && data.error.message) || ("请求失败 " + res.status));
       err.status = res.status;
@@ -88,6 +92,8 @@ var Y = (function () {
     var phone = el("input", { type: "tel", inputmode: "numeric", maxlength: "11", placeholder: "手机号", autocomplete: "tel", id: "login-phone" });
     var code = el("input", { type: "text", inputmode: "numeric", maxlength: "6", placeholder: "短信验证码", autocomplete: "one-time-code", id: "login-code" });
     var msg = el("p", { class: "muted", id: "login-msg" });
+    var why = notice ? el("p", { class: "error", id: "login-why" }, notice) : null;
+    notice = "";
     var send = el("button", { type: "button", class: "secondary", id: "login-send", onclick: async function () {
       send.disabled = true;
       try {
@@ -107,7 +113,7 @@ var Y = (function () {
         done();
       } catch (e) { msg.textContent = e.message; }
       go.disabled = false;
-    } }, [el("h2", {}, title), phone, el("div", { class: "row" }, [code, send]), go, msg]);
+    } }, [el("h2", {}, title), why, phone, el("div", { class: "row" }, [code, send]), go, msg]);
     return form;
   }
 

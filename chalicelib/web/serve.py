@@ -44,13 +44,16 @@ def content_security_policy(stage: str) -> str:
 
 
 def security_headers(stage: str) -> dict[str, str]:
-    return {
+    headers = {
         "Content-Security-Policy": content_security_policy(stage),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Permissions-Policy": "geolocation=(self), camera=(self)",
     }
+    if stage != "local":  # served over https only (API Gateway); the local stack is http
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers
 
 
 def base_path(context: Mapping[str, Any]) -> str:

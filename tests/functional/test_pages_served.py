@@ -86,3 +86,12 @@ def test_a_stage_prefix_reaches_the_asset_links() -> None:
     assert base_path({"path": "/api/m/t/1", "resourcePath": "/m/t/{number}"}) == "/api"
     assert base_path({"path": "/m", "resourcePath": "/m"}) == ""
     assert '<script src="/api/assets/m.js">' in render_page("m", "/api")
+
+
+def test_outside_the_local_stack_the_pages_are_https_only_and_call_no_loopback() -> None:
+    from chalicelib.web.serve import security_headers
+
+    prod, local = security_headers("prod"), security_headers("local")
+    assert prod["Strict-Transport-Security"].startswith("max-age=")
+    assert "127.0.0.1" not in prod["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in local

@@ -376,3 +376,15 @@ def test_a_feed_file_under_feeds_starts_the_usage_function(resources: Template) 
     assert ("dynamodb:PutItem", str({"Fn::GetAtt": ["NotificationsTable", "Arn"]})) in granted
     assert ("s3:GetObject", str({"Fn::Sub": "${FilesBucket.Arn}/feeds/*"})) in granted
     assert ("sns:Publish", "*") in granted
+
+
+def test_the_import_function_may_read_the_phone_key_that_staff_records_are_hashed_with() -> None:
+    statements = _allows(_policy_files()["import_upload"])
+    reads = [
+        r
+        for s in statements
+        if "ssm:GetParameter" in _listed(s["Action"])
+        for r in _listed(s["Resource"])
+    ]
+    assert any("${PhoneKeyParameterName}" in r["Fn::Sub"] for r in reads)
+    assert any(_listed(s["Action"]) == ["kms:Decrypt"] for s in statements)

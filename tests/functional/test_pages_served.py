@@ -95,3 +95,12 @@ def test_outside_the_local_stack_the_pages_are_https_only_and_call_no_loopback()
     assert prod["Strict-Transport-Security"].startswith("max-age=")
     assert "127.0.0.1" not in prod["Content-Security-Policy"]
     assert "Strict-Transport-Security" not in local
+
+
+def test_the_scripts_stay_within_es2017_for_wechats_browser() -> None:
+    # WeChat's built-in browser runs ES2017: no optional chaining, nullish coalescing,
+    # object spread, optional catch binding, class fields or modules in the pages' scripts.
+    later = re.compile(r"\?\.(?!\d)|\?\?|\.\.\.|catch\s*\{|^\s*(?:import|export)\s|#\w+\s*=", re.M)
+    for script in (ROOT / "chalicelib" / "web" / "static").glob("*.js"):
+        code = re.sub(r"/\*.*?\*/|//[^\n]*|\"(?:[^\"\\\\]|\\\\.)*\"", '""', script.read_text())
+        assert later.findall(code) == [], script.name

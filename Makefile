@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run stop sms test lint unit functional e2e bench package report clean browser
+.PHONY: run stop sms test lint unit functional e2e fuzz bench package report clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,9 @@ functional: $(STAMP)
 
 e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
+
+fuzz: $(STAMP)           ## schemathesis: 2,000 cases against a local stack; 0 server errors
+	YUNGE_FUZZ_CASES=$${YUNGE_FUZZ_CASES:-2000} $(PY) -m pytest tests/e2e/test_schemathesis.py -q -s
 
 bench: $(STAMP)          ## benchmarks: ratios against floors measured in the same run
 	$(PY) -m bench

@@ -132,6 +132,21 @@ def one_of(
     }
 
 
+def _as_openapi_30(schema: Any) -> None:
+    """msgspec writes JSON Schema 2020-12 bounds (`exclusiveMinimum: 0`); OpenAPI 3.0.3 wants
+    `minimum: 0, exclusiveMinimum: true` — validators and fuzzers refuse the other form."""
+    if isinstance(schema, dict):
+        for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            value = schema.get(bound)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                schema[plain], schema[bound] = value, True
+        for value in schema.values():
+            _as_openapi_30(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _as_openapi_30(value)
+
+
 def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """`routes` is Chalice's app.routes: {path: {method: RouteEntry}}. The API is everything
     under /v1/; the pages (/m, /ops) and their assets are HTML clients of it, not part of it."""
@@ -149,6 +164,8 @@ def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     )
     for schema, (tag, field_name, structs) in typed.items():
         one_of(components, schema.__name__, tag, field_name, structs)
+    for component in components.values():
+        _as_openapi_30(component)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Yunge 云格 API", "version": "1.0.0"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -200,3 +201,14 @@ def test_openapi_shows_the_details_each_ticket_type_takes(api) -> None:  # type:
         "socket",
     }
     assert schemas["FaultDetails"]["additionalProperties"] is False
+
+
+def test_openapi_bounds_are_written_the_3_0_way(api) -> None:  # type: ignore[no-untyped-def]
+    # OpenAPI 3.0.3 takes `exclusiveMinimum` as a flag beside `minimum`; the 2020-12 number
+    # form makes validators and fuzzers (schemathesis) refuse the operation
+    schemas = api.call("GET", "/v1/openapi.json").body["components"]["schemas"]
+
+    size = schemas["RequestUpload"]["properties"]["size"]
+    assert (size["minimum"], size["exclusiveMinimum"]) == (0, True)
+    text = json.dumps(schemas)
+    assert '"exclusiveMinimum": 0' not in text and '"exclusiveMaximum": 0' not in text

@@ -130,6 +130,11 @@ def start_pump(
 
     watcher = ImportWatcher(settings.bucket, settings.region, prefix + "import_upload")
     threads.append(every(1.0, watcher.poll, stop, "import-watch"))
+    from chalicelib.usage.handler import on_feed_event
+    from infra.local.feed_watch import FeedWatcher
+
+    feeds = FeedWatcher(settings.bucket, settings.region, on_feed_event)
+    threads.append(every(2.0, feeds.poll, stop, "feed-watch"))
     return threads
 
 

@@ -196,3 +196,29 @@ def test_a_meter_fast_ticket_keeps_its_usage_in_dynamodb_for_one_query_more(
     days = read["details"]["usage"]["days"]
     assert {"date": "2026-11-22", "kwh": None, "quality": "missing"} in days
     assert days[-1] == {"date": "2026-11-23", "kwh": 7.5, "quality": "estimated"}
+
+
+def test_the_local_stack_loads_a_feed_file_put_into_its_bucket_once(settings, clock) -> None:  # type: ignore[no-untyped-def]
+    import boto3
+
+    from chalicelib import bootstrap
+    from chalicelib.store.models import create_tables
+    from chalicelib.usage.handler import on_feed_event
+    from infra.local.feed_watch import FeedWatcher
+
+    with mock_aws():
+        svc = bootstrap.Services(settings, clock=clock)
+        svc.bind_tables()
+        create_tables()
+        s3 = boto3.client("s3", region_name=settings.region)
+        s3.create_bucket(Bucket=settings.bucket)
+        s3.put_object(Bucket=settings.bucket, Key="feeds/usage/old.csv", Body=b"x")
+        watcher = FeedWatcher(
+            settings.bucket, settings.region, lambda e: on_feed_event(e, svc.feed_loader)
+        )
+        body = "户号,日期,用电量kWh\r\n0601000001,2026-11-23,8.5\r\n".encode()
+        s3.put_object(Bucket=settings.bucket, Key="feeds/usage/2026-11-23.csv", Body=body)
+        assert watcher.poll() == 1  # the new file, not the one there at start
+        assert watcher.poll() == 0
+        _, days = svc.usage.read(ACCOUNT, window(date(2026, 11, 24)))
+        assert [d.kwh for d in days] == [8.5]

@@ -32,6 +32,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.AUTO_CLOSE: "自动归档",
     Action.ATTACH_OUTAGE: "并入停电事件",
     Action.DETACH_OUTAGE: "移出停电事件",
+    Action.OUTAGE_RESTORED: "恢复供电（随停电事件办结）",
     Action.ACCEPT: "接单",
     Action.ARRIVE: "到达现场",
     Action.RESOLVE: "处理完成",

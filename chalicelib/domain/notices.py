@@ -80,8 +80,8 @@ def changes(old: Ticket, new: Ticket) -> list[Change]:
         and "reopened_at" not in new.clocks
     ):
         found.append(Change.ACCEPTED)
-    if new.status is Status.RESOLVED and old.status is not Status.RESOLVED:
-        found.append(Change.RESOLVED)
+    if new.status is Status.RESOLVED and old.status is not Status.RESOLVED and not new.outage_id:
+        found.append(Change.RESOLVED)  # an outage's report hears the outage's restoration
     escalated = newly_escalated(old, new)
     if "dispatch" in escalated:
         found.append(Change.DISPATCH_STUCK)

@@ -130,6 +130,7 @@ class Outage:
     etr_told_at: datetime | None = None
     etr_updates: int = 0
     restored_told_at: datetime | None = None
+    reports_settled_at: datetime | None = None  # its tickets resolved (or released) with it
     confirmed_at: datetime | None = None
     restored_at: datetime | None = None
     timeline: tuple[OutageEvent, ...] = ()
@@ -339,6 +340,18 @@ def dispatched(outage: Outage, *, manager_id: str, note: str, now: datetime) -> 
         dispatched_at=now,
         updated_at=now,
         timeline=(*outage.timeline, event),
+    )
+
+
+def settles_reports(outage: Outage, now: datetime) -> bool:
+    """Whether the outage's tickets should now follow it: restored or cancelled, or a notice
+    whose window has ended."""
+    if outage.reports_settled_at is not None or not outage.ticket_ids:
+        return False
+    if not outage.is_open:
+        return True
+    return (
+        outage.kind is not OutageKind.FAULT and outage.ends_at is not None and now > outage.ends_at
     )
 
 

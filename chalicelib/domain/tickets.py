@@ -52,6 +52,7 @@ class Action(StrEnum):
     AUTO_CLOSE = "auto_close"
     ATTACH_OUTAGE = "attach_outage"  # a report joined an outage: its own clocks stop
     DETACH_OUTAGE = "detach_outage"  # … that ended first: an ordinary ticket after all
+    OUTAGE_RESTORED = "outage_restored"  # its outage restored: the report resolved with it
     # staff
     ACCEPT = "accept"
     ARRIVE = "arrive"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.dispatch.messages import Outgoing, Recipient, local_moment
 from chalicelib.dispatch.outbox import Outbox, RetryLater
@@ -26,6 +26,9 @@ from chalicelib.observability import logger
 from chalicelib.store.customers import CustomerStore
 from chalicelib.store.org import OrgStore
 from chalicelib.store.outages import OutageStore, StaleOutage
+
+if TYPE_CHECKING:
+    from chalicelib.outages.settle import ReportSettler
 
 LOOK_BACK = timedelta(days=2)  # outages older than this have nothing left to tell
 
@@ -125,18 +128,24 @@ def notifier_of(svc: Any, outbox: Outbox) -> OutageNotifier:
     return OutageNotifier(svc.outages, svc.customers, svc.org, outbox, svc.policy, svc.clock)
 
 
-def watch_outages(notifier: OutageNotifier, outages: OutageStore) -> dict[str, int]:
-    """The minute pass: every recent outage gets what is due. A transient SMS failure leaves
-    that outage for the next minute; the others go on."""
-    looked = retry = 0
+def watch_outages(
+    notifier: OutageNotifier, outages: OutageStore, settler: ReportSettler | None = None
+) -> dict[str, int]:
+    """The minute pass: every recent outage gets what is due — its customers told, its
+    tickets settled. A transient SMS failure leaves that outage for the next minute; the
+    others go on."""
+    looked = retry = settled = 0
     for outage in outages.since(notifier.clock() - LOOK_BACK):
         looked += 1
         try:
-            notifier.tell(outage)
+            outage = notifier.tell(outage)
         except RetryLater as error:
             retry += 1
             logger.warning("outage %s: SMS to retry next minute (%s)", outage.outage_id, error)
-    return {"outages": looked, "retry": retry}
+            continue
+        if settler is not None:
+            settled += settler.settle(outage)
+    return {"outages": looked, "retry": retry, "tickets_settled": settled}
 
 
 def on_schedule(event: Any) -> dict[str, int]:
@@ -145,4 +154,12 @@ def on_schedule(event: Any) -> dict[str, int]:
     from chalicelib.dispatch.stream import outbox_of
 
     svc = services()
-    return watch_outages(notifier_of(svc, outbox_of(svc)), svc.outages)
+    return watch_outages(notifier_of(svc, outbox_of(svc)), svc.outages, settler_of(svc))
+
+
+def settler_of(svc: Any) -> ReportSettler:
+    from chalicelib.dispatch.dispatcher import Dispatcher
+    from chalicelib.outages.settle import ReportSettler
+
+    dispatcher = Dispatcher(svc.tickets, svc.org, svc.policy, svc.calendar, svc.clock)
+    return ReportSettler(svc.outages, svc.tickets, dispatcher, svc.policy, svc.calendar, svc.clock)

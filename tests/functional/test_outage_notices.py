@@ -14,7 +14,7 @@ from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.org import Customer
 from chalicelib.domain.outages import OutageAction, act
-from chalicelib.domain.tickets import Ticket, TicketType
+from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.outages.notices import notifier_of, watch_outages
 from chalicelib.usecases.intake import submit_ticket
 from tests import district
@@ -172,3 +172,53 @@ def test_restoration_is_told_once_to_everyone_who_heard_of_the_outage(desk, cloc
     assert len(desk.sent("outage_restored_customer")) == 29
     assert desk.outage().restored_told_at == clock()
     assert [e.action for e in desk.outage().timeline][-2:] == ["restore", "notify"]
+
+
+def test_a_restored_outage_resolves_its_reports_once_and_they_await_confirmation(
+    desk, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.domain.notices import changes
+    from chalicelib.outages.notices import settler_of
+
+    reports = [desk.report(n) for n in range(3)]
+    desk.stream(*reports)
+    clock.advance(hours=2)
+    current = desk.outage()
+    restored = act(current, OutageAction.RESTORE, actor="staff:M1", now=clock(), note="换保险")
+    desk.svc.outages.commit(current, replace(restored, cause="台变低压熔丝熔断"))
+
+    pass_ = watch_outages(
+        notifier_of(desk.svc, outbox_of(desk.svc)), desk.svc.outages, settler_of(desk.svc)
+    )
+    again = watch_outages(
+        notifier_of(desk.svc, outbox_of(desk.svc)), desk.svc.outages, settler_of(desk.svc)
+    )
+
+    assert (pass_["tickets_settled"], again["tickets_settled"]) == (3, 0)
+    for report in reports:
+        ticket = desk.svc.tickets.get(report.ticket_id)
+        assert ticket.status is Status.RESOLVED and ticket.outcome["cause"] == "台变低压熔丝熔断"
+        assert ticket.next_due is not None and ticket.next_due[0] == "callback"  # auto-close
+        assert desk.svc.tickets.timeline(ticket.ticket_id)[-1].action == "outage_restored"
+        assert changes(report, ticket) == []  # no per-ticket "resolved" SMS on top
+
+
+def test_a_cancelled_outage_releases_its_reports_to_ordinary_dispatch(desk, clock) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.outages.notices import settler_of
+
+    reports = [desk.report(n) for n in range(3)]
+    desk.stream(*reports)
+    current = desk.outage()
+    desk.svc.outages.commit(
+        current, act(current, OutageAction.CANCEL, actor="staff:C1", now=clock())
+    )
+
+    watch_outages(
+        notifier_of(desk.svc, outbox_of(desk.svc)), desk.svc.outages, settler_of(desk.svc)
+    )
+
+    for report in reports:
+        ticket = desk.svc.tickets.get(report.ticket_id)
+        assert ticket.outage_id is None and ticket.status is Status.DISPATCHED
+        assert ticket.assignee_id == "M1" and ticket.next_due is not None
+    assert desk.sent("outage_restored_customer") == []

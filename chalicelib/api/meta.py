@@ -1,4 +1,4 @@
-"""Health and the OpenAPI document."""
+"""Health, the OpenAPI document and its readable rendering."""
 
 from __future__ import annotations
 
@@ -25,3 +25,12 @@ def health() -> Response:
 def openapi() -> Response:
     app = meta_api.current_app
     return respond(openapi_document(app.routes))
+
+
+@meta_api.route("/v1/docs", methods=["GET"])
+@endpoint
+@doc("API 参考（HTML 页面，由 /v1/openapi.json 渲染）", auth=False)
+def api_reference() -> Response:
+    from chalicelib.web.serve import page_response
+
+    return page_response("docs", meta_api.current_request.context or {})

@@ -13,7 +13,7 @@ from typing import Any
 from chalice.app import Response
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = {"m": "m.html", "ops": "ops.html"}
+PAGES = {"m": "m.html", "ops": "ops.html", "docs": "docs.html"}
 TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",

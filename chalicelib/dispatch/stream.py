@@ -24,6 +24,7 @@ from chalicelib.dispatch.dispatcher import Dispatcher
 from chalicelib.dispatch.messages import People, compose
 from chalicelib.dispatch.outbox import Outbox, RetryLater
 from chalicelib.domain.notices import Change, Recipient, changes, recipients
+from chalicelib.domain.phone import same_number
 from chalicelib.domain.tickets import Ticket
 from chalicelib.observability import logger, metrics
 from chalicelib.store.customers import CustomerStore
@@ -137,11 +138,8 @@ class TicketStreamProcessor:
     def on_record(self, ticket: Ticket) -> bool:
         """The contact phone is the phone on record for the (bound) account: one GetItem."""
         customer = self.customers.get(ticket.account_no) if ticket.account_no else None
-        return (
-            customer is not None
-            and bool(customer.phone)
-            and (customer.phone == ticket.contact_phone)
-        )
+        # on record as 13812345678, a contact phone is stored as +8613812345678 (E.164)
+        return customer is not None and same_number(customer.phone, ticket.contact_phone)
 
 
 def handle_ticket_stream(event: dict[str, Any], context: Any, svc: Services | None = None) -> Any:

@@ -31,6 +31,11 @@ def is_mobile_contact(phone: str) -> bool:
     return is_mobile(phone.removeprefix("+86"))
 
 
+def same_number(a: str, b: str) -> bool:
+    """One mainland number written bare or in E.164 (`13812345678` is `+8613812345678`)."""
+    return bool(a) and a.removeprefix("+86") == b.removeprefix("+86")
+
+
 def contact_e164(text: str) -> str | None:
     """A customer's contact number in E.164, or None when it is no real mainland number.
 

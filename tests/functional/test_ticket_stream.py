@@ -433,6 +433,17 @@ def test_the_phone_on_record_is_told_at_dispatch_and_not_again_at_accept(stack: 
     ]
 
 
+def test_the_phone_on_record_in_e164_is_still_on_record(stack: Stack) -> None:
+    # Given the contact phone as the API stores it (+86…), the account's phone on record bare
+    stack.submit(contact="+86" + CUSTOMER_PHONE)
+    stack.pump()
+    # Then the customer is told at dispatch, as for the bare number
+    assert stack.received() == [
+        (manager_phone("M1"), "dispatch_manager"),
+        ("+86" + CUSTOMER_PHONE, "dispatched_customer"),
+    ]
+
+
 def test_a_number_not_on_record_gets_three_sms_a_day_across_all_tickets(stack, clock) -> None:  # type: ignore[no-untyped-def]
     # Given four tickets from four customers naming the same stranger's phone
     accounts = ["0601000001", "0601000002", "0601000003", "0601000004"]

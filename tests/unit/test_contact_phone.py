@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.dispatch.messages import People, compose
 from chalicelib.domain.notices import changes
-from chalicelib.domain.phone import contact_e164, is_mobile_contact, mask
+from chalicelib.domain.phone import contact_e164, is_mobile_contact, mask, same_number
 from chalicelib.domain.tickets import Status
 from tests.unit.test_dispatch_messages import AUTO_CLOSE, M1, dispatch, submitted
 
@@ -54,6 +54,7 @@ def test_only_mobiles_take_sms_and_both_mask_like_a_national_number() -> None:
     assert is_mobile_contact("+8613812345678") and is_mobile_contact("13812345678")
     assert not is_mobile_contact("+864788123456")
     assert mask("+8613812345678") == "138****5678"
+    assert same_number("13812345678", "+8613812345678") and not same_number("", "")
 
 
 @pytest.mark.parametrize(("contact", "told"), [("+8613700001111", True), ("+864788123456", False)])
@@ -62,10 +63,11 @@ def test_a_landline_customer_gets_no_sms_the_manager_still_does(contact: str, to
     old = submitted(contact_phone=contact)
     new = dispatch(old)
     # When it is dispatched and later resolved
-    out = compose(old, new, changes(old, new), People(assignee=M1), AUTO_CLOSE)
+    people = People(assignee=M1, contact_on_record=True)
+    out = compose(old, new, changes(old, new), people, AUTO_CLOSE)
     on_site = replace(new, status=Status.ON_SITE)
     resolved = replace(on_site, status=Status.RESOLVED, version=on_site.version + 1)
-    out += compose(on_site, resolved, changes(on_site, resolved), People(assignee=M1), AUTO_CLOSE)
+    out += compose(on_site, resolved, changes(on_site, resolved), people, AUTO_CLOSE)
     # Then the manager is told either way, the customer only on a mobile
     sent = [(o.phone, o.template) for o in out]
     assert (M1.phone, "dispatch_manager") in sent

@@ -86,6 +86,18 @@ def _ordinary_in(area_class: AreaClass) -> Callable[[Customer, AreaClass], bool]
     return lambda c, cls: cls is area_class and not (c.important or c.special)
 
 
+def outage_neighbours(district: DemoDistrict, count: int = 4) -> list[Customer]:
+    """Ordinary customers of one 台区 that no sample customer lives in (the README's curl
+    loop reports "no power" from each, and an outage forms): the busiest such 台区."""
+    taken = {c.ta_id for c in sample_customers(district)}
+    by_area: dict[str, list[Customer]] = {}
+    for c in district.customers:
+        if c.ta_id not in taken and not (c.important or c.special):
+            by_area.setdefault(c.ta_id, []).append(c)
+    busiest = max(sorted(by_area), key=lambda ta: len(by_area[ta]))
+    return by_area[busiest][:count]
+
+
 def demo_document(district: DemoDistrict, base_url: str) -> dict[str, Any]:
     tas = {ta.ta_id: ta for ta in district.transformer_areas}
     grids = {g.grid_id: g for g in district.grids}
@@ -135,6 +147,10 @@ def demo_document(district: DemoDistrict, base_url: str) -> dict[str, Any]:
         },
         "customers": customers,
         "staff": members,
+        "outage_neighbours": [
+            {"account_no": c.account_no, "holder_name": c.holder_name, "ta_id": c.ta_id}
+            for c in outage_neighbours(district)
+        ],
     }
 
 

@@ -141,3 +141,15 @@ def test_demo_json_lists_samples_and_every_staff_member(district: DemoDistrict) 
     assert [s["staff_id"] for s in document["staff"]] == [s.staff_id for s in district.staff]
     managers = [s for s in document["staff"] if s["role"] == "manager"]
     assert all(s["grid_ids"] for s in managers)
+
+
+def test_the_outage_demo_neighbours_share_a_transformer_area_no_sample_lives_in(
+    district: DemoDistrict,
+) -> None:
+    from infra.local.seed import outage_neighbours
+
+    neighbours = outage_neighbours(district)
+    samples = {c.ta_id for c in sample_customers(district)}
+
+    assert len(neighbours) == 4 and len({c.account_no for c in neighbours}) == 4
+    assert len({c.ta_id for c in neighbours}) == 1 and neighbours[0].ta_id not in samples

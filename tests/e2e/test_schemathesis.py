@@ -101,21 +101,20 @@ def raw(stack: Stack, method: str, path: str, body: bytes | None, token: str | N
 def fuzz_operations(stack: Stack, keys: dict[str, str | None], budget: int, tally: Tally) -> int:
     """Schemathesis' positive and negative cases for every operation; the operations seen."""
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import HealthCheck, Phase, given, seed, settings
     from hypothesis.errors import Unsatisfiable
     from schemathesis.generation.modes import GenerationMode
 
     schema = schemathesis.openapi.from_dict(fuzzable(document(stack)))
     operations = [result.ok() for result in schema.get_all_operations()]
-    per_run = max(1, -(-budget // (2 * len(operations))))  # ceil: spend the whole budget
     turn = iter(range(10**9))
 
-    def runner(operation: Any, mode: GenerationMode) -> Any:
+    def runner(operation: Any, mode: GenerationMode, cases: int, round_no: int) -> Any:
+        @seed(round_no)  # reproducible, and each round draws new cases
         @settings(
-            max_examples=per_run,
+            max_examples=cases,
             deadline=None,
             database=None,
-            derandomize=True,
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
@@ -130,15 +129,30 @@ def fuzz_operations(stack: Stack, keys: dict[str, str | None], budget: int, tall
 
         return run
 
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+    runs = [
+        (op, mode)
+        for op in operations
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    ]
+    for round_no in range(3):  # later rounds top up what small operations could not use
+        left = budget - tally.sent
+        if left <= 0 or not runs:
+            break
+        per_run = -(-left // len(runs))  # ceil: spend the whole budget
+        productive = []
+        for operation, mode in runs:
+            before = tally.sent
             try:
-                runner(operation, mode)()
+                runner(operation, mode, per_run, round_no)()
             except Unsatisfiable:  # no negative case exists, e.g. an operation with no input
                 continue
             except Exception as error:  # reported below: the run goes on
                 name = f"{operation.method.upper()} {operation.path} ({mode})"
                 tally.not_generated.append(f"{name}: {type(error).__name__}: {error}"[:300])
+                continue
+            if tally.sent - before >= per_run:
+                productive.append((operation, mode))
+        runs = productive
     return len(operations)
 
 

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run stop sms test lint unit functional e2e fuzz bench package report clean browser
+.PHONY: run stop sms test lint unit functional e2e fuzz bench package docs report clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -49,6 +49,9 @@ fuzz: $(STAMP)           ## schemathesis: 2,000 cases against a local stack; 0 s
 
 bench: $(STAMP)          ## benchmarks: ratios against floors measured in the same run
 	$(PY) -m bench
+
+docs: $(STAMP)           ## docs/API.md from the app's OpenAPI document (a test fails when stale)
+	$(PY) -m infra.docs
 
 package: $(STAMP)        ## build/template.json for AWS
 	$(PY) -m infra.package

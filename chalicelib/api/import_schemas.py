@@ -17,6 +17,9 @@ class RequestImport(Struct, forbid_unknown_fields=True):
     size: Annotated[int, Meta(ge=1, le=MAX_UPLOAD_BYTES, description="字节数，最大 200 MB")]
     mode: Literal["dry_run", "commit"] = "dry_run"
     coord: Literal["wgs84", "gcj02"] = "wgs84"
+    full: Annotated[
+        bool, Meta(description="客户文件为全量：报告系统中有、文件中没有的户号（不删除）")
+    ] = False
 
 
 class ImportUpload(Struct):
@@ -56,6 +59,13 @@ class ErrorFileLink(Struct):
     url: str
 
 
+class MissingCustomers(Struct):
+    """户号 the system has that the file does not name: reported, never deleted."""
+
+    count: int
+    account_nos: list[str]  # the first 1,000
+
+
 class ImportOut(Struct, omit_defaults=True):
     import_id: str
     kind: str
@@ -70,6 +80,7 @@ class ImportOut(Struct, omit_defaults=True):
     error_file: ErrorFileLink | None = None
     ignored_columns: list[str] = []
     message: str | None = None
+    missing_customers: MissingCustomers | None = None
 
 
 class ImportList(Struct):

@@ -16,6 +16,7 @@ from chalicelib.api.import_schemas import (
     ImportProgress,
     ImportRowError,
     ImportUpload,
+    MissingCustomers,
     RequestImport,
 )
 from chalicelib.bootstrap import Services, services
@@ -52,6 +53,9 @@ def present(svc: Services, job: ImportJob) -> ImportOut:
         error_file=link,
         ignored_columns=job.ignored_columns,
         message=job.message,
+        missing_customers=None
+        if job.missing_customers is None
+        else MissingCustomers(job.missing_customers, job.missing_sample),
     )
 
 
@@ -69,7 +73,7 @@ def create_import() -> Response:
     svc = services()
     who = scope_of(svc, caller(request), *IMPORT_ROLES)
     body = decode(request, RequestImport)
-    command = NewImport(body.kind, body.filename, body.size, body.mode, body.coord)
+    command = NewImport(body.kind, body.filename, body.size, body.mode, body.coord, body.full)
     job, upload = request_import(svc, who.subject, command)
     put = ImportUpload(
         url=upload.url, method="PUT", headers=upload.headers, expires_in=URL_LIFETIME

@@ -59,6 +59,7 @@ class ImportJob:
     coord: str
     created_at: str
     created_by: str
+    full: bool = False  # a complete customer file: the 户号 it leaves out are reported
     status: ImportStatus = ImportStatus.AWAITING_UPLOAD
     encoding: str | None = None
     done: int = 0  # rows handled so far in the current phase
@@ -69,6 +70,8 @@ class ImportJob:
     ignored_columns: list[str] = field(default_factory=list)
     applied_through: int = 0  # checkpoint: every good row numbered ≤ this is applied
     message: str | None = None  # why it aborted or failed, in Chinese
+    missing_customers: int | None = None  # a full customer file: 户号 stored, not in it
+    missing_sample: list[str] = field(default_factory=list)  # the first 1,000 of them
     count_changes: dict[str, int] = field(default_factory=dict)  # grid -> customers ±, so far
     count_targets: dict[str, int] | None = None  # the counts being written at the end
     lease_owner: str | None = None  # the invocation working on the job …

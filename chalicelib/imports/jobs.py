@@ -38,6 +38,7 @@ from chalicelib.store.import_files import ImportFiles, JobStore, StaleWrite
 from chalicelib.store.org import OrgStore
 
 from .apply import OrgSnapshot, Shapes, apply_customers, apply_org
+from .cells import CellProblem, identifier
 from .columns import Kind
 from .error_file import ErrorFileWriter
 from .issues import RowIssue
@@ -180,12 +181,17 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
     errors_path = scratch / "errors.csv"
     tally = Tally()
     spool = _Spool(scratch / SPOOL) if job.mode == "commit" else None
+    named: set[str] | None = set() if kind is Kind.CUSTOMERS and job.full else None
     with path.open("rb") as stream, errors_path.open("w", encoding="utf-8", newline="") as out:
         table, checked = _checked(job, stream, _references(kind, ports.org), ports.bbox)
         job.encoding = table.encoding
-        job.ignored_columns = list(header_of(kind, table).ignored)
+        header = header_of(kind, table)
+        job.ignored_columns = list(header.ignored)
         writer = ErrorFileWriter(out, kind, table.header)
+        account_at = header.positions.get("account_no", 0)
         for row, result in checked:
+            if named is not None and account_at < len(row.cells):
+                named.add(_account_no(row.cells[account_at]))
             tally.count(result)
             if result.issues:
                 writer.write(row.cells, result.issues)
@@ -199,6 +205,8 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
     job.total = job.counts.rows = tally.rows
     job.counts.failed = tally.failed
     job.errors = _errors(tally.errors[:FIRST_ERRORS])
+    if named is not None:
+        _missing_customers(ports, job, named)
     if writer.rows:
         key = error_file_key(job.import_id)
         ports.files.put_bytes(key, errors_path.read_bytes(), "text/csv; charset=utf-8")
@@ -211,6 +219,28 @@ def _validate(ports: ImportPorts, job: ImportJob, path: Path, scratch: Path) -> 
     else:
         job.status, job.done = ImportStatus.APPLYING, 0
     ports.save(job)
+
+
+def _account_no(cell: str) -> str:
+    try:
+        return identifier(cell)
+    except CellProblem:
+        return cell.strip()
+
+
+def _missing_customers(ports: ImportPorts, job: ImportJob, named: set[str]) -> None:
+    """Customers the store has and a full customer file does not name — reported, never
+    deleted. One Scan of the 户号, in the import Lambda (never on a request path); only when
+    ops says the file is complete, since a partial file would leave out most of them."""
+    missing = 0
+    sample: list[str] = []
+    for account_no in ports.customers.account_nos():
+        if account_no not in named:
+            missing += 1
+            if len(sample) < FIRST_ERRORS:
+                sample.append(account_no)
+    job.missing_customers = missing
+    job.missing_sample = sample
 
 
 class _Spool:

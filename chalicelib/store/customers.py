@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -33,6 +33,10 @@ class CustomerStore(Protocol):
         ...
 
     def count_in_area(self, ta_id: str) -> int: ...
+    def account_nos(self) -> Iterator[str]:
+        """Every customer's 户号 (a dry run's report of those a file leaves out). A Scan:
+        for the import Lambda, never on a request path."""
+        ...
 
 
 class InMemoryCustomerStore:
@@ -70,6 +74,9 @@ class InMemoryCustomerStore:
 
     def count_in_area(self, ta_id: str) -> int:
         return len(self.in_area(ta_id))
+
+    def account_nos(self) -> Iterator[str]:
+        return iter(sorted(self.customers))
 
 
 class DynamoCustomerStore:
@@ -144,6 +151,14 @@ class DynamoCustomerStore:
         from chalicelib.store.models import CustomerModel
 
         return int(CustomerModel.by_ta.count(ta_id))
+
+    def account_nos(self) -> Iterator[str]:
+        from chalicelib.store.models import CustomerModel
+
+        profiles = CustomerModel.scan(
+            filter_condition=CustomerModel.sk == PROFILE, attributes_to_get=["account_no"]
+        )
+        return (item.account_no for item in profiles)
 
 
 def _customer(item: Any) -> Customer:

@@ -24,6 +24,7 @@ class NewImport:
     size: int
     mode: str = "dry_run"
     coord: str = "wgs84"
+    full: bool = False  # a complete customer file: report the 户号 it leaves out
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ def request_import(svc: Services, staff_id: str, command: NewImport) -> tuple[Im
         coord=command.coord,
         created_at=now.isoformat(),
         created_by=staff_id,
+        full=command.full,
     )
     JobStore(svc.import_files).save(job)
     url, headers = svc.import_files.presign_put(job.upload_key, command.size)

@@ -92,7 +92,7 @@ def test_the_upload_is_capped_at_200_mb_and_its_size_is_signed(api) -> None:  # 
 def test_a_dry_run_reports_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
     good = [(f"06050000{n:02d}", "T1") for n in range(29)]
     data = customers_csv([("0123456789", "T1"), ("0601000099", "T9"), *good])
-    import_id, key = start(api, "customers", "客户.csv", data, mode="dry_run")
+    import_id, key = start(api, "customers", "客户.csv", data, mode="dry_run", full=True)
     run(key)
     found = job(api, import_id)
     assert found["status"] == "done"
@@ -107,6 +107,8 @@ def test_a_dry_run_reports_and_writes_nothing(api) -> None:  # type: ignore[no-u
         }
     ]
     assert found["ignored_columns"] == ["备注"]
+    missing = found["missing_customers"]  # the district's five, which the file leaves out
+    assert missing == {"count": 5, "account_nos": [f"060100000{n}" for n in range(1, 6)]}
     assert found["error_file"]["url"].startswith("https://")
     assert api.services.customers.get("0123456789") is None
 

@@ -48,7 +48,9 @@ def dynamo_api(settings, clock, monkeypatch) -> Iterator[Any]:  # type: ignore[n
             bootstrap.use(None)
 
 
-def upload_and_run(api: Any, kind: str, filename: str, data: bytes) -> dict[str, Any]:
+def upload_and_run(
+    api: Any, kind: str, filename: str, data: bytes, mode: str = "commit", **more: Any
+) -> dict[str, Any]:
     import boto3
 
     from chalicelib.imports.handler import on_import_event
@@ -56,7 +58,7 @@ def upload_and_run(api: Any, kind: str, filename: str, data: bytes) -> dict[str,
     reply = api.call(
         "POST",
         "/v1/imports",
-        {"kind": kind, "filename": filename, "size": len(data), "mode": "commit"},
+        {"kind": kind, "filename": filename, "size": len(data), "mode": mode, **more},
         as_=OPS,
     )
     assert reply.status == 201, reply.body
@@ -85,8 +87,14 @@ def test_customers_commit_is_idempotent_on_dynamodb(dynamo_api) -> None:  # type
     assert "errors.csv" in urllib.parse.unquote(first["error_file"]["url"])
 
     second = upload_and_run(dynamo_api, "customers", "客户.csv", data)
+    assert "missing_customers" not in second  # not said to be complete: nothing to report
     assert second["counts"]["created"] == 0 and second["counts"]["updated"] == 0
     assert second["counts"]["unchanged"] == 41
+    named = customers_csv([("0601000001", "T1"), ("0701000000", "T3")])
+    preview = upload_and_run(dynamo_api, "customers", "c.csv", named, mode="dry_run", full=True)
+    assert preview["missing_customers"]["count"] == 40 + 4  # nothing deleted, all reported
+    assert "0601000001" not in preview["missing_customers"]["account_nos"]
+    assert dynamo_api.services.customers.get("0601000002") is not None
     listed = dynamo_api.call("GET", "/v1/imports", as_=OPS).body["items"]
     assert {j["import_id"] for j in listed} >= {first["import_id"], second["import_id"]}
 

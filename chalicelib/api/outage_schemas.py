@@ -65,3 +65,14 @@ class OutageOut(Struct, omit_defaults=True):
 class OutageList(Struct):
     items: list[OutageOut]
     next_cursor: str | None
+
+
+class CallbackReply(Struct):
+    account_no: ShortText
+    reply: Literal["1", "2"]
+
+
+class CallbackAnswer(Struct, omit_defaults=True):
+    reply: str
+    ticket_id: str | None = None  # "2": the new ticket, dispatched with its own clocks
+    number: str | None = None

@@ -8,7 +8,14 @@ from chalice.app import Response
 
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, decode, endpoint, page_limit, query_params, respond
-from chalicelib.api.outage_schemas import OutageActionBody, OutageList, OutageOut, PublishOutage
+from chalicelib.api.outage_schemas import (
+    CallbackAnswer,
+    CallbackReply,
+    OutageActionBody,
+    OutageList,
+    OutageOut,
+    PublishOutage,
+)
 from chalicelib.api.present_outages import outage_out
 from chalicelib.bootstrap import Services, services
 from chalicelib.domain.errors import ValidationFailed
@@ -127,3 +134,32 @@ def act_on_outage(outage_id: str) -> Response:
     )
     outage = desk(svc).act(scope, outage_id, command)
     return respond(outage_out(outage, now=svc.clock(), org=svc.org, timeline=True))
+
+
+@outages_api.route("/v1/outages/{outage_id}/callback", methods=["POST"], **protected())
+@endpoint
+@doc(
+    "复电回访（客户）：回复 1 已恢复，2 仍停电（新建工单，关联本停电事件）",
+    body=CallbackReply,
+    response=CallbackAnswer,
+    errors=(403, 404, 409),
+)
+def answer_callback(outage_id: str) -> Response:
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.domain.org import Role
+    from chalicelib.outages.callback import callback_desk
+
+    request = outages_api.current_request
+    who = caller(request, Role.CUSTOMER)
+    svc = services()
+    body = decode(request, CallbackReply)
+    if svc.customers.bound_customer(who.subject, body.account_no) is None:
+        raise NotFound("未找到该户号，请先绑定户号", code="account_not_found")
+    ticket = callback_desk(svc).answer(outage_id, body.account_no, body.reply, who.subject)
+    return respond(
+        CallbackAnswer(
+            reply=body.reply,
+            ticket_id=ticket.ticket_id if ticket else None,
+            number=ticket.number if ticket else None,
+        )
+    )

@@ -44,6 +44,7 @@ class Notice(StrEnum):
     ACK = "ack"  # 已确认停电，预计HH:MM恢复
     ETR = "etr"  # the ETR moved by ≥ 30 min (at most one an hour)
     RESTORED = "restored"
+    CALLBACK = "callback"  # to those who reported, after restoration: "回复1已恢复，回复2仍停电"
 
 
 class OutageAction(StrEnum):
@@ -130,6 +131,7 @@ class Outage:
     etr_told_at: datetime | None = None
     etr_updates: int = 0
     restored_told_at: datetime | None = None
+    callback_told_at: datetime | None = None
     reports_settled_at: datetime | None = None  # its tickets resolved (or released) with it
     confirmed_at: datetime | None = None
     restored_at: datetime | None = None
@@ -370,6 +372,13 @@ def notices_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Not
     restored = outage.state is OutageState.RESTORED and outage.restored_told_at is None
     if restored and outage.acked_at is not None:  # nobody told of it: nobody told it ended
         due.append(Notice.RESTORED)
+    if (
+        outage.state is OutageState.RESTORED
+        and outage.restored_at is not None
+        and outage.callback_told_at is None
+        and now - outage.restored_at >= policy.callback_after
+    ):
+        due.append(Notice.CALLBACK)
     return due
 
 
@@ -382,6 +391,8 @@ def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -
         changes.update(etr_told=outage.etr, etr_told_at=now, etr_updates=outage.etr_updates + 1)
     if Notice.RESTORED in notices:
         changes["restored_told_at"] = now
+    if Notice.CALLBACK in notices:
+        changes["callback_told_at"] = now
     event = OutageEvent(
         at=now,
         action=OutageAction.NOTIFY.value,
@@ -398,7 +409,9 @@ NOTICE_LABELS = {
     Notice.ACK: "停电确认",
     Notice.ETR: "预计恢复时间调整",
     Notice.RESTORED: "恢复供电",
+    Notice.CALLBACK: "复电回访",
 }
+CALLBACK_REPLIES = {"1": "restored", "2": "still_out"}
 
 
 _TARGET = {

@@ -46,6 +46,7 @@ class TemplateKey(StrEnum):
     OUTAGE_ACK_PRIORITY = "outage_ack_priority"
     OUTAGE_ETR_CUSTOMER = "outage_etr_customer"
     OUTAGE_RESTORED_CUSTOMER = "outage_restored_customer"
+    OUTAGE_CALLBACK_CUSTOMER = "outage_callback_customer"
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,12 @@ _ALL = (
         "SMS_YG_0014",
         TemplateKey.OUTAGE_RESTORED_CUSTOMER,
         "{area}已恢复供电，感谢您的耐心等待。如仍停电请在小程序报修。",
+        ("area",),
+    ),
+    SmsTemplate(
+        "SMS_YG_0015",
+        TemplateKey.OUTAGE_CALLBACK_CUSTOMER,
+        "{area}供电已恢复？回复1已恢复，回复2仍停电，我们将再派人处理。",
         ("area",),
     ),
 )

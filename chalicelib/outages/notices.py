@@ -56,8 +56,15 @@ class OutageNotifier:
         if not due:
             return outage
         people = self.affected(outage)
+        reporters = [p for p in people if p.account_no in outage.account_nos]
         self.outbox.deliver(
-            [m for notice in due for m in self.messages(outage, notice, people, now)]
+            [
+                m
+                for notice in due
+                for m in self.messages(
+                    outage, notice, reporters if notice is Notice.CALLBACK else people, now
+                )
+            ]
         )
         try:
             return self.outages.commit(outage, told(outage, due, len(people), now))
@@ -121,6 +128,8 @@ class OutageNotifier:
             return TemplateKey.OUTAGE_ACK_CUSTOMER, {"area": place, "etr": etr}
         if notice is Notice.ETR:
             return TemplateKey.OUTAGE_ETR_CUSTOMER, {"area": place, "etr": etr}
+        if notice is Notice.CALLBACK:
+            return TemplateKey.OUTAGE_CALLBACK_CUSTOMER, {"area": place}
         return TemplateKey.OUTAGE_RESTORED_CUSTOMER, {"area": place}
 
 

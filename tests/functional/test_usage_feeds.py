@@ -205,3 +205,27 @@ def test_event_shapes_name_the_files_and_other_keys_are_ignored(loader) -> None:
     assert loader.load("imports/abc/file.csv").status == "not_a_feed"
     assert loader.load("feeds/usage/none.csv").status == "missing"
     assert replace(loader.load("imports/x.csv"), key="k").status == "not_a_feed"
+
+
+def test_many_reminders_go_out_once_each_even_when_some_fail_and_the_file_comes_again(
+    loader, memory_services
+) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.dispatch.outbox import RetryLater
+
+    accounts = [f"07010{n:05d}" for n in range(250)]
+    memory_services.customers.put_customers(
+        Customer(a, "户主", "临河区", "T1", phone=f"1380{a[-7:]}") for a in accounts
+    )
+    header = "户号,账期,电量,电费,结算余额,欠费,截至时间\n"
+    rows = "".join(f"{a},202610,100,50,-50,50,2026-11-03 16:00:00\n" for a in accounts)
+    memory_services.sms.fail_transiently(1)  # the provider throttles one SMS
+    # When the bill file is loaded: every reminder but one goes out, and the load fails
+    with pytest.raises(RetryLater):
+        drop(loader, BILL_KEY, csv(header + rows))
+    assert len(memory_services.sms.sent) == 249
+    # Then EventBridge delivers it again: the file is not in the ledger, so it loads again
+    again = drop(loader, BILL_KEY, csv(header + rows))
+    assert again["status"] == "loaded" and len(again["reminders"]) == 1
+    phones = [s.phone for s in memory_services.sms.sent]
+    assert len(phones) == len(set(phones)) == 250  # each account once
+    assert drop(loader, BILL_KEY, csv(header + rows))["status"] == "skipped"

@@ -160,3 +160,18 @@ def test_a_bad_tariff_setting_stops_the_app_at_start() -> None:
     with pytest.raises(SettingsError):
         Settings.from_env({"YUNGE_STAGE": "local", "YUNGE_TARIFFS": '[{"basis": "weekly"}]'})
     assert Settings.from_env({"YUNGE_STAGE": "local"}).low_balance_yuan == 20.0
+
+
+def test_a_bill_reminds_for_arrears_or_a_low_balance_of_recent_periods_only() -> None:
+    from chalicelib.domain.usage import Reminder, reminder_due, reminder_key
+
+    today = date(2026, 11, 24)
+    assert reminder_due(bill("2026-10", 100, arrears=5.0), 20.0, today) is Reminder.ARREARS
+    assert reminder_due(bill("2026-10", 100, balance=19.99), 20.0, today) is Reminder.LOW_BALANCE
+    assert reminder_due(bill("2026-10", 100, balance=20.0), 20.0, today) is None  # at the line
+    assert reminder_due(bill("2026-11", 100, balance=-3), 20.0, today) is Reminder.LOW_BALANCE
+    assert reminder_due(bill("2026-09", 100, arrears=5.0), 20.0, today) is None  # backfill
+    # one key per account and period, whatever the reason
+    assert reminder_key(bill("2026-10", 1, arrears=1)) == reminder_key(
+        bill("2026-10", 2, balance=1)
+    )

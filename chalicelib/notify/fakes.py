@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from chalicelib.notify.sender import PermanentSmsError, TransientSmsError, mainland_e164
@@ -26,6 +27,7 @@ class RecordingSmsSender:
         self.attempts = 0
         self._transient_failures = 0
         self._rejected: dict[str, str] = {}
+        self._lock = threading.Lock()  # senders may be called from several threads
 
     def fail_transiently(self, times: int = 1) -> None:
         """The next ``times`` sends (to anyone) raise TransientSmsError."""
@@ -36,17 +38,18 @@ class RecordingSmsSender:
         self._rejected[phone] = code
 
     def send(self, phone: str, sms: RenderedSms) -> str:
-        self.attempts += 1
-        mainland_e164(phone)  # refuse what a real provider would refuse
-        if phone in self._rejected:
-            code = self._rejected[phone]
-            raise PermanentSmsError(f"fake rejection: {code}", code=code)
-        if self._transient_failures > 0:
-            self._transient_failures -= 1
-            raise TransientSmsError("fake throttling", code="Throttling")
-        message_id = f"fake-{len(self.sent) + 1:04d}"
-        self.sent.append(SentSms(phone, sms, message_id))
-        return message_id
+        with self._lock:
+            self.attempts += 1
+            mainland_e164(phone)  # refuse what a real provider would refuse
+            if phone in self._rejected:
+                code = self._rejected[phone]
+                raise PermanentSmsError(f"fake rejection: {code}", code=code)
+            if self._transient_failures > 0:
+                self._transient_failures -= 1
+                raise TransientSmsError("fake throttling", code="Throttling")
+            message_id = f"fake-{len(self.sent) + 1:04d}"
+            self.sent.append(SentSms(phone, sms, message_id))
+            return message_id
 
     def to(self, phone: str) -> list[RenderedSms]:
         """What ``phone`` received, oldest first."""

@@ -19,7 +19,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.present import ticket_detail, ticket_out
 from chalicelib.api.schemas import CreateTicket, PhotoList, PhotoOut, TicketList, TicketOut
-from chalicelib.api.validation import all_field_errors
+from chalicelib.api.validation import all_field_errors, invalid_choice
 from chalicelib.bootstrap import services
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
@@ -167,11 +167,11 @@ def parse_list_params(params: dict[str, str], now: datetime) -> tuple[TicketFilt
     statuses = params["status"].split(",") if "status" in params else []
     kind = params.get("type")
     if len(statuses) > len(Status) or any(s not in Status._value2member_map_ for s in statuses):
-        fields["status"] = "取值无效"
+        fields["status"] = invalid_choice(Status)
     if params.get("mine", "1") not in ("0", "1"):
         fields["mine"] = "应为 0 或 1"
     if kind is not None and kind not in TicketType._value2member_map_:
-        fields["type"] = "取值无效"
+        fields["type"] = invalid_choice(TicketType)
     limit = page_limit(params, fields)
     if fields:
         raise ValidationFailed(fields=fields)

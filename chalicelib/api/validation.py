@@ -126,10 +126,16 @@ def allowed_values(hint: Any) -> list[str]:
     return values
 
 
+def invalid_choice(hint: Any) -> str:
+    """`取值无效，可选：a、b` for an Enum or Literal (a query parameter's, say)."""
+    values = allowed_values(hint)
+    return f"{INVALID}，可选：{'、'.join(values)}" if values else INVALID
+
+
 def _explained(errors: dict[str, str], hint: Any, path: str) -> dict[str, str]:
     """An invalid choice lists the valid ones: `取值无效，可选：a、b`."""
-    if errors.get(path) == INVALID and (values := allowed_values(hint)):
-        return {**errors, path: f"{INVALID}，可选：{'、'.join(values)}"}
+    if errors.get(path) == INVALID and allowed_values(hint):
+        return {**errors, path: invalid_choice(hint)}
     return errors
 
 

@@ -159,6 +159,9 @@ def test_an_invalid_choice_lists_the_allowed_values(bound) -> None:  # type: ign
     }
     action = bound.call("POST", "/v1/tickets/T404/actions", {"action": "fly"}, as_=WANG)
     assert action.body["error"]["fields"]["action"].startswith("取值无效，可选：accept、arrive")
+    listed = bound.call("GET", "/v1/tickets?type=x&status=open", as_=WANG)
+    assert listed.body["error"]["fields"]["type"].endswith("consultation、new_connection")
+    assert "submitted" in listed.body["error"]["fields"]["status"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,13 @@ import pytest
 
 from chalicelib.dispatch.messages import People, compose
 from chalicelib.domain.notices import changes
-from chalicelib.domain.phone import contact_e164, is_mobile_contact, mask, same_number
+from chalicelib.domain.phone import (
+    contact_e164,
+    is_mobile_contact,
+    mask,
+    phone_hash,
+    same_number,
+)
 from chalicelib.domain.tickets import Status
 from tests.unit.test_dispatch_messages import AUTO_CLOSE, M1, dispatch, submitted
 
@@ -55,6 +61,8 @@ def test_only_mobiles_take_sms_and_both_mask_like_a_national_number() -> None:
     assert not is_mobile_contact("+864788123456")
     assert mask("+8613812345678") == "138****5678"
     assert same_number("13812345678", "+8613812345678") and not same_number("", "")
+    # the SMS log is searched by the bare number an operator types
+    assert phone_hash("+8613812345678", b"k" * 32) == phone_hash("13812345678", b"k" * 32)
 
 
 @pytest.mark.parametrize(("contact", "told"), [("+8613700001111", True), ("+864788123456", False)])

@@ -9,6 +9,7 @@ this; the depth and size limits of `api.http.decode` hold before either read.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -73,7 +74,7 @@ def all_field_errors(data: Any, schema: type, prefix: str = "") -> dict[str, str
         return field_errors(first, prefix)
     errors: dict[str, str] = {}
     known = set()
-    for info in msgspec.structs.fields(schema):
+    for info in _fields(schema):
         known.add(info.encode_name)
         path = join(prefix, "." + info.encode_name)
         if info.encode_name not in data:
@@ -93,6 +94,12 @@ def all_field_errors(data: Any, schema: type, prefix: str = "") -> dict[str, str
     if schema.__struct_config__.forbid_unknown_fields:
         errors.update({join(prefix, "." + k): UNKNOWN for k in data if k not in known})
     return errors or field_errors(first, prefix)
+
+
+@functools.cache
+def _fields(schema: type) -> tuple[msgspec.structs.FieldInfo, ...]:
+    """A Struct's fields with their types resolved (msgspec evaluates them on every call)."""
+    return msgspec.structs.fields(schema)
 
 
 def _item_errors(value: Any, hint: Any, path: str) -> dict[str, str]:

@@ -43,7 +43,12 @@ def usage_out(view: UsageView) -> UsageOut:
         as_of=as_of,
         as_of_label=f"数据截至 {as_of[:16].replace('T', ' ')}" if as_of else "暂无数据",
         months=[UsageMonth(m.month, m.kwh, m.amount_yuan) for m in view.months],
-        days=[UsageDay(d.day.isoformat(), d.kwh, d.quality.value) for d in view.days],
+        days=[
+            UsageDay(
+                d.day.isoformat(), d.kwh, d.quality.value, d.peak_kwh, d.flat_kwh, d.valley_kwh
+            )
+            for d in view.days
+        ],
         balance=UsageBalance(
             settlement_balance_yuan=bill.settlement_balance_yuan,
             arrears_yuan=bill.arrears_yuan,

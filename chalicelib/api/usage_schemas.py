@@ -15,10 +15,13 @@ class UsageMonth(Struct):
     amount_yuan: float | None
 
 
-class UsageDay(Struct):
+class UsageDay(Struct, omit_defaults=True):
     date: str  # YYYY-MM-DD, Asia/Shanghai
     kwh: float | None  # null when missing: never plotted as zero
     quality: Quality
+    peak_kwh: float | None = None  # 峰/平/谷 split, only where the meter reports it
+    flat_kwh: float | None = None
+    valley_kwh: float | None = None
 
 
 class UsageBalance(Struct):

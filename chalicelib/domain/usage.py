@@ -90,6 +90,9 @@ class DayFigure:
     day: date
     kwh: float | None
     quality: Quality
+    peak_kwh: float | None = None  # 峰/平/谷 when the meter reports them
+    flat_kwh: float | None = None
+    valley_kwh: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,16 @@ def last_days(days: Iterable[DailyUsage], last_day: date, count: int) -> list[Da
         if reading is None or reading.kwh is None or reading.quality is Quality.MISSING:
             out.append(DayFigure(day, None, Quality.MISSING))
         else:
-            out.append(DayFigure(day, reading.kwh, reading.quality))
+            out.append(
+                DayFigure(
+                    day,
+                    reading.kwh,
+                    reading.quality,
+                    reading.peak_kwh,
+                    reading.flat_kwh,
+                    reading.valley_kwh,
+                )
+            )
     return out
 
 

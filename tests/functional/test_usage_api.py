@@ -30,6 +30,7 @@ def seed_usage(store: Any, account: str = ACCOUNT) -> None:
     days[0] = DailyUsage(account, date(2026, 11, 23), 7.5, Quality.ESTIMATED)
     days[1] = DailyUsage(account, date(2026, 11, 22), None, Quality.MISSING)
     del days[2]  # 21 November never arrived
+    days[2] = DailyUsage(account, date(2026, 11, 20), 6.0, Quality.ACTUAL, 2.0, 2.5, 1.5)
     store.put_days(days)
     as_of = datetime(2026, 11, 3, 16, 0, tzinfo=UTC)
     store.put_bills(
@@ -63,7 +64,14 @@ def test_a_bound_customer_sees_months_days_balance_and_tier(usage_api) -> None: 
     assert days["2026-11-23"] == {"date": "2026-11-23", "kwh": 7.5, "quality": "estimated"}
     assert days["2026-11-22"] == {"date": "2026-11-22", "kwh": None, "quality": "missing"}
     assert days["2026-11-21"] == {"date": "2026-11-21", "kwh": None, "quality": "missing"}
-    assert days["2026-11-20"]["quality"] == "actual"
+    assert days["2026-11-20"] == {  # the 峰/平/谷 split where the meter reports it
+        "date": "2026-11-20",
+        "kwh": 6.0,
+        "quality": "actual",
+        "peak_kwh": 2.0,
+        "flat_kwh": 2.5,
+        "valley_kwh": 1.5,
+    }
     assert body["as_of"] == "2026-11-24T00:00:00+08:00"
     assert body["as_of_label"] == "数据截至 2026-11-24 00:00"
     # the latest bill's balance, labelled as not real time, with arrears and penalty

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.dispatch.messages import Outgoing, Recipient, local_moment
 from chalicelib.dispatch.outbox import Outbox, RetryLater
 from chalicelib.domain.outages import Notice, Outage, notices_due, told
+from chalicelib.domain.phone import is_mobile_contact
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.notify.templates import TemplateKey
 from chalicelib.observability import logger
@@ -73,8 +74,8 @@ class OutageNotifier:
 
     def tell_reporter(self, outage: Outage, account_no: str, phone: str, priority: bool) -> None:
         """A report that joined after the acknowledgement went out gets its own, once."""
-        if outage.acked_at is None or not phone:
-            return
+        if outage.acked_at is None or not is_mobile_contact(phone):
+            return  # a landline takes no SMS
         person = Affected(account_no, phone, priority)
         self.outbox.deliver(self.messages(outage, Notice.ACK, [person], self.clock()))
 
@@ -86,6 +87,8 @@ class OutageNotifier:
                     people[c.account_no] = Affected(c.account_no, c.phone, c.important or c.special)
         for entry in outage.contacts:  # the phone a reporter gave is the one they watch
             account, _, phone = entry.partition("#")
+            if not is_mobile_contact(phone):
+                continue  # a landline takes no SMS: the phone on file (if any) is told instead
             known = people.get(account)
             people[account] = Affected(account, phone, bool(known and known.priority))
         return sorted(people.values(), key=lambda p: (not p.priority, p.account_no))

@@ -39,14 +39,14 @@ class Desk:
         self.svc = svc
         self.processor = TicketStreamProcessor.from_services(svc)
 
-    def report(self, n: int) -> Ticket:
+    def report(self, n: int, contact: str = REPORTER_PHONE) -> Ticket:
         account = NEIGHBOURS[n].account_no
         self.svc.customers.bind(f"wx-{n}", account, self.svc.clock())
         request = NewTicket(
             type=TicketType.FAULT_REPAIR,
             account_no=account,
             description="没电了",
-            contact_phone=REPORTER_PHONE,
+            contact_phone=contact,
             details=FaultDetails(scope="building"),
         )
         ticket, _ = submit_ticket(self.svc, f"wx-{n}", request, None)
@@ -96,6 +96,21 @@ def test_three_reports_tell_the_manager_once_and_every_affected_customer_once(de
     )
     outage = desk.outage()
     assert outage.acked_at is not None and outage.timeline[-1].note.startswith("短信告知29户")
+
+
+def test_a_reporter_who_gave_a_landline_is_told_on_the_phone_on_file(desk, clock) -> None:  # type: ignore[no-untyped-def]
+    # Given three reports, one with a landline as its contact phone (stored in E.164)
+    landline = "+864788123456"
+    reports = [desk.report(0, contact=landline), desk.report(1), desk.report(2)]
+    desk.stream(*reports)
+    # Then no SMS goes to the landline; that account hears on the mobile imported for it
+    assert landline not in [s.phone for s in desk.svc.sms.sent]
+    assert "13600000000" in desk.sent("outage_ack_customer")
+    # and a later landline reporter without a phone on file is not sent one either
+    clock.advance(minutes=20)
+    before = len(desk.svc.sms.sent)
+    desk.stream(desk.report(28, contact=landline))
+    assert desk.svc.sms.keys()[before:] == []
 
 
 def test_nothing_is_sent_twice_when_the_stream_or_the_minute_pass_repeats(desk, clock) -> None:  # type: ignore[no-untyped-def]

@@ -91,6 +91,8 @@ def all_field_errors(data: Any, schema: type, prefix: str = "") -> dict[str, str
         except msgspec.ValidationError as error:
             found = _item_errors(value, info.type, path)
             errors.update(found or _explained(field_errors(error, path), info.type, path))
+            if found and _wrong_length(value, info.type):
+                errors[path] = "长度不符合要求"
     if schema.__struct_config__.forbid_unknown_fields:
         errors.update({join(prefix, "." + k): UNKNOWN for k in data if k not in known})
     return errors or field_errors(first, prefix)
@@ -100,6 +102,17 @@ def all_field_errors(data: Any, schema: type, prefix: str = "") -> dict[str, str
 def _fields(schema: type) -> tuple[msgspec.structs.FieldInfo, ...]:
     """A Struct's fields with their types resolved (msgspec evaluates them on every call)."""
     return msgspec.structs.fields(schema)
+
+
+def _wrong_length(value: Any, hint: Any) -> bool:
+    """A list longer or shorter than its Annotated Meta allows (checked apart from its items)."""
+    metas = get_args(hint)[1:] if get_origin(hint) is Annotated else ()
+    for meta in (m for m in metas if isinstance(m, msgspec.Meta)):
+        if meta.max_length is not None and len(value) > meta.max_length:
+            return True
+        if meta.min_length is not None and len(value) < meta.min_length:
+            return True
+    return False
 
 
 def _item_errors(value: Any, hint: Any, path: str) -> dict[str, str]:

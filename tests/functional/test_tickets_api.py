@@ -145,6 +145,14 @@ def test_one_400_names_every_bad_field_at_once(bound) -> None:  # type: ignore[n
     assert bound.services.tickets.tickets == {}
 
 
+def test_a_list_too_long_is_named_beside_its_bad_items(bound) -> None:  # type: ignore[no-untyped-def]
+    reply = bound.call("POST", "/v1/tickets", fault(photos=[1] * 50), as_=WANG)
+    fields = reply.body["error"]["fields"]
+    assert fields["photos"] == "长度不符合要求"
+    assert fields["photos[0]"] == "应为字符串"
+    assert len(fields) <= 21  # items are named up to 20, however long the list
+
+
 def test_an_invalid_choice_lists_the_allowed_values(bound) -> None:  # type: ignore[no-untyped-def]
     reply = bound.call(
         "POST", "/v1/tickets", fault(type="teleport", description=" ", details=[]), as_=WANG

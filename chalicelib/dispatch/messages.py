@@ -12,7 +12,11 @@ same keys, and the notification log lets each through once.
     accepted              customer: dispatched_customer, when the contact phone is not the
                           account's phone on record (dispatch/contact.py caps those too)
     reopened              assignee: dispatch_manager (accept again)
-    transferred           new assignee: transfer_manager
+    transferred           new assignee: transfer_manager (with its accept deadline)
+                          · customer: reassigned_customer (the new manager's name and phone)
+    transferred by a      new assignee: reassigned_manager (why: 超时未接单, and the accept
+      level-2 escalation  deadline) · previous assignee: taken_manager · customer:
+                          reassigned_customer · station chief: escalation_chief
     resolved              customer: resolved_customer
     escalated_to_chief    station chief: escalation_chief
     dispatch_stuck        station chief: dispatch_stuck_chief
@@ -24,10 +28,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.labels import CLOCK_LABELS, TYPE_LABELS
-from chalicelib.domain.notices import Change, Recipient, newly_escalated
+from chalicelib.domain.notices import (
+    ASKS_TO_CONFIRM,
+    Change,
+    Recipient,
+    StillTrue,
+    names_manager,
+    newly_escalated,
+)
 from chalicelib.domain.org import Staff
 from chalicelib.domain.phone import is_mobile_contact
 from chalicelib.domain.tickets import Ticket
@@ -55,6 +67,7 @@ class Outgoing:
     phone: str
     template: TemplateKey
     params: Mapping[str, object]
+    still_true: StillTrue | None = None  # a customer SMS is dropped as superseded otherwise
 
 
 def local_moment(moment: datetime | None, today: datetime) -> str:
@@ -77,12 +90,21 @@ def compose(
     # a landline contact number takes no SMS: the customer is told by the manager's call
     customer_phone = new.contact_phone if is_mobile_contact(new.contact_phone) else None
 
-    def add(recipient: Recipient, phone: str | None, key: TemplateKey, **params: object) -> None:
+    def add(
+        recipient: Recipient,
+        phone: str | None,
+        key: TemplateKey,
+        *,
+        still_true: StillTrue | None = None,
+        **params: object,
+    ) -> None:
         if phone:
             business_key = f"{new.ticket_id}#v{new.version}#{recipient}#{key}"
-            out.append(Outgoing(business_key, new.ticket_id, recipient, phone, key, params))
+            out.append(
+                Outgoing(business_key, new.ticket_id, recipient, phone, key, params, still_true)
+            )
 
-    job = {"number": number, "type_label": type_label, "address": new.address}
+    job: dict[str, Any] = {"number": number, "type_label": type_label, "address": new.address}
     if Change.DISPATCHED in found or Change.REOPENED in found:
         accept_by = local_moment(new.clocks.get("accept_due"), since)
         add(
@@ -105,6 +127,7 @@ def compose(
             Recipient.CUSTOMER,
             customer_phone,
             TemplateKey.DISPATCHED_CUSTOMER,
+            still_true=names_manager(new),
             number=number,
             manager_name=assignee_name,
             manager_phone=assignee.phone if assignee else "95598",
@@ -122,19 +145,53 @@ def compose(
                 **job,
             )
     if Change.TRANSFERRED in found:
+        accept_by = local_moment(new.clocks.get("accept_due"), since)
+        before = people.previous
+        escalated = newly_escalated(old, new)
+        if Change.ESCALATED_TO_CHIEF in found or "arrive" in escalated:
+            reason = "超时未接单" if "accept" in escalated else "超时未到达"
+            add(
+                Recipient.ASSIGNEE,
+                assignee_phone,
+                TemplateKey.REASSIGNED_MANAGER,
+                previous_name=before.name if before else "原网格经理",
+                reason=reason,
+                number=number,
+                accept_by=accept_by,
+            )
+            add(
+                Recipient.PREVIOUS,
+                before.phone if before else None,
+                TemplateKey.TAKEN_MANAGER,
+                number=number,
+                reason=reason,
+                new_name=assignee_name,
+            )
+        else:
+            add(
+                Recipient.ASSIGNEE,
+                assignee_phone,
+                TemplateKey.TRANSFER_MANAGER,
+                from_name=before.name if before else "系统",
+                number=number,
+                type_label=type_label,
+                accept_by=accept_by,
+            )
         add(
-            Recipient.ASSIGNEE,
-            assignee_phone,
-            TemplateKey.TRANSFER_MANAGER,
-            from_name=people.previous.name if people.previous else "系统",
-            contact_phone=new.contact_phone,
-            **job,
+            Recipient.CUSTOMER,
+            customer_phone,
+            TemplateKey.REASSIGNED_CUSTOMER,
+            still_true=names_manager(new),
+            number=number,
+            manager_name=assignee_name,
+            manager_phone=assignee.phone if assignee else "95598",
         )
     if Change.RESOLVED in found:
         add(
             Recipient.CUSTOMER,
             customer_phone,
             TemplateKey.RESOLVED_CUSTOMER,
+            still_true=ASKS_TO_CONFIRM,
             number=number,
             auto_close_days=max(1, round(auto_close / timedelta(days=1))),
         )

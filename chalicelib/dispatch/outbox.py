@@ -8,9 +8,13 @@ takes the next attempt (conditional on the attempt count it saw) and sends again
 Outcomes: sent → `sent` + provider message id. TransientSmsError → stays `pending` with the
 error; the caller fails the stream record so Lambda redelivers it. PermanentSmsError, or a
 transient failure on the last allowed attempt → parked: `failed`, `failed_bureau` set (the
-admin list), metric `SmsFailed`; never tried again. The one window left: a crash between the
-provider accepting and the `sent` update leaves `pending`, and the retry sends again — the
-price of having no provider-side idempotency key.
+admin list), metric `SmsFailed`; never tried again. A customer SMS whose premise no longer
+holds when its turn comes (`Outgoing.still_true` against the ticket as it is now: "please
+confirm" after the customer confirmed, "your manager is …" after a reassignment) is logged
+`superseded` and never sent — terminal, like `sent`, so exactly-once still holds.
+
+The one window left: a crash between the provider accepting and the `sent` update leaves
+`pending`, and the retry sends again — the price of having no provider-side idempotency key.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Protocol
 
 from chalicelib.dispatch.messages import Outgoing
 from chalicelib.domain.phone import mask
+from chalicelib.domain.tickets import Ticket
 from chalicelib.notify.log import NotificationLog, NotificationRecord, SmsStatus, redacted
 from chalicelib.notify.sender import PermanentSmsError, SmsError, SmsSender, TransientSmsError
 from chalicelib.notify.templates import render
@@ -42,6 +47,7 @@ class MetricSink(Protocol):
 class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already sent, parked, or in flight
+    superseded: list[str] = field(default_factory=list)  # stale by the time of sending
     retryable: list[str] = field(default_factory=list)
     parked: list[str] = field(default_factory=list)
 
@@ -56,6 +62,7 @@ class Outbox:
     clock: Callable[[], datetime]
     hash_phone: Callable[[str], str]  # keyed: see chalicelib/auth/keys.py
     max_attempts: int = MAX_ATTEMPTS
+    current: Callable[[str], Ticket | None] | None = None  # the ticket now, by id
 
     def deliver(self, messages: Sequence[Outgoing]) -> DeliveryReport:
         """Every message gets its chance; raises RetryLater afterwards if any may succeed
@@ -94,6 +101,11 @@ class Outbox:
                 report.skipped.append(key)
                 return
             attempt = existing.attempts + 1
+        if self._stale(message):
+            self.log.mark_superseded(key, "superseded: the ticket moved on before sending")
+            report.superseded.append(key)
+            logger.info("sms %s superseded: the ticket moved on", key)
+            return
         try:
             message_id = self.sender.send(message.phone, sms)
         except TransientSmsError as error:
@@ -109,6 +121,14 @@ class Outbox:
             return
         self.log.mark_sent(key, message_id, self.clock())
         report.sent.append(key)
+
+    def _stale(self, message: Outgoing) -> bool:
+        premise, current = message.still_true, self.current
+        return (
+            premise is not None
+            and current is not None
+            and not premise.holds(current(message.ticket_id))
+        )
 
     def _park(self, key: str, error: str, report: DeliveryReport) -> None:
         self.log.mark_failed(key, error, self.bureau)

@@ -50,6 +50,7 @@ def outbox_of(svc: Services) -> Outbox:
         bureau=svc.settings.bureau,
         clock=svc.clock,
         hash_phone=svc.phone_key.hash_phone,
+        current=svc.tickets.get,
     )
 
 

@@ -12,7 +12,11 @@ change only (the stream's old and new images), so a redelivery finds the same an
                                                                           record (told here
                                                                           instead of at dispatch)
     reopened                          resolved/closed → dispatched        assignee (accept again)
-    transferred                       assignee changed, still open        the new assignee
+    transferred                       assignee changed, still open        the new assignee and
+                                                                          the customer (who now
+                                                                          has the ticket); by a
+                                                                          level-2 escalation also
+                                                                          the previous assignee
     resolved                          → resolved                          customer
     escalated_to_chief                accept clock escalated (level 2)    station chief
     dispatch_stuck                    dispatch clock escalated (level 2:  station chief
@@ -30,10 +34,11 @@ What each is told (template, wording, business key) is dispatch/messages.py.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from .clocks import escalated_clocks
-from .tickets import Status, Ticket
+from .tickets import OPEN_STATUSES, Status, Ticket
 
 
 class Change(StrEnum):
@@ -49,6 +54,7 @@ class Change(StrEnum):
 
 class Recipient(StrEnum):
     ASSIGNEE = "assignee"
+    PREVIOUS = "previous"  # the assignee a level-2 escalation took the ticket from
     CUSTOMER = "customer"
     CHIEF = "chief"
     BRANCH = "branch"
@@ -58,7 +64,7 @@ AUDIENCE: Mapping[Change, frozenset[Recipient]] = {
     Change.DISPATCHED: frozenset({Recipient.ASSIGNEE, Recipient.CUSTOMER}),
     Change.ACCEPTED: frozenset({Recipient.CUSTOMER}),
     Change.REOPENED: frozenset({Recipient.ASSIGNEE}),
-    Change.TRANSFERRED: frozenset({Recipient.ASSIGNEE}),
+    Change.TRANSFERRED: frozenset({Recipient.ASSIGNEE, Recipient.CUSTOMER}),
     Change.RESOLVED: frozenset({Recipient.CUSTOMER}),
     Change.ESCALATED_TO_CHIEF: frozenset({Recipient.CHIEF}),
     Change.DISPATCH_STUCK: frozenset({Recipient.CHIEF}),
@@ -102,4 +108,30 @@ def recipients(found: Collection[Change], new: Ticket) -> frozenset[Recipient]:
     told = {r for change in found for r in AUDIENCE[change]}
     if Change.DISPATCHED in found and new.priority:
         told.add(Recipient.CHIEF)
+    if Change.TRANSFERRED in found and Change.ESCALATED_TO_CHIEF in found:
+        told.add(Recipient.PREVIOUS)
     return frozenset(told)
+
+
+@dataclass(frozen=True, slots=True)
+class StillTrue:
+    """What must still hold of the ticket when a customer SMS is sent, else it is stale and
+    dropped as `superseded` (the SMS was composed from a change the stream delivered late, or
+    is being retried): its status still one of `statuses`, and, for an SMS naming the
+    manager, the same assignee."""
+
+    statuses: frozenset[Status]
+    assignee_id: str | None = None
+
+    def holds(self, now: Ticket | None) -> bool:
+        if now is None or now.status not in self.statuses:
+            return False
+        return self.assignee_id is None or now.assignee_id == self.assignee_id
+
+
+ASKS_TO_CONFIRM = StillTrue(frozenset({Status.RESOLVED}))
+
+
+def names_manager(ticket: Ticket) -> StillTrue:
+    """A "your manager is …" SMS: stale once the ticket moved on or to someone else."""
+    return StillTrue(OPEN_STATUSES, ticket.assignee_id)

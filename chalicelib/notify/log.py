@@ -29,6 +29,7 @@ class SmsStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    SUPERSEDED = "superseded"  # stale when its turn came (e.g. "please confirm" after a confirm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class NotificationLog(Protocol):
     def mark_sent(self, business_key: str, message_id: str, at: datetime) -> None: ...
     def mark_retryable(self, business_key: str, error: str) -> None: ...
     def mark_failed(self, business_key: str, error: str, bureau: str) -> None: ...
+    def mark_superseded(self, business_key: str, reason: str) -> None: ...
     def get(self, business_key: str) -> NotificationRecord | None: ...
     def query(self, query: LogQuery) -> LogPage: ...
 
@@ -142,6 +144,10 @@ class InMemoryNotificationLog:
         self.records[business_key] = replace(
             record, status=SmsStatus.FAILED, error=error, failed_bureau=bureau
         )
+
+    def mark_superseded(self, business_key: str, reason: str) -> None:
+        record = self.records[business_key]
+        self.records[business_key] = replace(record, status=SmsStatus.SUPERSEDED, error=reason)
 
     def get(self, business_key: str) -> NotificationRecord | None:
         return self.records.get(business_key)

@@ -38,6 +38,9 @@ class TemplateKey(StrEnum):
     ESCALATION_CHIEF = "escalation_chief"
     OVERDUE_BRANCH = "overdue_branch"
     TRANSFER_MANAGER = "transfer_manager"
+    REASSIGNED_MANAGER = "reassigned_manager"
+    TAKEN_MANAGER = "taken_manager"
+    REASSIGNED_CUSTOMER = "reassigned_customer"
     STAFF_LOGIN_CODE = "staff_login_code"
     DISPATCH_STUCK_CHIEF = "dispatch_stuck_chief"
     BALANCE_REMINDER = "balance_reminder"
@@ -124,8 +127,28 @@ _ALL = (
     SmsTemplate(
         "SMS_YG_0007",
         TemplateKey.TRANSFER_MANAGER,
-        "{from_name}转给您工单{number}（{type_label}）：{address}，客户电话{contact_phone}。",
-        ("from_name", "number", "type_label", "address", "contact_phone"),
+        f"{{from_name}}转给您工单{{number}}（{{type_label}}），请于{{accept_by}}前接单。"
+        f"打开{WORK_PAGE}处理",
+        ("from_name", "number", "type_label", "accept_by"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0017",
+        TemplateKey.REASSIGNED_MANAGER,
+        f"{{previous_name}}{{reason}}，工单{{number}}改派给您，请于{{accept_by}}前接单。"
+        f"打开{WORK_PAGE}",
+        ("previous_name", "reason", "number", "accept_by"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0018",
+        TemplateKey.TAKEN_MANAGER,
+        "工单{number}因{reason}已改派{new_name}，您无需再接单。",
+        ("number", "reason", "new_name"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0019",
+        TemplateKey.REASSIGNED_CUSTOMER,
+        "您的工单{number}已改由网格经理{manager_name}（{manager_phone}）处理。",
+        ("number", "manager_name", "manager_phone"),
     ),
     SmsTemplate(
         "SMS_YG_0008",

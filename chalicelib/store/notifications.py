@@ -66,6 +66,11 @@ class DynamoNotificationLog:
 
         self._update(business_key, [M.error.set(error[:500])])
 
+    def mark_superseded(self, business_key: str, reason: str) -> None:
+        from chalicelib.store.models import NotificationModel as M
+
+        self._update(business_key, [M.status.set(SmsStatus.SUPERSEDED.value), M.error.set(reason)])
+
     def mark_failed(self, business_key: str, error: str, bureau: str) -> None:
         from chalicelib.store.models import NotificationModel as M
 

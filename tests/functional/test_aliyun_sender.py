@@ -24,8 +24,6 @@ DISPATCH = render(
     {
         "number": "GD20261127-0001",
         "type_label": "故障报修",
-        "address": "幸福小区1号楼",
-        "contact_phone": "138****1234",
         "accept_by": "22:15",
     },
 )
@@ -57,7 +55,7 @@ def test_a_dispatch_sms_goes_out_as_its_registered_template() -> None:
     assert sent["SignName"] == "云格供电"  # registered without the brackets
     assert sent["TemplateCode"] == "SMS_900001"
     assert json.loads(sent["TemplateParam"]) == dict(DISPATCH.params)
-    assert "幸福小区" in sent["TemplateParam"]  # UTF-8, not \\u escapes
+    assert "故障报修" in sent["TemplateParam"]  # UTF-8, not \\u escapes
     assert (sent["Timestamp"], sent["SignatureNonce"]) == ("2026-11-27T14:05:09Z", "nonce-1")
 
 

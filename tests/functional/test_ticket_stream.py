@@ -389,7 +389,9 @@ def test_transfer_resolve_and_escalations_reach_the_right_people(stack: Stack) -
     stack.pump()
 
     assert stack.received()[2:] == [
-        (manager_phone("M5"), "transfer_manager"),
+        (manager_phone("M5"), "reassigned_manager"),  # why (超时未接单) and by when
+        (manager_phone("M1"), "taken_manager"),  # the ticket was taken from him
+        (CUSTOMER_PHONE, "reassigned_customer"),  # the new manager's name and phone
         (manager_phone("C1"), "escalation_chief"),
         (manager_phone("D1"), "overdue_branch"),
         (CUSTOMER_PHONE, "resolved_customer"),
@@ -469,6 +471,22 @@ def test_a_number_not_on_record_gets_three_sms_a_day_across_all_tickets(stack, c
     stack.pump()
     assert stack.received()[-1] == (STRANGER_PHONE, "resolved_customer")
     assert done.contact_phone == STRANGER_PHONE
+
+
+def test_please_confirm_after_the_customer_confirmed_is_superseded(stack: Stack) -> None:
+    """The stream is behind: by the time the resolve reaches it, the customer has already
+    confirmed. The "please confirm" SMS is logged superseded and never sent."""
+    ticket = stack.submit()
+    stack.pump()
+    ticket = stack.ticket(ticket.ticket_id)
+    resolved = _commit(stack, ticket, status=Status.RESOLVED)
+    _commit(stack, resolved, status=Status.CLOSED)
+    stack.pump()
+
+    assert stack.received()[2:] == []  # dispatch SMS only
+    log = stack.svc.notifications.query(LogQuery("ticket", ticket.ticket_id, limit=20))
+    statuses = {r.template_key: r.status.value for r in log.items}
+    assert statuses["resolved_customer"] == "superseded"
 
 
 def test_the_app_registers_the_handler_for_lambda(stack: Stack) -> None:

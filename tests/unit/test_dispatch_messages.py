@@ -122,17 +122,75 @@ class TestChanges:
 
         assert [(o.phone, o.template) for o in out][-1] == (C1.phone, "chief_alert")
 
-    def test_a_transfer_tells_the_new_assignee_who_passed_it_on(self) -> None:
+    def test_a_transfer_tells_the_new_assignee_by_when_and_the_customer_who(self) -> None:
         old = dispatch(submitted())
-        new = replace(old, assignee_id="M5", version=old.version + 1)
+        accept_due = NOW + timedelta(minutes=25)  # the new assignee's own accept clock
+        new = replace(
+            old,
+            assignee_id="M5",
+            clocks={**old.clocks, "accept_due": accept_due},
+            version=old.version + 1,
+        )
 
         found = changes(old, new)
         out = compose(old, new, found, People(assignee=M5, previous=M1), AUTO_CLOSE)
 
         assert found == [Change.TRANSFERRED]
-        assert [(o.phone, o.template, o.params["from_name"]) for o in out] == [
-            (M5.phone, "transfer_manager", M1.name)
+        assert [(o.recipient, o.phone, o.template) for o in out] == [
+            ("assignee", M5.phone, "transfer_manager"),
+            ("customer", CUSTOMER_PHONE, "reassigned_customer"),
         ]
+        manager_sms, customer_sms = out
+        assert (manager_sms.params["from_name"], manager_sms.params["accept_by"]) == (
+            M1.name,
+            "10:25",
+        )
+        assert customer_sms.params["manager_name"] == M5.name  # not the one who passed it on
+        assert customer_sms.params["manager_phone"] == M5.phone
+
+    def test_a_level_2_reassignment_says_why_tells_the_previous_assignee_and_the_customer(
+        self,
+    ) -> None:
+        """赵亮 missed his accept clock: the peer is told why and by when (not "赵亮转给您"),
+        赵亮 is told the ticket was taken, the customer gets the new manager, the chief is
+        told to supervise."""
+        old = dispatch(submitted())
+        missed = NOW + timedelta(minutes=10)
+        new = replace(
+            old,
+            assignee_id="M5",
+            escalation_level=2,
+            clocks={
+                **old.clocks,
+                "accept_escalated_at": missed,
+                "accept_missed_at": missed,
+                "accept_due": missed + timedelta(minutes=10),
+            },
+            updated_at=missed,
+            version=old.version + 1,
+        )
+
+        found = changes(old, new)
+        told = recipients(found, new)
+        out = compose(old, new, found, People(assignee=M5, previous=M1, chief=C1), AUTO_CLOSE)
+
+        assert Recipient.PREVIOUS in told and Recipient.CUSTOMER in told
+        assert [(o.recipient, o.phone, o.template) for o in out] == [
+            ("assignee", M5.phone, "reassigned_manager"),
+            ("previous", M1.phone, "taken_manager"),
+            ("customer", CUSTOMER_PHONE, "reassigned_customer"),
+            ("chief", C1.phone, "escalation_chief"),
+        ]
+        peer, previous, customer, chief = out
+        assert peer.params == {
+            "previous_name": M1.name,
+            "reason": "超时未接单",
+            "number": "241100001",
+            "accept_by": "10:20",
+        }
+        assert previous.params["new_name"] == M5.name and previous.params["reason"] == "超时未接单"
+        assert customer.params["manager_name"] == M5.name
+        assert chief.params["reassigned_to"] == M5.name
 
     def test_resolving_asks_the_customer_to_confirm(self) -> None:
         old = replace(dispatch(submitted()), status=Status.ON_SITE)

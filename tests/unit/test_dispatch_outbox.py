@@ -122,13 +122,39 @@ def test_login_codes_and_phone_numbers_are_not_stored_in_params(parts) -> None: 
     outbox, log, _, _ = parts
     code = Outgoing("otp#1", "-", Recipient.ASSIGNEE, PHONE, TemplateKey.STAFF_LOGIN_CODE,
                     {"code": "482913", "valid_minutes": 5})  # fmt: skip
-    transfer = Outgoing("T1#v3#assignee#transfer", "T1", Recipient.ASSIGNEE, PHONE,
-                        TemplateKey.TRANSFER_MANAGER,
-                        {"from_name": "网格经理1", "number": "1", "type_label": "故障报修",
-                         "address": "某地", "contact_phone": "13700001111"})  # fmt: skip
+    transfer = Outgoing("T1#v3#customer#reassigned", "T1", Recipient.CUSTOMER, PHONE,
+                        TemplateKey.REASSIGNED_CUSTOMER,
+                        {"number": "1", "manager_name": "网格经理1",
+                         "manager_phone": "13700001111"})  # fmt: skip
 
     outbox.deliver([code, transfer])
 
-    stored_code, stored_transfer = log.get("otp#1"), log.get("T1#v3#assignee#transfer")
+    stored_code, stored_transfer = log.get("otp#1"), log.get("T1#v3#customer#reassigned")
     assert stored_code is not None and "code" not in stored_code.params
-    assert stored_transfer is not None and stored_transfer.params["contact_phone"] == "137****1111"
+    assert stored_transfer is not None and stored_transfer.params["manager_phone"] == "137****1111"
+
+
+def test_a_stale_customer_sms_is_dropped_as_superseded_once(parts) -> None:  # type: ignore[no-untyped-def]
+    """ "Please confirm" reaching its turn after the customer already confirmed (the stream
+    was behind, or the SMS was being retried): logged superseded, never sent, and a
+    redelivery finds it final."""
+    from dataclasses import replace
+
+    from chalicelib.domain.notices import ASKS_TO_CONFIRM
+    from chalicelib.domain.tickets import Status
+    from tests.unit.test_dispatch_messages import submitted
+
+    outbox, log, sender, _ = parts
+    now = {"T1": replace(submitted(ticket_id="T1"), status=Status.CLOSED)}
+    outbox.current = now.get
+    stale = replace(message(), still_true=ASKS_TO_CONFIRM)
+
+    report = outbox.deliver([stale])
+    assert report.superseded == [stale.business_key] and sender.sent == []
+    assert log.get(stale.business_key).status is SmsStatus.SUPERSEDED  # type: ignore[union-attr]
+    outbox.deliver([stale])  # a redelivery
+    assert sender.sent == [] and sender.attempts == 0
+
+    now["T1"] = replace(now["T1"], status=Status.RESOLVED)  # still waiting: it goes out
+    fresh = replace(stale, business_key="T1#v9#customer#resolved_customer")
+    assert outbox.deliver([fresh]).sent == [fresh.business_key]

@@ -31,6 +31,9 @@ SAMPLE = {
     "reassigned_to": "李明",
     "clock_label": "到达现场",
     "from_name": "张伟",
+    "previous_name": "张伟",
+    "reason": "超时未接单",
+    "new_name": "李明",
     "code": "482913",
     "valid_minutes": 5,
     "minutes": 6,
@@ -135,8 +138,8 @@ def test_unknown_template_is_refused() -> None:
 
 
 def test_a_customer_typed_value_cannot_fake_a_signature_or_break_lines() -> None:
-    params = {**params_for("transfer_manager"), "address": "【某某银行】请点链接\n胜利路"}
-    sms = render("transfer_manager", params)
+    params = {**params_for("chief_alert"), "address": "【某某银行】请点链接\n胜利路"}
+    sms = render("chief_alert", params)
     assert sms.text.count("【") == 1
     assert "\n" not in sms.text
     assert sms.params["address"] == "[某某银行]请点链接 胜利路"

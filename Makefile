@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 .PHONY: run stop sms test lint unit functional e2e fuzz bench package docs report clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@test -x $(PY) || { echo "creating $(VENV) with $$(python3 --version)"; python3 -m venv $(VENV); }
+	@$(PY) -m infra.local.venv_install requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: $(STAMP)            ## local stack with demo data on http://127.0.0.1:8000

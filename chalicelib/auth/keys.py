@@ -60,12 +60,15 @@ class SsmSecret:
     def __init__(self, param_name: str, client: Callable[[], Any] | None = None) -> None:
         self._param_name = param_name
         self._client_factory = client
+        self._client: Any = None  # made on the first read, kept for the re-reads
 
     def read(self) -> str:
-        response = self._client().get_parameter(Name=self._param_name, WithDecryption=True)
+        if self._client is None:
+            self._client = self._make_client()
+        response = self._client.get_parameter(Name=self._param_name, WithDecryption=True)
         return str(response["Parameter"]["Value"])
 
-    def _client(self) -> Any:
+    def _make_client(self) -> Any:
         if self._client_factory is not None:
             return self._client_factory()
         import boto3

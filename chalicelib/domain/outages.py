@@ -45,6 +45,8 @@ class Notice(StrEnum):
     ETR = "etr"  # the ETR moved by ≥ 30 min (at most one an hour)
     RESTORED = "restored"
     CALLBACK = "callback"  # to those who reported, after restoration: "回复1已恢复，回复2仍停电"
+    PUBLISHED = "published"  # a planned / temporary notice, when it is published
+    REMINDER = "reminder"  # … and the day before it starts
 
 
 class OutageAction(StrEnum):
@@ -83,6 +85,7 @@ class OutagePolicy:
     callback_after: timedelta = timedelta(minutes=30)  # "回复1/2" after restored
     planned_notice: timedelta = timedelta(days=7)
     temporary_notice: timedelta = timedelta(hours=24)
+    reminder_before: timedelta = timedelta(days=1)  # a notice's customers reminded
 
     def accounts_needed(self, customers_in_area: int | None) -> int:
         small = customers_in_area is not None and customers_in_area < self.small_area_customers
@@ -132,6 +135,7 @@ class Outage:
     etr_updates: int = 0
     restored_told_at: datetime | None = None
     callback_told_at: datetime | None = None
+    reminded_at: datetime | None = None  # a notice's customers reminded the day before
     reports_settled_at: datetime | None = None  # its tickets resolved (or released) with it
     confirmed_at: datetime | None = None
     restored_at: datetime | None = None
@@ -358,9 +362,9 @@ def settles_reports(outage: Outage, now: datetime) -> bool:
 
 
 def notices_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Notice]:
-    """What the affected customers of a fault outage should hear now and have not."""
+    """What the affected customers of an outage should hear now and have not."""
     if outage.kind is not OutageKind.FAULT:
-        return []
+        return _notice_due(outage, now, policy)
     due: list[Notice] = []
     if outage.is_open and outage.acked_at is None:
         due.append(Notice.ACK)
@@ -382,11 +386,26 @@ def notices_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Not
     return due
 
 
+def _notice_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Notice]:
+    """A published notice: told at once, reminded the day before it starts."""
+    if not outage.is_open or outage.starts_at is None or now >= outage.starts_at:
+        return []
+    if outage.acked_at is None:
+        return [Notice.PUBLISHED]
+    if outage.reminded_at is None and outage.starts_at - now <= policy.reminder_before:
+        return [Notice.REMINDER]
+    return []
+
+
 def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -> Outage:
     """`outage` once `notices` reached `customers` customers, with the event on its timeline."""
     changes: dict[str, Any] = {"updated_at": now}
     if Notice.ACK in notices:
         changes.update(acked_at=now, etr_told=outage.etr, etr_told_at=now)
+    if Notice.PUBLISHED in notices:
+        changes["acked_at"] = now
+    if Notice.REMINDER in notices:
+        changes["reminded_at"] = now
     if Notice.ETR in notices:
         changes.update(etr_told=outage.etr, etr_told_at=now, etr_updates=outage.etr_updates + 1)
     if Notice.RESTORED in notices:
@@ -410,6 +429,8 @@ NOTICE_LABELS = {
     Notice.ETR: "预计恢复时间调整",
     Notice.RESTORED: "恢复供电",
     Notice.CALLBACK: "复电回访",
+    Notice.PUBLISHED: "停电公告",
+    Notice.REMINDER: "停电前一天提醒",
 }
 CALLBACK_REPLIES = {"1": "restored", "2": "still_out"}
 

@@ -50,6 +50,8 @@ class TemplateKey(StrEnum):
     OUTAGE_ETR_CUSTOMER = "outage_etr_customer"
     OUTAGE_RESTORED_CUSTOMER = "outage_restored_customer"
     OUTAGE_CALLBACK_CUSTOMER = "outage_callback_customer"
+    OUTAGE_NOTICE_CUSTOMER = "outage_notice_customer"
+    OUTAGE_REMINDER_CUSTOMER = "outage_reminder_customer"
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,18 @@ _ALL = (
         TemplateKey.OUTAGE_CALLBACK_CUSTOMER,
         "{area}供电已恢复？回复1已恢复，回复2仍停电，我们将再派人处理。",
         ("area",),
+    ),
+    SmsTemplate(
+        "SMS_YG_0017",
+        TemplateKey.OUTAGE_NOTICE_CUSTOMER,
+        "停电通知：{area}{window}{label}停电（{cause}），咨询{contact_phone}。",
+        ("area", "window", "label", "cause", "contact_phone"),
+    ),
+    SmsTemplate(
+        "SMS_YG_0018",
+        TemplateKey.OUTAGE_REMINDER_CUSTOMER,
+        "停电提醒：{area}{window}{label}停电，请提前做好准备，咨询{contact_phone}。",
+        ("area", "window", "label", "contact_phone"),
     ),
 )
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.dispatch.messages import Outgoing, Recipient, local_moment
 from chalicelib.dispatch.outbox import Outbox, RetryLater
-from chalicelib.domain.outages import Notice, Outage, notices_due, told
+from chalicelib.domain.outages import Notice, Outage, OutageKind, notices_due, told
 from chalicelib.domain.phone import is_mobile_contact
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.notify.templates import TemplateKey
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from chalicelib.outages.settle import ReportSettler
 
 LOOK_BACK = timedelta(days=2)  # outages older than this have nothing left to tell
+NOTICE_LOOK_BACK = timedelta(days=62)  # … but notices are published ahead of time
+NOTICE_KINDS = frozenset({OutageKind.PLANNED, OutageKind.TEMPORARY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ class OutageNotifier:
         label = f"etr{outage.etr_updates + 1}" if notice is Notice.ETR else notice.value
         out = []
         for person in people:
-            template, params = self._template(notice, person, place, etr, manager)
+            template, params = self._template(notice, person, place, etr, manager, outage)
             out.append(
                 Outgoing(
                     business_key=f"{outage.outage_id}#{label}#{person.account_no}",
@@ -118,7 +120,7 @@ class OutageNotifier:
 
     @staticmethod
     def _template(
-        notice: Notice, person: Affected, place: str, etr: str, manager: Any
+        notice: Notice, person: Affected, place: str, etr: str, manager: Any, outage: Outage
     ) -> tuple[TemplateKey, dict[str, object]]:
         if notice is Notice.ACK and person.priority:
             phone = manager.phone if manager else "95598"
@@ -133,7 +135,31 @@ class OutageNotifier:
             return TemplateKey.OUTAGE_ETR_CUSTOMER, {"area": place, "etr": etr}
         if notice is Notice.CALLBACK:
             return TemplateKey.OUTAGE_CALLBACK_CUSTOMER, {"area": place}
+        if notice in (Notice.PUBLISHED, Notice.REMINDER):
+            return _notice_template(notice, place, outage)
         return TemplateKey.OUTAGE_RESTORED_CUSTOMER, {"area": place}
+
+
+def _notice_template(
+    notice: Notice, place: str, outage: Outage
+) -> tuple[TemplateKey, dict[str, object]]:
+    from chalicelib.domain.dates import SHANGHAI
+    from chalicelib.domain.outages import NOTICE_KIND_LABELS
+
+    start = outage.starts_at.astimezone(SHANGHAI) if outage.starts_at else None
+    end = outage.ends_at.astimezone(SHANGHAI) if outage.ends_at else None
+    window = f"{start.month}月{start.day}日{start:%H:%M}至{end:%H:%M}" if start and end else "近期"
+    if len(outage.ta_ids) > 1:
+        place = f"{place}等{len(outage.ta_ids)}个台区"
+    params: dict[str, object] = {
+        "area": place,
+        "window": window,
+        "label": NOTICE_KIND_LABELS.get(outage.kind, ""),
+        "contact_phone": outage.contact_phone or "95598",
+    }
+    if notice is Notice.PUBLISHED:
+        return TemplateKey.OUTAGE_NOTICE_CUSTOMER, {**params, "cause": outage.cause or "检修"}
+    return TemplateKey.OUTAGE_REMINDER_CUSTOMER, params
 
 
 def notifier_of(svc: Any, outbox: Outbox) -> OutageNotifier:
@@ -147,7 +173,13 @@ def watch_outages(
     tickets settled. A transient SMS failure leaves that outage for the next minute; the
     others go on."""
     looked = retry = settled = 0
-    for outage in outages.since(notifier.clock() - LOOK_BACK):
+    now = notifier.clock()
+    recent = outages.since(now - LOOK_BACK)
+    seen = {o.outage_id for o in recent}
+    notices = [
+        o for o in outages.since(now - NOTICE_LOOK_BACK, NOTICE_KINDS) if o.outage_id not in seen
+    ]
+    for outage in recent + notices:
         looked += 1
         try:
             outage = notifier.tell(outage)

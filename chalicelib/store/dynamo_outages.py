@@ -208,11 +208,15 @@ class DynamoOutageStore:
             raise
         return self.get(after.outage_id) or after
 
-    def since(self, created_after: datetime) -> list[Outage]:
+    def since(
+        self, created_after: datetime, kinds: frozenset[OutageKind] | None = None
+    ) -> list[Outage]:
         from chalicelib.store.models import OutageModel
 
         found = OutageModel.by_bureau.query(
-            self.bureau, OutageModel.created_at >= iso(created_after)
+            self.bureau,
+            OutageModel.created_at >= iso(created_after),
+            filter_condition=OutageModel.kind.is_in(*(k.value for k in kinds)) if kinds else None,
         )
         return [to_outage(item) for item in found]
 
@@ -267,6 +271,7 @@ _MUTABLE = (
     "etr_updates",
     "restored_told_at",
     "callback_told_at",
+    "reminded_at",
     "reports_settled_at",
     "confirmed_at",
     "restored_at",
@@ -329,6 +334,7 @@ def to_item(outage: Outage, bureau: str, *, version: int) -> Any:
         etr_updates=outage.etr_updates,
         restored_told_at=_opt(outage.restored_told_at),
         callback_told_at=_opt(outage.callback_told_at),
+        reminded_at=_opt(outage.reminded_at),
         reports_settled_at=_opt(outage.reports_settled_at),
         confirmed_at=_opt(outage.confirmed_at),
         restored_at=_opt(outage.restored_at),
@@ -387,6 +393,7 @@ def to_outage(item: Any) -> Outage:
         etr_updates=int(item.etr_updates or 0),
         restored_told_at=_when(item.restored_told_at),
         callback_told_at=_when(item.callback_told_at),
+        reminded_at=_when(item.reminded_at),
         reports_settled_at=_when(item.reports_settled_at),
         confirmed_at=_when(item.confirmed_at),
         restored_at=_when(item.restored_at),

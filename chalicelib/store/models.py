@@ -475,6 +475,7 @@ class OutageModel(_Base):
     etr_updates = NumberAttribute(default=0)
     restored_told_at = UnicodeAttribute(null=True)
     callback_told_at = UnicodeAttribute(null=True)
+    reminded_at = UnicodeAttribute(null=True)
     reports_settled_at = UnicodeAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
     restored_at = UnicodeAttribute(null=True)

@@ -93,8 +93,11 @@ class OutageStore(Protocol):
         None when it is not open."""
         ...
 
-    def since(self, created_after: datetime) -> list[Outage]:
-        """The bureau's outages created at or after a moment (the notice pass reads them)."""
+    def since(
+        self, created_after: datetime, kinds: frozenset[OutageKind] | None = None
+    ) -> list[Outage]:
+        """The bureau's outages (of those kinds) created at or after a moment (the minute
+        pass reads them)."""
         ...
 
     def commit(self, before: Outage, after: Outage) -> Outage:
@@ -202,9 +205,15 @@ class InMemoryOutageStore:
                 self.notices.get(ta, {}).pop(saved.outage_id, None)
         return saved
 
-    def since(self, created_after: datetime) -> list[Outage]:
+    def since(
+        self, created_after: datetime, kinds: frozenset[OutageKind] | None = None
+    ) -> list[Outage]:
         return sorted(
-            (o for o in self.outages.values() if o.created_at >= created_after),
+            (
+                o
+                for o in self.outages.values()
+                if o.created_at >= created_after and (kinds is None or o.kind in kinds)
+            ),
             key=lambda o: (o.created_at, o.outage_id),
         )
 

@@ -138,3 +138,48 @@ def test_a_report_inside_a_planned_window_is_answered_with_the_notice_not_dispat
     assert stored.status is Status.SUBMITTED and stored.next_due is None
     assert api.services.sms.sent == []
     assert api.services.outages.get(published["outage_id"]).reports == 1
+
+
+def test_the_customers_of_a_notice_are_told_when_published_and_reminded_the_day_before(
+    api, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.dispatch.stream import outbox_of
+    from chalicelib.domain.org import Customer
+    from chalicelib.outages.notices import notifier_of, watch_outages
+
+    svc = api.services
+    svc.customers.put_customers(
+        [
+            Customer("0601000101", "赵一", "临河区新华街道1号", "T1", phone="13600000101"),
+            Customer(
+                "0601000102",
+                "市一中",
+                "临河区新华街道2号",
+                "T1",
+                important=True,
+                phone="13600000102",
+            ),
+            Customer("0601000103", "钱三", "临河区新华街道3号", "T1"),  # no phone
+        ]
+    )
+
+    def minute() -> list[tuple[str, str]]:
+        before = len(svc.sms.sent)
+        watch_outages(notifier_of(svc, outbox_of(svc)), svc.outages)
+        return svc.sms.keys()[before:]
+
+    assert api.call("POST", "/v1/outages", notice(clock), as_=CHIEF_S1).status == 201
+    published = minute()
+    assert published == [
+        ("13600000102", "outage_notice_customer"),  # the important customer first
+        ("13600000101", "outage_notice_customer"),
+    ]
+    assert "9211花城Ⅰ回线路检修" in svc.sms.sent[0].sms.text
+    assert minute() == []
+    clock.advance(days=6, hours=12)
+    assert minute() == []  # a day and a half before: not yet
+    clock.advance(hours=12)
+    reminded = minute()
+    assert [key for _, key in reminded] == ["outage_reminder_customer"] * 2
+    clock.advance(hours=1)
+    assert minute() == []

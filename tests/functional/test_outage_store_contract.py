@@ -178,5 +178,9 @@ def test_a_published_notice_is_kept_per_area_until_cancelled(store: OutageStore)
     assert window is not None and window.outage_id == "P1" and "线路检修" in window.text()
     assert store.area("T2", T0).notice_at(starts - timedelta(minutes=1)) is None
     assert store.open_in_area("T1") is None  # a notice is not a fault outage
+    store.open(outage("F1", ta="T3"))
+    planned = frozenset({OutageKind.PLANNED})
+    assert [o.outage_id for o in store.since(T0 - timedelta(days=1), planned)] == ["P1"]
+    assert {o.outage_id for o in store.since(T0 - timedelta(days=1))} == {"P1", "F1"}
     store.commit(saved, act(saved, OutageAction.CANCEL, actor="staff:C1", now=T0))
     assert store.area("T1", T0).notices == ()

@@ -45,6 +45,9 @@ SAMPLE = {
     "reports": 3,
     "customers": 120,
     "etr": "12月5日14:30",
+    "window": "12月4日1:00至6:00",
+    "label": "计划",
+    "cause": "线路检修",
 }
 
 

@@ -1,0 +1,249 @@
+"""The outage storm (issue 14): BENCH_OUTAGE_REPORTS "no power" reports (default 5,000) from
+200 transformer areas (40 customers each) within one simulated hour, in-process under moto.
+
+Arrival curve: a storm front crosses the district over the hour — each 台区 trips at a time
+drawn from a triangular curve peaking mid-hour, and its customers report after it with
+exponential delays (mean 6 minutes), some of them twice. The injected clock moves through the
+hour; the stream is pumped every simulated minute (Lambda's batches), the minute pass of
+sla_watchdog runs each minute, and at the end every outage is restored and told.
+
+Printed, never asserted: outages formed; manager SMS per outage; SMS per report (the storm
+hour, then with the restoration notices), against 2 per report before outages (a dispatch
+SMS to the manager and one to the customer); acknowledgements and restoration notices per
+reporter (at most one each); reports lost (neither on an outage nor dispatched); duplicate
+SMS; AWS calls per report and, per chunk, the pipeline's time against the floor — the same
+AWS calls replayed with plain boto3 into twin tables (DESIGN.md, Benchmarks).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import mkdtemp
+from typing import Any
+
+from bench._aws import CALLS, fake_aws_environment, install, replay
+from infra.local import moto_patch
+from infra.local.streams import StreamReader
+
+REGION = "us-east-1"
+AREAS, CUSTOMERS_PER_AREA = 200, 40
+START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
+
+
+class SimClock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def customers() -> list[Any]:
+    from bench import _district
+    from chalicelib.domain.org import Customer
+
+    base = {c.ta_id for c in _district.customers()}
+    return [
+        Customer(f"07{ta[1:]}{c:04d}", f"客户{ta}-{c}", f"{ta}台区第{c}户", ta)
+        for ta in sorted(base)
+        for c in range(1, CUSTOMERS_PER_AREA + 1)
+    ]
+
+
+class Storm:
+    def __init__(self, stage: str, clock: SimClock) -> None:
+        from bench import _district
+        from chalicelib.bootstrap import Services
+        from chalicelib.config import Settings
+        from chalicelib.notify.fakes import RecordingSmsSender
+        from chalicelib.store.models import bind_tables, create_tables
+
+        tmp = Path(mkdtemp(prefix="yunge-storm-"))
+        env = {"YUNGE_STAGE": stage, "AWS_DEFAULT_REGION": REGION, "YUNGE_SMS": "sns",
+               "YUNGE_JWT_KEY_FILE": str(tmp / "jwt.key"), "YUNGE_BUREAU": "bench",
+               "YUNGE_PHONE_KEY_FILE": str(tmp / "phone.key")}  # fmt: skip
+        self.settings = Settings.from_env(env)
+        bind_tables(self.settings.table_prefix, REGION)
+        create_tables()
+        self.svc = Services(self.settings, clock=clock)
+        self.svc.org.put_all(_district.organisation())  # type: ignore[arg-type]
+        self.customers = customers()
+        self.svc.customers.put_customers(self.customers)
+        for c in self.customers:
+            self.svc.customers.bind(f"wx-{c.account_no}", c.account_no, START)
+        self.sms = RecordingSmsSender()
+        self.svc.sms = self.sms
+        self.stream = StreamReader(self.settings.table("tickets"), REGION)
+        self.initial = list(self.stream.open().values())
+
+    def bind(self) -> None:
+        from chalicelib.store.models import bind_tables
+
+        bind_tables(self.settings.table_prefix, REGION)
+
+    def report(self, account_no: str, phone: str) -> Any:
+        from chalicelib.domain.commands import NewTicket
+        from chalicelib.domain.details import FaultDetails
+        from chalicelib.domain.tickets import TicketType
+        from chalicelib.observability import metrics
+        from chalicelib.usecases.intake import submit_ticket
+
+        request = NewTicket(
+            TicketType.FAULT_REPAIR, account_no, "整片停电", phone, FaultDetails(scope="area")
+        )
+        ticket, _ = submit_ticket(self.svc, f"wx-{account_no}", request, None)
+        metrics.clear_metrics()
+        return ticket
+
+    def pump(self) -> int:
+        from chalicelib.dispatch.stream import handle_ticket_stream
+
+        failures = 0
+        while (event := self.stream.event())["Records"]:
+            failures += len(handle_ticket_stream(event, None, self.svc)["batchItemFailures"])
+        return failures
+
+    def minute_pass(self) -> None:
+        from chalicelib.dispatch.stream import outbox_of
+        from chalicelib.outages.notices import notifier_of, settler_of, watch_outages
+
+        svc = self.svc
+        watch_outages(notifier_of(svc, outbox_of(svc)), svc.outages, settler_of(svc))
+
+
+def arrivals(reports: int, seed: int = 14) -> list[tuple[datetime, int, int]]:
+    """(when, area index, customer index) for every report, in time order."""
+    rng = random.Random(seed)
+    trips = [timedelta(minutes=rng.triangular(0, 50, 25)) for _ in range(AREAS)]
+    out = []
+    for i in range(reports):
+        area = i % AREAS
+        delay = timedelta(minutes=min(rng.expovariate(1 / 6), 9.5))
+        customer = rng.randrange(CUSTOMERS_PER_AREA * 5 // 8)  # ~25 of 40 report; some twice
+        out.append((START + trips[area] + delay, area, customer))
+    return sorted(out)
+
+
+def run(reports: int) -> None:
+    from moto import mock_aws
+
+    from chalicelib.domain.outages import OutageAction, act
+
+    print(f"Outage storm: {reports} reports, {AREAS} 台区 x {CUSTOMERS_PER_AREA} customers, "
+          "one simulated hour; stream pumped and the minute pass run every minute:")  # fmt: skip
+    clock = SimClock()
+    with mock_aws():
+        import boto3
+
+        floor = Storm("floor", clock)
+        storm = Storm("bench", clock)
+        iterators = dict(zip(storm.initial, floor.initial, strict=True))
+        clients = {s: boto3.client(s) for s in ("dynamodb", "dynamodbstreams", "sns")}
+        plan = arrivals(reports)
+        phones: dict[str, str] = {}
+        durations: list[float] = []
+        floors: list[float] = []
+        calls = failures = 0
+        tickets = []
+        minute = 0
+        while plan or minute < 70:
+            clock.now = START + timedelta(minutes=minute + 1)
+            due = [p for p in plan if p[0] < clock.now]
+            plan = plan[len(due) :]
+            CALLS.calls.clear()
+            CALLS.recording = True
+            t0 = time.perf_counter()
+            for _, area, c in due:
+                customer = storm.customers[area * CUSTOMERS_PER_AREA + c]
+                phone = phones.setdefault(customer.account_no, f"135{len(phones):08d}")
+                tickets.append(storm.report(customer.account_no, phone))
+            failures += storm.pump()
+            storm.minute_pass()
+            durations.append(time.perf_counter() - t0)
+            CALLS.recording = False
+            recorded = [_retarget(c) for c in CALLS.calls]
+            calls += len(recorded)
+            t0 = time.perf_counter()
+            replay(recorded, iterators, clients)
+            floors.append(time.perf_counter() - t0)
+            minute += 1
+        storm_hour = len(storm.sms.sent)
+        outages = storm.svc.outages.since(START - timedelta(days=1))
+        for outage in outages:  # the crews restore every 台区
+            clock.now += timedelta(seconds=1)
+            storm.svc.outages.commit(
+                outage, act(outage, OutageAction.RESTORE, actor="staff:bench", now=clock.now)
+            )
+        storm.minute_pass()
+        storm.minute_pass()  # a second pass: nothing more
+        stored = [storm.svc.tickets.get(t.ticket_id) for t in tickets]
+    _print(storm, outages, stored, tickets, storm_hour, failures, calls, durations, floors)
+
+
+def _print(storm: Storm, outages: list[Any], stored: list[Any], tickets: list[Any],
+           storm_hour: int, failures: int, calls: int, durations: list[float],
+           floors: list[float]) -> None:  # fmt: skip
+    keys = storm.sms.keys()
+    by_template = Counter(k for _, k in keys)
+    managers = {s.phone for s in _staff()}
+    to_managers = [k for p, k in keys if p in managers]
+    reporters = {t.contact_phone for t in tickets}
+    acks = Counter(p for p, k in keys if k.startswith("outage_ack") and p in reporters)
+    restored = Counter(p for p, k in keys if k == "outage_restored_customer")
+    texts = Counter((p, k) for p, k in keys if k.startswith("outage_") and p not in managers)
+    on_outage = sum(1 for t in stored if t is not None and t.outage_id)
+    dispatched = sum(1 for t in stored if t is not None and not t.outage_id and t.assignee_id)
+    lost = len(tickets) - on_outage - dispatched
+    n = len(tickets)
+    print(f"  outages formed: {len(outages)}; reports on an outage {on_outage}, dispatched "
+          f"alone {dispatched}, lost {lost}; failed stream records {failures}")  # fmt: skip
+    print(f"  manager SMS: {len(to_managers)} = {len(to_managers) / max(1, len(outages)):.2f} "
+          f"per outage ({by_template['outage_manager']} outage_manager, "
+          f"{by_template['dispatch_manager']} single-ticket dispatches)")  # fmt: skip
+    print(
+        f"  SMS per report: storm hour {storm_hour / n:.2f}, with restoration "
+        f"{len(keys) / n:.2f} (before outages: 2.00 = dispatch + customer; goal <= 1.2)"
+    )
+    print(
+        f"  per reporter: acknowledgements max {max(acks.values(), default=0)}, restoration "
+        f"notices max {max(restored.values(), default=0)}; duplicate SMS "
+          f"{sum(v - 1 for v in texts.values() if v > 1)} (customer outage SMS, by phone and kind)"
+    )  # fmt: skip
+    ratios = [d / f for d, f in zip(durations, floors, strict=True) if f > 0]
+    print(
+        f"  AWS calls per report {calls / n:.1f} (incl. GetRecords and the minute passes); "
+        f"pipeline {sum(durations):.1f} s vs floor {sum(floors):.1f} s: ratio "
+        f"{sum(durations) / max(sum(floors), 1e-9):.2f} overall, median "
+        f"{statistics.median(ratios) if ratios else 0:.2f} per minute (target <= 2)"
+    )
+    print(f"  by template: {dict(sorted(by_template.items()))}")
+
+
+def _staff() -> list[Any]:
+    from bench import _district
+    from chalicelib.domain.org import Staff
+
+    return [e for e in _district.organisation() if isinstance(e, Staff)]
+
+
+def _retarget(call: Any) -> Any:
+    from bench.bench_dispatch import retarget
+
+    return retarget(call, "yunge-bench-", "yunge-floor-")
+
+
+def main() -> None:
+    fake_aws_environment()
+    install()
+    moto_patch.install()
+    run(int(os.environ.get("BENCH_OUTAGE_REPORTS", "5000")))
+
+
+if __name__ == "__main__":
+    main()

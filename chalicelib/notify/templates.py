@@ -207,13 +207,13 @@ _ALL = (
         ("area",),
     ),
     SmsTemplate(
-        "SMS_YG_0017",
+        "SMS_YG_0030",
         TemplateKey.OUTAGE_NOTICE_CUSTOMER,
         "停电通知：{area}{window}{label}停电（{cause}），咨询{contact_phone}。",
         ("area", "window", "label", "cause", "contact_phone"),
     ),
     SmsTemplate(
-        "SMS_YG_0018",
+        "SMS_YG_0031",
         TemplateKey.OUTAGE_REMINDER_CUSTOMER,
         "停电提醒：{area}{window}{label}停电，请提前做好准备，咨询{contact_phone}。",
         ("area", "window", "label", "contact_phone"),

@@ -88,6 +88,17 @@ class DynamoTicketStore:
                 raise StaleTicket() from error
             raise StoreBusy() from error  # conflict or throttling: nothing written, retry
 
+    def claimed(self, key: str) -> tuple[str, str] | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.store.models import IdempotencyModel
+
+        try:
+            found = IdempotencyModel.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return str(found.ticket_id), str(found.payload_hash)
+
     def get(self, ticket_id: str) -> Ticket | None:
         from pynamodb.exceptions import DoesNotExist
 

@@ -120,6 +120,10 @@ class TicketStore(Protocol):
         """Write a new ticket and its first event atomically; DuplicateRequest if claimed."""
         ...
 
+    def claimed(self, key: str) -> tuple[str, str] | None:
+        """(ticket_id, payload_hash) an idempotency key already holds; None if it holds none."""
+        ...
+
     def get(self, ticket_id: str) -> Ticket | None: ...
     def timeline(self, ticket_id: str) -> list[TimelineEvent]: ...
     def commit(
@@ -219,6 +223,9 @@ class InMemoryTicketStore:
         self.events[ticket.ticket_id] = [event]
         if claim:
             self.claims[claim.key] = (ticket.ticket_id, claim.payload_hash)
+
+    def claimed(self, key: str) -> tuple[str, str] | None:
+        return self.claims.get(key)
 
     def get(self, ticket_id: str) -> Ticket | None:
         return self.tickets.get(ticket_id)

@@ -12,7 +12,7 @@ import msgspec
 from chalicelib.bootstrap import Services
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import DETAILS
-from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from chalicelib.domain.ids import new_ulid, ticket_number
 from chalicelib.domain.limits import ticket_limits
 from chalicelib.domain.outages import counts_toward_outage
@@ -75,6 +75,19 @@ def _by_point(svc: Services, location: dict[str, Any] | None) -> Place:
     return Place("", address, "", grid.grid_id, grid.station_id, grid.branch_id)
 
 
+def _replayed(
+    svc: Services, owner_id: str, request: NewTicket, idempotency_key: str | None
+) -> Ticket | None:
+    """The ticket an earlier request with this Idempotency-Key and body made, if any (read
+    only once the caller is over a limit: the normal path pays nothing for it)."""
+    if idempotency_key is None:
+        return None
+    found = svc.tickets.claimed(f"{owner_id}#{idempotency_key}")
+    if found is None or found[1] != _payload_hash(request):
+        return None
+    return svc.tickets.get(found[0])
+
+
 def submit_ticket(
     svc: Services, owner_id: str, request: NewTicket, idempotency_key: str | None
 ) -> tuple[Ticket, bool]:
@@ -86,7 +99,13 @@ def submit_ticket(
 
     check_photos(svc.uploads, owner_id, request.photos)
     limits = ticket_limits(svc.settings.tickets_per_hour, svc.settings.tickets_per_day)
-    enforce(svc.counters, limits, owner_id, int(svc.clock().timestamp()), TOO_MANY_TICKETS)
+    try:
+        enforce(svc.counters, limits, owner_id, int(svc.clock().timestamp()), TOO_MANY_TICKETS)
+    except RateLimited:
+        replayed = _replayed(svc, owner_id, request, idempotency_key)
+        if replayed is None:
+            raise
+        return replayed, False  # a retry of a ticket already made is not a new one
     place = _by_account(svc, owner_id, request.account_no) if request.account_no else None
     if place is None:
         place = _by_point(svc, request.location)

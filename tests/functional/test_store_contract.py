@@ -102,6 +102,8 @@ def test_idempotency_claim_is_taken_once(stores) -> None:  # type: ignore[no-unt
         tickets.create(second, first_event(second), claim)
     assert raised.value.ticket_id == first.ticket_id
     assert raised.value.payload_hash == "hash-1"
+    assert tickets.claimed("wx-1#k") == (first.ticket_id, "hash-1")
+    assert tickets.claimed("wx-1#other") is None
     assert tickets.get(second.ticket_id) is None
 
 

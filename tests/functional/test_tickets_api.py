@@ -425,6 +425,25 @@ def test_a_customer_submits_ten_tickets_an_hour_and_thirty_a_day(bound, clock) -
     assert bound.call("POST", "/v1/tickets", fault(), as_=OTHER).status != 429  # per customer
 
 
+def test_a_retry_with_the_same_idempotency_key_is_answered_even_at_the_limit(bound) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer whose tenth ticket of the hour was sent with an Idempotency-Key
+    for _ in range(9):
+        assert bound.call("POST", "/v1/tickets", fault(), as_=WANG).status == 201
+    key = {"Idempotency-Key": "k-tenth"}
+    tenth = bound.call("POST", "/v1/tickets", fault(), as_=WANG, headers=key)
+    assert tenth.status == 201
+
+    # When the app retries it (its answer was lost) after the limit is reached
+    retry = bound.call("POST", "/v1/tickets", fault(), as_=WANG, headers=key)
+    other = bound.call("POST", "/v1/tickets", fault(description="别的事"), as_=WANG, headers=key)
+    new = bound.call("POST", "/v1/tickets", fault(), as_=WANG)
+
+    # Then the retry gets the ticket already made; anything else is still refused
+    assert retry.status == 201 and retry.body["ticket_id"] == tenth.body["ticket_id"]
+    assert (other.status, new.status) == (429, 429)
+    assert len(bound.services.tickets.tickets) == 10
+
+
 def test_the_ticket_limits_are_settings(bound) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 

@@ -11,6 +11,9 @@ Every round of the ticket (domain/rounds.py) is judged, from what the ticket rec
   whole job was due (arrive due + resolve clock), it is judged at that time instead, so a
   ticket still waiting for its crew fails fault-fix timeliness and a late arrival after the
   month ended cannot move a clock out of a closed month.
+* The average arrival minutes take the arrivals recorded by the period's end (or `as_of`)
+  whose arrive clock fell due in it: an arrival after a month ended leaves that month's
+  figures as they were when it ended (GET /v1/stats answers a closed month from its report).
 * The resolve clock of a round that was reopened counts as missed. A reopen known by the end
   of the period the clock fell due in makes it missed there; a later reopen cannot change
   that closed month, so the miss counts (again) in the period of the reopen.
@@ -69,6 +72,7 @@ class ClockFact:
     outcome: Outcome  # MET or MISSED
     holder: str | None  # the assignee holding the ticket when it fell due or was met
     started_at: datetime  # the round's start (submission or reopen)
+    done_by_cut: bool = False  # done before the period's knowledge stops (Window.cut)
 
     def lateness(self, as_of: datetime) -> timedelta | None:
         if self.outcome is not Outcome.MISSED:
@@ -149,7 +153,9 @@ def _clocks(
             outcome = Outcome.MISSED  # reopened after the period its clock fell due in
         if outcome is not None:
             holder = rnd.holder(clock)
-            facts.append(ClockFact(clock, rnd.number, due, done, outcome, holder, rnd.started_at))
+            by_cut = done is not None and done < window.cut
+            fact = ClockFact(clock, rnd.number, due, done, outcome, holder, rnd.started_at, by_cut)
+            facts.append(fact)
     return facts
 
 

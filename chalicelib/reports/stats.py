@@ -1,6 +1,11 @@
 """GET /v1/stats: the KPI figures for a period and a scope. Chief and branch duty officers
 are held to their station or branch; ops and admin see the bureau. The narrowest partition
-that holds the scope is read (a grid's, a station's, a branch's, or the month shards)."""
+that holds the scope is read (a grid's, a station's, a branch's, or the month shards).
+
+A closed calendar month asked of the whole bureau is answered from the month's built report
+(its kpi.json) when that was built after the month ended: by then every fact of the month is
+a recorded moment before its end (checks.Window.cut), so the figures are what computing gives,
+without a Query over the month's tickets (its `as_of` says when they were judged)."""
 
 from __future__ import annotations
 
@@ -13,14 +18,16 @@ from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.org import Role, Scope
 from chalicelib.store.reference_source import StaticReferenceSource
+from chalicelib.store.report_files import ReportFiles
 from chalicelib.store.tickets import Source
 
-from .build import compute
+from .build import compute, published_kpi
 from .checks import Window
 from .figures import KpiSet
 from .reference import Reference
 
 MAX_DAYS = MAX_PERIOD_DAYS
+SCOPES = ("grid", "station", "branch")
 
 
 def _date(params: Mapping[str, str], name: str, default: date) -> date:
@@ -56,7 +63,7 @@ def _grids(reference: Reference, kind: str, key: str) -> list[str]:
 
 def target(scope: Scope, params: Mapping[str, str], reference: Reference) -> tuple[str, str] | None:
     """(kind, id) to read, or None for the whole bureau; 403 outside the caller's scope."""
-    for kind in ("grid", "station", "branch"):
+    for kind in SCOPES:
         wanted = params.get(f"{kind}_id")
         if wanted is None:
             continue
@@ -81,9 +88,24 @@ def target(scope: Scope, params: Mapping[str, str], reference: Reference) -> tup
     raise Forbidden("无权查看统计")
 
 
+def closed_month(files: ReportFiles, window: Window) -> KpiSet | None:
+    """The built report's figures when `window` is exactly one calendar month that has ended
+    and its report was judged after the end; otherwise None (compute)."""
+    first, last = window.start.date(), (window.end - timedelta(days=1)).date()
+    if first.day != 1 or (last + timedelta(days=1)).day != 1 or window.end > window.as_of:
+        return None
+    kpi = published_kpi(files, first.strftime("%Y-%m"))
+    if kpi is None or (kpi.period_from, kpi.period_to) != (first.isoformat(), last.isoformat()):
+        return None
+    return kpi if datetime.fromisoformat(kpi.as_of) >= window.end else None
+
+
 def period_stats(svc: Any, scope: Scope, params: Mapping[str, str]) -> KpiSet:
     window = period(params, svc.clock())
     ports = svc.reports
+    bureau = scope.bureau_wide and not any(f"{k}_id" in params for k in SCOPES)
+    if bureau and (kept := closed_month(ports.files, window)) is not None:
+        return kept
     reference = ports.reference.load()
     chosen = target(scope, params, reference)
     partitions = None

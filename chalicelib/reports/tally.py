@@ -51,7 +51,7 @@ class Tally:
             if not fault:
                 continue
             self.clock[fact.clock, fact.outcome] += 1
-            if fact.clock == ARRIVE and fact.done_at is not None:
+            if fact.clock == ARRIVE and fact.done_at is not None and fact.done_by_cut:
                 sums = self.arrivals[area_class]
                 sums[0] += 1
                 sums[1] += (fact.done_at - fact.started_at) / MINUTE

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
+import msgspec
 import pytest
 
 from chalicelib.domain.calendar import SHANGHAI
@@ -179,3 +181,73 @@ def _manifest(files: Any) -> Any:
     from chalicelib.reports.publish import read_manifest
 
     return read_manifest(files, "2026-11")
+
+
+class CountedReads:
+    """A ticket source that counts its reads and yields nothing."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def tickets(self, *args: Any) -> Any:
+        self.reads += 1
+        return iter(())
+
+
+def test_a_closed_month_is_answered_from_its_report_with_the_figures_computing_gives(
+    month: Any, clock: Any
+) -> None:
+    from chalicelib.reports.build import compute
+    from chalicelib.reports.stats import period
+
+    svc = month.services
+    tickets = svc.tickets.tickets
+    late = datetime(2026, 11, 30, 23, 0, tzinfo=SHANGHAI)  # still open when November ends
+    still_open = replace(
+        fault(4, "G3", late, 20 * M),
+        status=Status.DISPATCHED,
+        clocks={
+            "dispatched_at": late + M,
+            "accept_due": late + 11 * M,
+            "arrive_due": late + 45 * M,
+        },
+    )
+    tickets[still_open.ticket_id] = still_open
+    assert month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS).status == 201
+
+    clock.advance(days=5)  # December goes on: the open ticket is reached, accepted, closed
+    done = fault(4, "G3", late, timedelta(hours=30))
+    tickets[done.ticket_id] = replace(done, updated_at=late + timedelta(hours=5))
+    everything = "&group_by=branch,station,grid,manager"
+    computed = compute(svc.reports, period(NOVEMBER, clock.now), svc.policy)
+    svc.reports = replace(svc.reports, source=(source := CountedReads()))
+    reply = month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30" + everything, as_=OPS)
+
+    assert reply.status == 200 and source.reads == 0
+    expected = msgspec.to_builtins(computed)
+    assert reply.body["as_of"] == "2026-12-01T01:00:00+08:00"  # when the report judged it
+    assert {**reply.body, "as_of": None} == {**expected, "as_of": None}
+    assert reply.body["total"]["tickets"] == 4 and reply.body["total"]["open_at_end"] == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2026-11-01&to=2026-11-29",  # not the whole month
+        "from=2026-11-01&to=2026-11-30&station_id=S1",  # not the bureau
+    ],
+)
+def test_other_periods_and_scopes_are_computed(month: Any, clock: Any, query: str) -> None:
+    month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    month.services.reports = replace(month.services.reports, source=(source := CountedReads()))
+    assert month.call("GET", f"/v1/stats?{query}", as_=OPS).status == 200
+    assert source.reads > 0
+
+
+def test_a_report_built_before_the_month_ended_is_not_used(month: Any, clock: Any) -> None:
+    clock.now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    clock.advance(days=2)
+    month.services.reports = replace(month.services.reports, source=(source := CountedReads()))
+    assert month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=OPS).status == 200
+    assert source.reads > 0

@@ -36,7 +36,7 @@ def test_my_open_tickets_are_those_assigned_to_me_in_any_open_status(api) -> Non
 
 def test_a_bad_status_in_the_list_is_named(api) -> None:  # type: ignore[no-untyped-def]
     reply = api.call("GET", "/v1/tickets?status=dispatched,bogus", as_=M1)
-    assert (reply.status, reply.body["error"]["fields"]) == (400, {"status": "取值无效"})
+    assert reply.status == 400 and reply.body["error"]["fields"]["status"].startswith("取值无效")
     reply = api.call("GET", "/v1/tickets?mine=yes", as_=M1)
     assert reply.status == 400
 

@@ -5,41 +5,18 @@ them through the same handler and deletes the message — and nothing is sent tw
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
-import pytest
-from moto import mock_aws
 
-from chalicelib import bootstrap
 from chalicelib.dispatch.stream import handle_ticket_stream
-from chalicelib.notify.fakes import RecordingSmsSender
 from infra.ops.replay import Replayer
 from infra.ops.window import submitted_records, to_review
 from tests.functional.test_ticket_stream import REGION, Stack
+from tests.functional.test_ticket_stream import stack as stack  # the same moto stack
 
 DISPATCH_SMS = 2  # the manager's and the customer's
-
-
-@pytest.fixture
-def stack(settings, clock) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    with mock_aws():
-        from chalicelib.store.models import bind_tables, create_tables
-        from chalicelib.store.notifications import DynamoNotificationLog
-        from tests import district
-
-        bind_tables(settings.table_prefix, REGION)
-        create_tables()
-        svc = bootstrap.Services(settings, clock=clock)
-        svc.org.put_all(district.ORG)
-        svc.customers.put_customers(district.CUSTOMERS)
-        svc.sms = RecordingSmsSender()
-        svc.notifications = DynamoNotificationLog()
-        bootstrap.use(svc)
-        yield Stack(svc)
-        bootstrap.use(None)
 
 
 def dlq() -> str:

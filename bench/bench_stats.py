@@ -46,8 +46,13 @@ def line(what: str, seconds: list[float]) -> str:
 
 
 def moto_queries(moto_port: int, month: str, runs: int) -> None:
+    """moto's share: the very Queries GET /v1/stats makes for `month` (build.reads), sent by
+    the report's own DynamoTicketSource from this process, items fetched but not decoded;
+    then one shard with and without items, and an empty shard."""
     import boto3
 
+    from chalicelib.reports.build import month_window, reads
+    from chalicelib.store.ticket_source import DynamoTicketSource
     from infra.local.server import REGION
 
     dynamodb = boto3.client(
@@ -58,25 +63,35 @@ def moto_queries(moto_port: int, month: str, runs: int) -> None:
         aws_secret_access_key="local",
     )
     table = next(t for t in dynamodb.list_tables()["TableNames"] if t.endswith("tickets"))
-    items = dynamodb.scan(TableName=table, Select="COUNT")["Count"]
+    source = DynamoTicketSource(REGION, table=lambda: table, client=dynamodb)
+    window = month_window(month, datetime.now(UTC))
+    wanted = reads(window, 8, None)
+    counted: list[int] = []
 
-    def query(shard: str) -> Any:
+    def every_read() -> None:
+        counted[:] = [sum(len(p) for w in wanted for p in source.pages(*w))]
+
+    took = timed(runs, every_read)
+    shards = sum(len(w[0]) for w in wanted)
+    print(line(f"moto: the {shards} partition Queries stats makes ({counted[0]} items)", took))
+
+    def query(shard: str, select: str) -> Any:
         return dynamodb.query(
             TableName=table,
             IndexName="by_month",
             KeyConditionExpression="month_shard = :s",
             ExpressionAttributeValues={":s": {"S": shard}},
-            Select="COUNT",
+            Select=select,
         )
 
-    found = query(f"{month}#00")["Count"]
-    full = timed(runs, lambda: query(f"{month}#00"))
-    empty = timed(runs, lambda: query("2001-01#00"))
-    print(f"moto: {table} holds {items} items (first page of a Scan)")
-    print(
-        f"moto Query by_month {month}#00 ({found} tickets): median {statistics.median(full):.3f} s"
-    )
-    print(f"moto Query by_month 2001-01#00 (0 tickets):   median {statistics.median(empty):.3f} s")
+    found = query(f"{month}#00", "COUNT")["Count"]
+    for shard, select, what in (
+        (f"{month}#00", "ALL_ATTRIBUTES", f"one shard, {found} items"),
+        (f"{month}#00", "COUNT", f"one shard, COUNT of {found}"),
+        ("2001-01#00", "ALL_ATTRIBUTES", "an empty shard"),
+    ):
+        median = statistics.median(timed(runs, lambda s=shard, k=select: query(s, k)))
+        print(f"moto Query by_month ({what}): median {median:.3f} s")
 
 
 def main() -> None:

@@ -270,6 +270,10 @@ def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser, work
     assert page.locator("#stations tbody tr").count() == len(stations) > 0
     assert page.locator("#per-hour rect").count() == 24
     assert page.locator("#duty-board tbody tr").count() > 0
+    failed = stack.request("GET", "/v1/admin/notifications?status=failed&limit=50", token=token)
+    parked = str(len(failed.body["items"])) + ("+" if failed.body["next_cursor"] else "")
+    assert page.locator("#parked").get_attribute("data-count") == parked
+    assert f"短信 {parked} 条" in page.inner_text("#parked")
     shot(page, "ops")
     # A ticket found by its number opens with its timeline
     number = work["tickets"][1]["number"]

@@ -136,6 +136,14 @@
     });
   }
 
+  // Parked: SMS that failed for good (the list an operator acts on), from the same call.
+  function parkedCount(sms) {
+    if (!sms) return null;
+    var n = sms.items.filter(function (x) { return x.status === "failed"; }).length;
+    var shown = n + (sms.next_cursor ? "+" : "");
+    return el("p", { id: "parked", class: n ? "late" : "muted", "data-count": shown }, "搁置（发送失败）短信 " + shown + " 条");
+  }
+
   function dutyBoard(board) {
     if (!board) return el("p", { class: "muted" }, "暂无值班数据");
     return table(["供电所", "互助组", "在岗", "休息"], board.items.map(function (g) {
@@ -230,7 +238,7 @@
         el("div", { class: "card" }, [el("h3", {}, "停电事件"), outageTable(outages)]),
         el("div", { class: "card" }, [el("h3", {}, "导入任务"), importTable(imports)]),
       ]),
-      el("div", { class: "card" }, [el("h3", {}, "短信记录（失败在前）"),
+      el("div", { class: "card" }, [el("h3", {}, "短信记录（失败在前）"), parkedCount(sms),
         !sms ? el("p", { class: "muted" }, "无权查看") : sms.items.length ? table(["时间", "接收人", "模板", "状态", "错误"], smsRows(sms.items), "sms")
           : el("p", { class: "muted", id: "sms" }, "暂无发送失败的短信；查询工单可看该工单的全部短信")]),
     ]));

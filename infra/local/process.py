@@ -40,7 +40,8 @@ class StackProcess:
     @classmethod
     def start(cls, local_dir: Path, **env: str) -> StackProcess:
         """`python -m infra.local` with its state in `local_dir`, output in stack.log there;
-        `env` adds or overrides YUNGE_* settings (the ports are chosen here)."""
+        `env` adds or overrides YUNGE_* settings (the ports are chosen here); last month's
+        report is not built at startup unless `env` sets YUNGE_DEMO_REPORT=1."""
         port = free_port()
         child = {
             **os.environ,
@@ -51,6 +52,7 @@ class StackProcess:
         }
         for inherited in INHERITED:
             child.pop(inherited, None)
+        child["YUNGE_DEMO_REPORT"] = "0"  # ~14 s of startup tests and benches rarely want
         child.update(env)
         local_dir.mkdir(parents=True, exist_ok=True)
         log_path = local_dir / "stack.log"

@@ -161,12 +161,12 @@ def main() -> int:
         from infra.local.startup import prepare
 
         settings, banner = prepare(local_dir, f"http://{HOST}:{port}", timings)
+        pid_file = write_pid(local_dir)  # before the first answer: `make stop` may follow it
         serving = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
         serving.start()
         threads = start_pump(app_module, settings, shutdown.stop)
         if os.environ.get("YUNGE_DEMO") == "bureau":
             start_bureau_demo(local_dir)  # a daemon: stopping the stack does not wait for it
-        pid_file = write_pid(local_dir)
         shutdown.serving = True
         print(banner(time.perf_counter() - started, os.environ["AWS_ENDPOINT_URL"]), flush=True)
         while not shutdown.stop.wait(0.2):  # a timeout: a signal may wake another thread
@@ -179,6 +179,7 @@ def main() -> int:
         pid_file.unlink(missing_ok=True)
     except KeyboardInterrupt:  # a signal before the stack was up (shutdown.py)
         print("\n云格 local stack: stopping before it was ready…", flush=True)
+        (local_dir / "stack.pid").unlink(missing_ok=True)
     finally:
         if http is not None:
             if serving is not None and not shutdown.stop.is_set():

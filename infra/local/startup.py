@@ -53,6 +53,8 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
     timings["usage"] = time.perf_counter() - started
     rows = sum(int(r["written"]) for r in usage.values())
     say(f"  loaded 13 months of usage and bills ({rows:,} rows) in {timings['usage']:.1f}s")
+    if os.environ.get("YUNGE_DEMO_REPORT", "1") != "0":
+        demo_report(timings)
 
     calendar_line = coverage_warning(uncovered(services().calendar, datetime.now(UTC).date()))
     sample = next(c for c in sample_customers(district) if not c.important)
@@ -95,6 +97,21 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
         )
 
     return settings, banner
+
+
+def demo_report(timings: dict[str, float]) -> None:
+    """Last month's report set, as the schedule builds it on the 1st: GET /v1/stats for that
+    month then answers from its kpi.json (reports/stats.py) instead of querying ~2,000
+    tickets through moto (about 14 s; `python -m bench stats`). YUNGE_DEMO_REPORT=0 skips."""
+    from chalicelib.reports.service import monthly_report
+
+    started = time.perf_counter()
+    manifest = monthly_report(services())
+    timings["report"] = time.perf_counter() - started
+    say(
+        f"  built last month's report ({manifest.month}) in {timings['report']:.1f}s, "
+        "as the 1st's schedule would: /v1/stats for that month reads it"
+    )
 
 
 def say(line: str) -> None:

@@ -116,3 +116,30 @@ def test_console_shows_no_full_phone_or_name(stack) -> None:  # type: ignore[no-
     for full in [phone, name, *(p for pair in people for p in pair if p)]:
         assert full not in shown
     assert re.search(r"1[3-9]\d\*{4}\d{4}", banner), "the banner shows a masked phone"
+
+
+def test_make_run_builds_last_months_report_so_its_stats_read_it(tmp_path: Path) -> None:
+    """As the schedule would have on the 1st: the month's set is there when the stack is
+    ready, and GET /v1/stats for exactly that month answers with its figures (as of then)."""
+    import calendar
+    import json
+    from datetime import UTC, datetime
+
+    from infra.local.report import _call, _ops_token, last_month
+
+    local_dir = tmp_path / "local"
+    process = StackProcess.start(local_dir, **SMALL, YUNGE_DEMO_REPORT="1")
+    try:
+        process.wait_ready(300)
+        month = last_month(datetime.now(UTC))
+        assert f"built last month's report ({month})" in process.log_text()
+        token = _ops_token(local_dir, json.loads((local_dir / "demo.json").read_text()))
+        status, reports = _call("GET", f"{process.base_url}/v1/reports?month={month}", token)
+        assert status == 200 and len(reports["files"]) == 5
+        last = calendar.monthrange(*map(int, month.split("-")))[1]
+        url = f"{process.base_url}/v1/stats?from={month}-01&to={month}-{last:02d}"
+        status, stats = _call("GET", url, token)
+        assert status == 200 and stats["total"]["tickets"] > 0
+        assert stats["as_of"] == reports["generated_at"]  # judged when the report was built
+    finally:
+        process.stop(signal.SIGKILL)

@@ -52,7 +52,7 @@ class StackProcess:
         }
         for inherited in INHERITED:
             child.pop(inherited, None)
-        child["YUNGE_DEMO_REPORT"] = "0"  # ~14 s of startup tests and benches rarely want
+        child["YUNGE_DEMO_REPORT"] = "0"  # ≈ 3 s of startup tests and benches rarely want
         child.update(env)
         local_dir.mkdir(parents=True, exist_ok=True)
         log_path = local_dir / "stack.log"

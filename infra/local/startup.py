@@ -102,7 +102,7 @@ def prepare(local_dir: Path, base_url: str, timings: dict[str, float]) -> tuple[
 def demo_report(timings: dict[str, float]) -> None:
     """Last month's report set, as the schedule builds it on the 1st: GET /v1/stats for that
     month then answers from its kpi.json (reports/stats.py) instead of querying ~2,000
-    tickets through moto (about 14 s; `python -m bench stats`). YUNGE_DEMO_REPORT=0 skips."""
+    tickets through moto (≈ 2.4 s; `python -m bench stats`). YUNGE_DEMO_REPORT=0 skips."""
     from chalicelib.reports.service import monthly_report
 
     started = time.perf_counter()

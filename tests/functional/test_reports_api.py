@@ -251,3 +251,14 @@ def test_a_report_built_before_the_month_ended_is_not_used(month: Any, clock: An
     month.services.reports = replace(month.services.reports, source=(source := CountedReads()))
     assert month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=OPS).status == 200
     assert source.reads > 0
+
+
+def test_a_report_in_an_older_shape_is_computed_over(month: Any, clock: Any) -> None:
+    month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    files = month.services.reports.files
+    kpi = next(f for f in _manifest(files).files if f.name == "kpi.json")
+    files.put_bytes(kpi.key, b'{"period_from": "2026-11-01"}', "application/json")
+    clock.advance(days=2)
+    month.services.reports = replace(month.services.reports, source=(source := CountedReads()))
+    assert month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=OPS).status == 200
+    assert source.reads > 0

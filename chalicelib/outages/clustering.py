@@ -171,6 +171,10 @@ class OutageClustering:
         except OutageExists as lost:  # another shard formed it first: join that one
             joined = self._attach(ticket, lost.outage_id)
             outage = joined or self.outages.get(lost.outage_id) or draft
+        if ticket.ticket_id not in outage.ticket_ids:
+            # the report that formed it is not the window's latest of its 户号 (the same
+            # customer reported again in this batch): it joins too, or it would be lost
+            outage = self._attach(ticket, outage.outage_id) or outage
         return self._complete(outage, now)
 
     def _contacts(self, ticket: Ticket, reports: dict[str, str]) -> frozenset[str]:

@@ -237,3 +237,21 @@ def test_a_cancelled_outage_releases_its_reports_to_ordinary_dispatch(desk, cloc
         assert ticket.outage_id is None and ticket.status is Status.DISPATCHED
         assert ticket.assignee_id == "M1" and ticket.next_due is not None
     assert desk.sent("outage_restored_customer") == []
+
+
+def test_a_customer_reporting_twice_in_the_batch_that_forms_the_outage_loses_no_report(
+    desk, clock
+) -> None:  # type: ignore[no-untyped-def]
+    # Found by bench_outage_storm: the report that formed the outage was not the latest of
+    # its 户号 in the window, so neither the outage nor the dispatcher took it.
+    first = desk.report(0)
+    clock.advance(minutes=1)
+    batch = [first, desk.report(1), desk.report(2), desk.report(0)]
+
+    desk.stream(*batch)
+
+    outage = desk.outage()
+    for report in batch:
+        ticket = desk.svc.tickets.get(report.ticket_id)
+        assert ticket.outage_id == outage.outage_id, report.ticket_id
+    assert outage.reports == 4 and len(outage.account_nos) == 3

@@ -17,7 +17,8 @@ stay valid. It also makes Query start from the partition it asks for instead of 
 of the table, sorted (`_install_partition_query`), and writes DynamoDB's attribute values
 into a response as they already are instead of walking botocore's shape model for every
 attribute of every item (`_install_plain_attribute_values`: ≈ 6 ms an item, 1.5 s for a month
-shard of 247 tickets, most of a month's GET /v1/stats). tests/functional/test_bench_moto.py
+shard of 247 tickets, most of a month's GET /v1/stats), and does not deep-copy a Query's
+results only to read them (`_install_uncopied_query_results`). tests/functional/test_bench_moto.py
 checks the tables, streams, Query and item results against plain moto.
 """
 
@@ -111,8 +112,29 @@ def _install_partition_query(table_class: Any) -> None:
         return list(self.items.values())
 
     table_class.query, table_class.all_items = query, all_items
+    _install_uncopied_query_results()
     _undo.append(lambda: setattr(table_class, "query", original_query))
     _undo.append(lambda: setattr(table_class, "all_items", original_all_items))
+
+
+def _install_uncopied_query_results() -> None:
+    """moto's Query deep-copies every item it found before projecting and serializing them,
+    which only read it (a projection builds a new item): within a Query, `copy.deepcopy` of
+    the results list hands the list back as it is. Everything else still copies."""
+    from moto.dynamodb.models import table as table_module
+
+    class _QueryResultsStayShared:
+        @staticmethod
+        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+            if getattr(_query_scope, "current", None) is not None and isinstance(value, list):
+                return list(value)
+            return copy.deepcopy(value, memo)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+    table_module.copy = _QueryResultsStayShared()  # type: ignore[assignment]
+    _undo.append(lambda: setattr(table_module, "copy", copy))
 
 
 _SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}

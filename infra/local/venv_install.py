@@ -56,6 +56,8 @@ def progress(lines: Iterable[str], wanted: list[str], every: int = 10) -> Iterat
                 if len(extra) % every == 0:
                     told = len(extra)
                     yield f"  +{told} dependencies"
+        elif line.startswith(("WARNING:", "ERROR:")):  # pip's own alarms stay visible
+            yield "  " + line.rstrip("\n")
         elif line.startswith("Installing collected packages:"):
             if told != len(extra):
                 told = len(extra)

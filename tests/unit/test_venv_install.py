@@ -18,6 +18,7 @@ Collecting jmespath<2.0.0,>=0.7.1 (from boto3==1.44.8->-r requirements.txt (line
 Collecting Flask_Cors>=4 (from moto[server]==5.2.5->-r requirements-dev.txt (line 4))
 Collecting jmespath<2.0.0,>=0.7.1 (from boto3==1.44.8->-r requirements.txt (line 2))
 Collecting werkzeug>=3 (from moto[server]==5.2.5->-r requirements-dev.txt (line 4))
+WARNING: The script flask is installed in '/x/bin' which is not on PATH.
 Installing collected packages: jmespath, werkzeug, flask-cors, boto3, moto
 Successfully installed boto3-1.44.8 flask-cors-5.0 jmespath-1.0.1 moto-5.2.5 werkzeug-3.1
 """
@@ -37,6 +38,7 @@ def test_pip_output_becomes_one_line_per_pinned_package_and_counted_dependencies
         "  [2/3] moto[server]==5.2.5",
         "  [3/3] ruff==0.17.6",
         "  +2 dependencies",  # jmespath seen twice while pip backtracks counts once
+        "  WARNING: The script flask is installed in '/x/bin' which is not on PATH.",
         "  +3 dependencies",
         "  installing 5 new or changed packages…",
     ]

@@ -91,6 +91,7 @@ def recompute(tickets_csv: str, kpi: dict[str, Any]) -> dict[str, Any]:
     events: Counter[int] = Counter()
     tickets_at: dict[int, set[str]] = {2: set(), 3: set()}
     faults_by_ta: Counter[str] = Counter()
+    outages_by_ta: dict[str, set[str]] = defaultdict(set)
     for ticket_id, rows in rounds.items():
         rows.sort(key=lambda r: int(r["轮次"]))
         first, kind = rows[0], TYPES[rows[0]["类型"]]
@@ -105,8 +106,12 @@ def recompute(tickets_csv: str, kpi: dict[str, Any]) -> dict[str, Any]:
             volume += 1
             by_type[kind] += 1
             by_channel[CHANNELS.get(first["渠道"], first["渠道"])] += 1
-            if kind == "fault_repair":
-                faults_by_ta[first["台区"]] += 1
+            if kind == "fault_repair":  # an outage's reports are one event together
+                outage = first["停电事件"]
+                if outage:
+                    outages_by_ta[first["台区"]].add(outage)
+                else:
+                    faults_by_ta[first["台区"]] += 1
             open_at_end += _open_at(rows, created, p.cut)
         missed, failed = False, set()
         for row in rows:
@@ -158,7 +163,11 @@ def recompute(tickets_csv: str, kpi: dict[str, Any]) -> dict[str, Any]:
         "escalations": {str(k): [events[k], len(tickets_at[k])] for k in (2, 3)},
         "overdue": overdue,
         "open_at_end": open_at_end,
-        "hotspots": sorted(name for name, n in faults_by_ta.items() if n >= 3),
+        "hotspots": sorted(
+            name
+            for name in {*faults_by_ta, *outages_by_ta}
+            if faults_by_ta[name] + len(outages_by_ta[name]) >= 3
+        ),
     }
 
 

@@ -88,6 +88,7 @@ HEADER = (
     "三级快响时间(处理)",
     "流转不合格环节",
     "日历假定",
+    "停电事件",
 )
 # Identifiers a spreadsheet must keep as text (leading zeros, long digit runs).
 TEXT_COLUMNS = frozenset({"工单编号", "工单ID", "户号"})
@@ -168,6 +169,7 @@ def round_rows(ticket: Ticket, seen: Check, ctx: RowContext) -> Iterator[list[st
             local(c.get("resolve_escalated_at")),
             "、".join(STEP_LABELS[f] for f in closing_failures.get(rnd.number, ())),
             "是" if ticket.outcome.get("calendar_assumed") else "",
+            ticket.outage_id or "",
         ]
 
 

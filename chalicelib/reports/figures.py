@@ -79,7 +79,7 @@ class Group(Struct):
 
 class Hotspot(Struct):
     """频繁停电: a transformer area with ≥ 3 fault events in the period (each fault ticket not
-    cancelled is one event until outages group them)."""
+    cancelled is one event, except that the reports an outage gathered are one event together)."""
 
     ta_id: str
     name: str

@@ -261,7 +261,7 @@ def render_report(kpi: KpiSet, page: PageContext | None = None) -> str:
 <h2>故障到达时长</h2><figure>{arrival_minutes(kpi)}</figure>
 <h2>排名（网格、网格经理）</h2>{_rankings(kpi)}
 <h2>工单流转不合格（按环节）</h2>{_failures(kpi)}
-<h2>频繁停电台区（当月故障 ≥ 3 次，不含撤销）</h2>{_hotspots(kpi)}
+<h2>频繁停电台区（当月故障事件 ≥ 3 次：一次停电计一次，不含撤销）</h2>{_hotspots(kpi)}
 </body></html>
 """
     )

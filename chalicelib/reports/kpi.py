@@ -37,7 +37,10 @@ class KpiEngine:
         self.reference = reference
         self.total = Tally()
         self.groups: dict[tuple[str, str], Tally] = {key: Tally() for key in reference.members()}
-        self.faults_by_ta: Counter[str] = Counter()
+        # fault events per transformer area: each fault report not on an outage is one, and
+        # each outage is one however many reports it gathered (SERVICE_STANDARDS, 频繁停电)
+        self.single_faults: Counter[str] = Counter()
+        self.outages_of_ta: dict[str, set[str]] = {}
         self.place_of_ta: dict[str, tuple[str, str]] = {}
         self.daily: dict[str, Counter[str]] = {}
 
@@ -64,7 +67,10 @@ class KpiEngine:
             day = ticket.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d")
             self.daily.setdefault(day, Counter())[ticket.type.value] += 1
             if ticket.type is TicketType.FAULT_REPAIR:
-                self.faults_by_ta[ticket.ta_id] += 1
+                if ticket.outage_id:
+                    self.outages_of_ta.setdefault(ticket.ta_id, set()).add(ticket.outage_id)
+                else:
+                    self.single_faults[ticket.ta_id] += 1
                 self.place_of_ta.setdefault(ticket.ta_id, (ticket.grid_id, ticket.station_id))
         return seen
 
@@ -80,7 +86,7 @@ class KpiEngine:
         hotspots = sorted(
             (
                 Hotspot(ta_id, name("ta", ta_id), *self.place_of_ta[ta_id], count)
-                for ta_id, count in self.faults_by_ta.items()
+                for ta_id, count in self.fault_events().items()
                 if count >= HOTSPOT_MIN_FAULTS
             ),
             key=lambda h: (-h.fault_events, h.ta_id),
@@ -94,6 +100,12 @@ class KpiEngine:
             hotspots=hotspots,
             daily=self._days(),
         )
+
+    def fault_events(self) -> Counter[str]:
+        events = Counter(self.single_faults)
+        for ta_id, outages in self.outages_of_ta.items():
+            events[ta_id] += len(outages)
+        return events
 
     def _days(self) -> list[DayVolume]:
         days, day = [], self.window.start.astimezone(SHANGHAI)

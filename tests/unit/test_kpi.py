@@ -344,6 +344,17 @@ def test_hotspots_are_transformer_areas_with_three_faults() -> None:
     assert [(h.ta_id, h.name, h.fault_events) for h in kpi.hotspots] == [("T1", "新华1号台区", 3)]
 
 
+def test_an_outages_reports_are_one_fault_event() -> None:
+    """Forty neighbours reporting one transformer trip are one event, not forty: five reports
+    on outage O1 and one on O2 are two events, and one lone report makes the third."""
+    on_o1 = [ticket(n, FAULT, at(1, 8, n), outage_id="O1") for n in range(1, 6)]
+    on_o2 = [ticket(6, FAULT, at(9, 8), outage_id="O2")]
+    assert run(on_o1 + on_o2).hotspots == []  # 2 events: not frequent
+    kpi = run([*on_o1, *on_o2, ticket(7, FAULT, at(12, 8))])
+    assert [(h.ta_id, h.fault_events) for h in kpi.hotspots] == [("T1", 3)]
+    assert kpi.total.by_type["fault_repair"] == 7  # volumes still count every report
+
+
 def test_a_cancelled_fault_is_no_hotspot_event() -> None:
     cancelled = {"status": Status.CANCELLED, "clocks": {"cancelled_at": at(3, 8, 2)}}
     faults = [

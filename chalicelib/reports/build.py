@@ -14,9 +14,11 @@ import msgspec
 from chalicelib.domain.dates import SHANGHAI, is_month
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import new_ulid
+from chalicelib.domain.outages import Outage
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import SETTLE_AFTER
 from chalicelib.domain.tickets import Ticket
+from chalicelib.store.outages import NO_OUTAGES, OutageReader
 from chalicelib.store.reference_source import ReferenceSource
 from chalicelib.store.report_files import ReportFiles
 from chalicelib.store.ticket_source import TicketSource
@@ -43,6 +45,7 @@ class ReportPorts:
     reference: ReferenceSource
     month_shards: int
     bureau_name: str = ""  # titles the report (Settings.bureau_name)
+    outages: OutageReader = NO_OUTAGES  # the outage store (issue 14's figures)
 
 
 def month_window(month: str, as_of: datetime) -> Window:
@@ -84,6 +87,8 @@ def compute(
 ) -> KpiSet:
     """The streaming pass. `partitions` narrow the period's own tickets to a scope (a station's,
     …; the earlier tickets are then kept to the reference's grids); without, the bureau's."""
+    from .outage_figures import outage_figures
+
     reference = ports.reference.load()
     engine = KpiEngine(window, policy, reference)
     in_scope = (lambda t: True) if partitions is None else (lambda t: t.grid_id in reference.grids)
@@ -91,7 +96,18 @@ def compute(
         for ticket in ports.source.tickets(wanted, start, end):
             if in_scope(ticket):
                 _add(engine, ticket, csv, details, window)
-    return engine.result()
+    outages = ports.outages.between(window.start, window.end)
+    kept = outages if partitions is None else [o for o in outages if _within(o, reference)]
+    return msgspec.structs.replace(
+        engine.result(), outages=outage_figures(kept, reference, policy, window)
+    )
+
+
+def _within(outage: Outage, reference: Reference) -> bool:
+    """In a scoped reference: the outage's grid, else (a line) its station, is the scope's."""
+    if outage.grid_id:
+        return outage.grid_id in reference.grids
+    return any(g.station_id == outage.station_id for g in reference.grids.values())
 
 
 def _add(

@@ -93,6 +93,30 @@ class DayVolume(Struct):
     by_type: dict[str, int]
 
 
+class OutageRestoration(Struct):
+    """Fault outages of one area class restored, started in the period: start → restored
+    against the restoration commitment (arrival + restore clocks, the default ETR)."""
+
+    area_class: str
+    restored: int
+    within_commitment: int
+    average_minutes: float | None
+    commitment_minutes: float | None
+
+
+class OutageFigures(Struct):
+    """停电 figures of the outages that started in the period (not cancelled): a fault
+    outage starts when it formed, a planned / temporary one at its notice's start."""
+
+    outages: int
+    by_kind: dict[str, int]  # fault / planned / temporary
+    customers_affected: int
+    customer_minutes: int  # Σ customers affected × minutes from start to restored (or end)
+    customers: int | None  # the scope's customers (Reference); None: unknown
+    customer_minutes_per_1000: float | None
+    restoration: list[OutageRestoration]
+
+
 class KpiSet(Struct):
     period_from: str  # YYYY-MM-DD, inclusive
     period_to: str  # YYYY-MM-DD, inclusive
@@ -101,6 +125,7 @@ class KpiSet(Struct):
     groups: list[Group]
     hotspots: list[Hotspot]
     daily: list[DayVolume]
+    outages: OutageFigures | None = None  # None in a kpi.json built before outages counted
 
     def of_kind(self, kind: str) -> list[Group]:
         return [g for g in self.groups if g.kind == kind]

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.config import Settings
 from chalicelib.domain.dates import is_month
 from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.store.outages import NoOutages, OutageReader
 from chalicelib.store.report_files import InMemoryReportFiles, S3ReportFiles
 
 from .build import ReportPorts, build_month_report, previous_month
@@ -16,6 +17,7 @@ from .publish import Manifest, read_manifest
 
 
 def dynamo_report_ports(settings: Settings, clock: Any) -> ReportPorts:
+    from chalicelib.store.dynamo_outages import DynamoOutageStore
     from chalicelib.store.reference_source import DynamoReferenceSource
     from chalicelib.store.ticket_source import DynamoTicketSource
 
@@ -25,11 +27,16 @@ def dynamo_report_ports(settings: Settings, clock: Any) -> ReportPorts:
         reference=DynamoReferenceSource(settings.bureau, clock),
         month_shards=settings.month_shards,
         bureau_name=settings.bureau_name,
+        outages=DynamoOutageStore(settings.bureau),
     )
 
 
 def memory_report_ports(
-    store: Any, entities: Iterable[object], customers: Mapping[str, int], month_shards: int = 8
+    store: Any,
+    entities: Iterable[object],
+    customers: Mapping[str, int],
+    month_shards: int = 8,
+    outages: OutageReader | None = None,
 ) -> ReportPorts:
     from chalicelib.store.reference_source import StaticReferenceSource
     from chalicelib.store.ticket_source import InMemoryTicketSource
@@ -41,6 +48,7 @@ def memory_report_ports(
         files=InMemoryReportFiles(),
         reference=StaticReferenceSource(reference_of(entities, customers)),
         month_shards=month_shards,
+        outages=outages or NoOutages(),
     )
 
 

@@ -25,6 +25,7 @@ from chalicelib.domain.outages import (
 )
 from chalicelib.store.keys import Cursor, iso, parse_iso
 from chalicelib.store.outages import (
+    NOTICE_LOOKBACK,
     AreaState,
     OutageExists,
     OutageFilter,
@@ -32,6 +33,7 @@ from chalicelib.store.outages import (
     OutageSource,
     StaleOutage,
     newest_first,
+    started_between,
     window_of,
 )
 
@@ -219,6 +221,17 @@ class DynamoOutageStore:
             filter_condition=OutageModel.kind.is_in(*(k.value for k in kinds)) if kinds else None,
         )
         return [to_outage(item) for item in found]
+
+    def between(self, start: datetime, end: datetime) -> list[Outage]:
+        """One Query of by_bureau over created_at in [start − NOTICE_LOOKBACK, end)."""
+        from chalicelib.store.models import OutageModel
+
+        found = OutageModel.by_bureau.query(
+            self.bureau,
+            OutageModel.created_at.between(iso(start - NOTICE_LOOKBACK), iso(end)),
+        )
+        outages = (to_outage(item) for item in found)
+        return [o for o in outages if started_between(o, start, end)]
 
     def page(
         self, source: OutageSource, filters: OutageFilter, limit: int, cursor: Cursor | None

@@ -100,6 +100,12 @@ class OutageStore(Protocol):
         pass reads them)."""
         ...
 
+    def between(self, start: datetime, end: datetime) -> list[Outage]:
+        """The bureau's outages that started in [start, end): a fault outage when it formed,
+        a planned / temporary one at its notice's start (published at most NOTICE_LOOKBACK
+        before it; the reports read this)."""
+        ...
+
     def commit(self, before: Outage, after: Outage) -> Outage:
         """Replace `before` (same version) with `after`; closing it frees its areas' slots.
         StaleOutage when it changed meanwhile."""
@@ -108,6 +114,31 @@ class OutageStore(Protocol):
     def page(
         self, source: OutageSource, filters: OutageFilter, limit: int, cursor: Cursor | None
     ) -> OutagePage: ...
+
+
+class OutageReader(Protocol):
+    """What the reports read of the outage store (reports/build.py, ReportPorts)."""
+
+    def between(self, start: datetime, end: datetime) -> list[Outage]: ...
+
+
+class NoOutages:
+    """The report ports' default: a deployment (or a test) without outages."""
+
+    def between(self, start: datetime, end: datetime) -> list[Outage]:
+        return []
+
+
+NO_OUTAGES = NoOutages()
+
+# How long before its start a planned / temporary notice may have been published and still be
+# found by `between` (one index Query over created_at from start − this to end).
+NOTICE_LOOKBACK = timedelta(days=92)
+
+
+def started_between(outage: Outage, start: datetime, end: datetime) -> bool:
+    began = outage.created_at if outage.kind is OutageKind.FAULT else outage.starts_at
+    return start <= (began or outage.created_at) < end
 
 
 def window_of(outage: Outage) -> NoticeWindow:
@@ -204,6 +235,16 @@ class InMemoryOutageStore:
                     del self.slots[ta]
                 self.notices.get(ta, {}).pop(saved.outage_id, None)
         return saved
+
+    def between(self, start: datetime, end: datetime) -> list[Outage]:
+        return sorted(
+            (
+                o
+                for o in self.outages.values()
+                if o.created_at >= start - NOTICE_LOOKBACK and started_between(o, start, end)
+            ),
+            key=lambda o: (o.created_at, o.outage_id),
+        )
 
     def since(
         self, created_after: datetime, kinds: frozenset[OutageKind] | None = None

@@ -184,3 +184,34 @@ def test_a_published_notice_is_kept_per_area_until_cancelled(store: OutageStore)
     assert {o.outage_id for o in store.since(T0 - timedelta(days=1))} == {"P1", "F1"}
     store.commit(saved, act(saved, OutageAction.CANCEL, actor="staff:C1", now=T0))
     assert store.area("T1", T0).notices == ()
+
+
+def test_the_reports_read_the_outages_that_started_in_a_period(store: OutageStore) -> None:
+    # a fault outage starts when it forms; a notice at its start, whenever it was published
+    store.open(outage("F0", ta="T1", at=T0 - timedelta(minutes=1)))  # before the period
+    store.open(outage("F1", ta="T2", at=T0))
+    store.open(outage("F2", ta="T3", at=T0 + timedelta(days=1)))  # at the period's end
+    starts = T0 + timedelta(hours=20)
+    store.open(
+        published(
+            outage_id="P1",
+            kind=OutageKind.PLANNED,
+            ta_ids=("T4",),
+            line_id=None,
+            station_id="S1",
+            branch_id="B1",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            cause="线路检修",
+            publisher="临河供电分局",
+            contact_phone="0478-8123456",
+            important_notified=False,
+            customers_affected=40,
+            actor="staff:C1",
+            now=T0 - timedelta(days=10),  # published before the period
+        )
+    )
+
+    found = store.between(T0, T0 + timedelta(days=1))
+
+    assert sorted(o.outage_id for o in found) == ["F1", "P1"]

@@ -13,10 +13,20 @@ from html import escape
 from pathlib import Path
 
 from chalicelib.domain.dates import SHANGHAI
+from chalicelib.domain.labels import AREA_LABELS
 from chalicelib.domain.policy import DEFAULT_KPI_TARGETS, KpiTarget
 
 from .charts import arrival_minutes, daily_volume, station_kpis
-from .figures import FLOW_STEPS, STEP_LABELS, UNASSIGNED, Figures, Group, KpiSet, Ratio
+from .figures import (
+    FLOW_STEPS,
+    OUTAGE_KIND_LABELS,
+    STEP_LABELS,
+    UNASSIGNED,
+    Figures,
+    Group,
+    KpiSet,
+    Ratio,
+)
 
 _ONE_DAY = timedelta(days=1)
 TOP = 10  # grids and managers ranked, best and worst
@@ -177,6 +187,49 @@ def _hotspots(kpi: KpiSet) -> str:
     return f"<table>{head}{rows}</table>{more}"
 
 
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}".removesuffix(".0")
+
+
+def _outages(kpi: KpiSet) -> str:
+    o = kpi.outages
+    if o is None:
+        return ""
+    kinds = "，".join(f"{OUTAGE_KIND_LABELS.get(k, k)} {v} 次" for k, v in o.by_kind.items())
+    summary = (
+        '<table id="outages"><tr><th>停电次数</th><th>影响户数</th><th>停电时户数（户·分钟）</th>'
+        "<th>每千户停电时户数</th></tr>"
+        + _row(
+            [
+                f"{o.outages}（{kinds}）",
+                f"{o.customers_affected:,}",
+                f"{o.customer_minutes:,}",
+                _number(o.customer_minutes_per_1000),
+            ]
+        )
+        + "</table>"
+    )
+    if not o.restoration:
+        return summary + "<p>本期没有已恢复的故障停电。</p>"
+    rows = "".join(
+        _row(
+            [
+                escape(AREA_LABELS.get(r.area_class, r.area_class or "未知")),
+                str(r.restored),
+                f"{r.within_commitment} / {r.restored}",
+                _number(r.average_minutes),
+                _number(r.commitment_minutes),
+            ]
+        )
+        for r in o.restoration
+    )
+    head = (
+        "<tr><th>区域类别</th><th>已恢复故障停电</th><th>承诺内恢复</th>"
+        "<th>平均恢复时长（分钟）</th><th>承诺时长（分钟，到达+修复）</th></tr>"
+    )
+    return f"{summary}<table>{head}{rows}</table>"
+
+
 def _ranked(groups: list[Group], pick: Callable[[Figures], Ratio], best: bool) -> list[Group]:
     """Groups with something counted, best (or worst) first; more counted ranks first."""
     counted = [g for g in groups if pick(g.figures).denominator and g.id != UNASSIGNED]
@@ -251,7 +304,13 @@ def render_report(kpi: KpiSet, page: PageContext | None = None) -> str:
     if _is_empty(kpi):
         return head + (
             '<h2 id="empty">本月无工单</h2><p>本统计期间没有新建、到期或办结的工单，'
-            "各项指标无考核数。</p>\n</body></html>\n"
+            "各项指标无考核数。</p>\n"
+            + (
+                f"<h2>停电事件（本期开始，不含撤销）</h2>{_outages(kpi)}\n"
+                if kpi.outages and kpi.outages.outages
+                else ""
+            )
+            + "</body></html>\n"
         )
     return (
         head
@@ -262,6 +321,7 @@ def render_report(kpi: KpiSet, page: PageContext | None = None) -> str:
 <h2>排名（网格、网格经理）</h2>{_rankings(kpi)}
 <h2>工单流转不合格（按环节）</h2>{_failures(kpi)}
 <h2>频繁停电台区（当月故障事件 ≥ 3 次：一次停电计一次，不含撤销）</h2>{_hotspots(kpi)}
+<h2>停电事件（本期开始，不含撤销）</h2>{_outages(kpi)}
 </body></html>
 """
     )

@@ -15,7 +15,16 @@ from chalicelib.domain.tickets import TicketType
 
 from .csv_writer import HEADER as TICKET_HEADER
 from .csv_writer import NUMBER_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS
-from .figures import FLOW_STEPS, KIND_LABELS, STEP_LABELS, Figures, KpiSet, Ratio
+from .figures import (
+    FLOW_STEPS,
+    KIND_LABELS,
+    OUTAGE_KIND_LABELS,
+    STEP_LABELS,
+    Figures,
+    KpiSet,
+    OutageFigures,
+    Ratio,
+)
 from .spool import FAILURE_HEADER, OVERDUE_HEADER, DetailSpool
 
 GROUP_SHEETS = (("branch", "按分局"), ("station", "按供电所"), ("grid", "按网格"))
@@ -138,6 +147,26 @@ def _overview(sheet: _Sheet, kpi: KpiSet) -> None:
     sheet.rows([f"{level} 级", e.events, e.tickets] for level, e in t.escalations.items())
     sheet.write(["超期工单（到达或处理超时）", t.overdue])
     sheet.write(["期末未办结", t.open_at_end])
+    if kpi.outages is not None:
+        _outages(sheet, kpi.outages)
+
+
+def _outages(sheet: _Sheet, o: OutageFigures) -> None:
+    sheet.write([])
+    sheet.write(["停电事件（不含撤销）", "数量"], "head")
+    sheet.write(["停电次数", o.outages])
+    sheet.rows([OUTAGE_KIND_LABELS.get(k, k), v] for k, v in o.by_kind.items())
+    sheet.write(["影响户数", o.customers_affected])
+    sheet.write(["停电时户数(户·分钟)", o.customer_minutes])
+    sheet.write(["每千户停电时户数(户·分钟)", o.customer_minutes_per_1000])
+    sheet.write([])
+    header = ["区域类别", "已恢复故障停电", "承诺内恢复", "平均恢复时长(分钟)", "承诺时长(分钟)"]
+    sheet.write(header, "head")
+    for r in o.restoration:
+        area = AREA_LABELS.get(r.area_class, r.area_class or "未知")
+        sheet.write(
+            [area, r.restored, r.within_commitment, r.average_minutes, r.commitment_minutes]
+        )
 
 
 def write_kpi_xlsx(path: Path, kpi: KpiSet, details: DetailSpool) -> None:

@@ -262,3 +262,85 @@ def test_a_report_in_an_older_shape_is_computed_over(month: Any, clock: Any) -> 
     month.services.reports = replace(month.services.reports, source=(source := CountedReads()))
     assert month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=OPS).status == 200
     assert source.reads > 0
+
+
+def _outage(outage_id: str, grid: str, formed: datetime, restored: datetime, customers: int) -> Any:
+    from chalicelib.domain.outages import Outage, OutageKind, OutageScope, OutageState
+
+    g = GRIDS[grid]
+    return Outage(
+        outage_id=outage_id,
+        kind=OutageKind.FAULT,
+        state=OutageState.RESTORED,
+        scope=OutageScope.TRANSFORMER_AREA,
+        ta_ids=("T" + grid[1:],),
+        station_id=g.station_id,
+        branch_id=g.branch_id,
+        grid_id=grid,
+        created_at=formed,
+        updated_at=restored,
+        restored_at=restored,
+        customers_affected=customers,
+    )
+
+
+@pytest.fixture
+def outages(month: Any) -> Any:
+    """Two restored fault outages in November: G1 (urban, S1) 90 min × 40 customers, G3
+    (S2) 300 min × 20 customers; the month fixture's 500 customers."""
+    svc = month.services
+    day = datetime(2026, 11, 12, 9, 0, tzinfo=SHANGHAI)
+    for o in (
+        _outage("O1", "G1", day, day + 90 * M, 40),
+        _outage("O2", "G3", day, day + 300 * M, 20),
+    ):
+        svc.outages.outages[o.outage_id] = o
+    svc.reports = replace(svc.reports, outages=svc.outages)
+    return month
+
+
+def test_stats_count_the_periods_outages_within_the_callers_scope(outages: Any) -> None:
+    bureau = outages.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=OPS).body
+    station = outages.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=CHIEF_S1).body
+
+    assert bureau["outages"]["outages"] == 2 and bureau["outages"]["customers_affected"] == 60
+    # 40 × 90 + 20 × 300 = 9,600 customer-minutes over 500 customers: 19,200 per 1,000
+    assert bureau["outages"]["customer_minutes"] == 9600
+    assert bureau["outages"]["customer_minutes_per_1000"] == 19200.0
+    assert station["outages"]["outages"] == 1 and station["outages"]["customer_minutes"] == 3600
+
+
+def test_the_monthly_report_shows_the_outage_figures(outages: Any) -> None:
+    built = outages.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    assert built.status == 201
+    files = outages.services.reports.files
+    read = {f.name: files.read(f.key) for f in _manifest(files).files}
+
+    figures = msgspec.json.decode(read["kpi.json"])["outages"]
+    page = read["report.html"].decode()
+
+    assert figures["outages"] == 2 and figures["by_kind"]["fault"] == 2
+    assert figures["customer_minutes"] == 9600
+    urban = next(r for r in figures["restoration"] if r["area_class"] == "urban")
+    assert (urban["restored"], urban["within_commitment"], urban["commitment_minutes"]) == (
+        1,
+        1,
+        225.0,  # 45 min to arrive + 3 h to restore
+    )
+    assert "停电事件" in page and "9,600" in page and "19,200" in page
+    xlsx = zipfile.ZipFile(BytesIO(read["kpi.xlsx"]))
+    assert "停电时户数" in xlsx.read("xl/worksheets/sheet1.xml").decode()  # 总览
+
+
+def test_a_kpi_json_from_before_outages_counted_still_decodes(month: Any) -> None:
+    from chalicelib.reports.figures import KpiSet
+
+    month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    files = month.services.reports.files
+    key = next(f.key for f in _manifest(files).files if f.name == "kpi.json")
+    old = msgspec.json.decode(files.read(key))
+    del old["outages"]
+
+    kept = msgspec.json.decode(msgspec.json.encode(old), type=KpiSet)
+
+    assert kept.outages is None and kept.total.tickets == 3

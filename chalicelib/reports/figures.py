@@ -106,8 +106,10 @@ class OutageRestoration(Struct):
 
 
 class OutageFigures(Struct):
-    """停电 figures of the outages that started in the period (not cancelled): a fault
-    outage starts when it formed, a planned / temporary one at its notice's start."""
+    """停电: the outages that started in the period, cancelled ones excluded."""
+
+    # A fault outage starts when it formed, a planned / temporary one at its notice's start
+    # (reports/outage_figures.py).
 
     outages: int
     by_kind: dict[str, int]  # fault / planned / temporary

@@ -102,6 +102,8 @@ def closed_month(files: ReportFiles, window: Window) -> KpiSet | None:
         return None
     if kpi is None or (kpi.period_from, kpi.period_to) != (first.isoformat(), last.isoformat()):
         return None
+    if kpi.outages is None:  # built before outages were counted
+        return None
     return kpi if datetime.fromisoformat(kpi.as_of) >= window.end else None
 
 

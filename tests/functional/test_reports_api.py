@@ -344,3 +344,19 @@ def test_a_kpi_json_from_before_outages_counted_still_decodes(month: Any) -> Non
     kept = msgspec.json.decode(msgspec.json.encode(old), type=KpiSet)
 
     assert kept.outages is None and kept.total.tickets == 3
+
+
+def test_stats_of_a_month_built_before_outages_counted_are_computed(month: Any, clock: Any) -> None:
+    month.call("POST", "/v1/reports", {"month": "2026-11"}, as_=OPS)
+    files = month.services.reports.files
+    key = next(f.key for f in _manifest(files).files if f.name == "kpi.json")
+    old = msgspec.json.decode(files.read(key))
+    del old["outages"]
+    files.put_bytes(key, msgspec.json.encode(old), "application/json")
+    clock.advance(days=2)
+    month.services.reports = replace(month.services.reports, source=(source := CountedReads()))
+
+    reply = month.call("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", as_=OPS)
+
+    assert reply.status == 200 and reply.body["outages"]["outages"] == 0
+    assert source.reads > 0

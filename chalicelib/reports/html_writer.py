@@ -2,7 +2,8 @@
 cards (each with its target, a red/amber/green state from the service policy and the change
 from last month), three inline SVG charts (charts.py), the per-station table, the best and
 worst ten grids and managers, the 20 most frequent outage areas (the full list is in
-kpi.xlsx) and the period's outage figures (停电事件). An empty month says 本月无工单. No external CSS, script, font or image."""
+kpi.xlsx) and the period's outage figures (停电事件). An empty month says 本月无工单.
+No external CSS, script, font or image."""
 
 from __future__ import annotations
 

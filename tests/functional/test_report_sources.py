@@ -73,10 +73,13 @@ TICKETS = [
 
 class Ports:
     def __init__(self, source: Any) -> None:
+        from chalicelib.store.outages import NO_OUTAGES
+
         self.source = source
         self.files = InMemoryReportFiles()
         self.reference = StaticReferenceSource(REFERENCE)
         self.month_shards = SHARDS
+        self.outages = NO_OUTAGES
 
 
 def november(source: Any) -> Any:

@@ -3,6 +3,8 @@ decode, one call to the outage desk, present."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -16,18 +18,15 @@ from chalicelib.api.outage_schemas import (
     OutageOut,
     PublishOutage,
 )
-from chalicelib.api.present_outages import outage_out
 from chalicelib.bootstrap import Services, services
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.outages import OutageAction, OutageKind, OutageState
-from chalicelib.outages.desk import (
-    OutageCommand,
-    OutageDesk,
-    OutageQuery,
-    PublishCommand,
-    parse_moment,
-)
 from chalicelib.usecases.queries import scope_of
+
+if TYPE_CHECKING:
+    from chalicelib.outages.desk import OutageDesk
+
+# The outage desk, its rules and presenters load on the first outage request, not with
+# `import app` (cold starts of every other route stay short: bench/bench_coldstart.py).
 
 from .guard import protected
 
@@ -35,6 +34,8 @@ outages_api = Blueprint(__name__)
 
 
 def desk(svc: Services) -> OutageDesk:
+    from chalicelib.outages.desk import OutageDesk
+
     return OutageDesk(
         svc.outages, svc.customers, svc.org, svc.settings.bureau, svc.clock, svc.policy.outages
     )
@@ -51,6 +52,10 @@ def desk(svc: Services) -> OutageDesk:
     errors=(403,),
 )
 def publish_outage() -> Response:
+    from chalicelib.api.present_outages import outage_out
+    from chalicelib.domain.outages import OutageKind
+    from chalicelib.outages.desk import PublishCommand, parse_moment
+
     request = outages_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request))
@@ -89,6 +94,10 @@ def publish_outage() -> Response:
     },
 )
 def list_outages() -> Response:
+    from chalicelib.api.present_outages import outage_out
+    from chalicelib.domain.outages import OutageKind, OutageState
+    from chalicelib.outages.desk import OutageQuery
+
     request = outages_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request))
@@ -125,6 +134,10 @@ def list_outages() -> Response:
     errors=(403, 404, 409),
 )
 def act_on_outage(outage_id: str) -> Response:
+    from chalicelib.api.present_outages import outage_out
+    from chalicelib.domain.outages import OutageAction
+    from chalicelib.outages.desk import OutageCommand, parse_moment
+
     request = outages_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request))

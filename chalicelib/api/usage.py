@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -10,11 +12,12 @@ from chalicelib.api.http import caller, endpoint, query_params, respond
 from chalicelib.api.present import local_time
 from chalicelib.api.usage_schemas import UsageBalance, UsageDay, UsageMonth, UsageOut, UsageTier
 from chalicelib.bootstrap import services
-from chalicelib.domain.usage import UsageView
-from chalicelib.usage.query import ReadUsage
 from chalicelib.usecases.queries import scope_of
 
 from .guard import protected
+
+if TYPE_CHECKING:
+    from chalicelib.domain.usage import UsageView
 
 usage_api = Blueprint(__name__)
 
@@ -31,6 +34,8 @@ def account_usage(account_no: str) -> Response:
     request = usage_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request))
+    from chalicelib.usage.query import ReadUsage  # usage rules load on the first usage read
+
     command = ReadUsage(account_no, scope, query_params(request).get("ticket_id"))
     return respond(usage_out(svc.usage_reader.read(command)))
 

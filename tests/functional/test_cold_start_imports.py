@@ -32,3 +32,19 @@ def test_import_app_leaves_the_import_job_runner_and_map_drawing_to_their_lambda
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# What only an outage or usage request runs: their services, rules and presenters
+FIRST_REQUEST_ONLY = (
+    "chalicelib.outages.desk",
+    "chalicelib.api.present_outages",
+    "chalicelib.usage.query",
+    "chalicelib.domain.usage",
+)
+
+
+def test_import_app_leaves_outage_and_usage_services_to_their_first_request() -> None:
+    code = f"import sys, app; print([m for m in {FIRST_REQUEST_ONLY!r} if m in sys.modules])"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
+
+from chalicelib.store.s3 import S3Objects
 
 CHUNK = 1 << 20
 
@@ -20,16 +22,8 @@ class FeedFiles(Protocol):
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None: ...
 
 
-class S3FeedFiles:
-    def __init__(self, bucket: str, region: str, client: Any = None) -> None:
-        self.bucket, self.region, self._client = bucket, region, client
-
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("s3", region_name=self.region)
-        return self._client
+class S3FeedFiles(S3Objects):
+    """The shared object writes (store/s3.py), plus a streamed fetch with its ETag."""
 
     def fetch(self, key: str, path: Path) -> str | None:
         client = self.client()
@@ -41,9 +35,6 @@ class S3FeedFiles:
             for chunk in reply["Body"].iter_chunks(CHUNK):
                 out.write(chunk)
         return str(reply["ETag"]).strip('"')
-
-    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        self.client().put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
 
 class InMemoryFeedFiles:

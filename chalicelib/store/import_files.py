@@ -8,13 +8,13 @@ object per job under import-jobs/), the error files, the grid shapes and the map
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import msgspec
 
 from chalicelib.domain.imports import ImportJob
+from chalicelib.store.s3 import URL_LIFETIME, S3Objects
 
-URL_LIFETIME = 900
 UPLOAD_CONTENT_TYPE = "application/octet-stream"
 JOBS = "import-jobs/"
 
@@ -47,41 +47,9 @@ class ImportFiles(Protocol):
     def download_url(self, key: str, filename: str) -> str: ...
 
 
-class S3ImportFiles:
-    def __init__(self, bucket: str, region: str, client: Any = None) -> None:
-        self.bucket = bucket
-        self.region = region
-        self._client = client
-
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            self._client = boto3.client(
-                "s3", region_name=self.region, config=Config(signature_version="s3v4")
-            )
-        return self._client
-
-    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        self.client().put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
-
-    def read(self, key: str) -> bytes | None:
-        client = self.client()
-        try:
-            reply = client.get_object(Bucket=self.bucket, Key=key)
-        except client.exceptions.NoSuchKey:
-            return None
-        body: bytes = reply["Body"].read()
-        return body
-
-    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
-        client = self.client()
-        try:
-            reply = client.get_object(Bucket=self.bucket, Key=key)
-        except client.exceptions.NoSuchKey:
-            return None
-        return reply["Body"].read(), str(reply["ETag"])
+class S3ImportFiles(S3Objects):
+    """The shared object reads and writes (store/s3.py), plus conditional writes, downloads
+    to a file and presigned uploads."""
 
     def put_if(self, key: str, data: bytes, content_type: str, etag: str | None) -> str:
         """S3 conditional writes (If-Match / If-None-Match)."""
@@ -110,13 +78,6 @@ class S3ImportFiles:
             raise
         return True
 
-    def keys(self, prefix: str) -> list[str]:
-        pages = self.client().get_paginator("list_objects_v2")
-        found: list[str] = []
-        for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
-            found.extend(item["Key"] for item in page.get("Contents", []))
-        return found
-
     def presign_put(self, key: str, size: int) -> tuple[str, dict[str, str]]:
         params = {
             "Bucket": self.bucket,
@@ -128,15 +89,6 @@ class S3ImportFiles:
             "put_object", Params=params, ExpiresIn=URL_LIFETIME
         )
         return url, {"Content-Type": UPLOAD_CONTENT_TYPE}
-
-    def download_url(self, key: str, filename: str) -> str:
-        disposition = f'attachment; filename="{filename}"'
-        url: str = self.client().generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": disposition},
-            ExpiresIn=URL_LIFETIME,
-        )
-        return url
 
 
 class InMemoryImportFiles:

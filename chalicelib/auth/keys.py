@@ -45,13 +45,20 @@ class FileSecret:
         return self._path.read_text(encoding="ascii")
 
     def _create(self) -> None:
+        """Write the key to a private temporary file, then link it into place: the key file
+        appears whole or not at all, so a reader in another thread or process never sees it
+        empty, and the first link wins."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process won the race: use its key
-            return
+        draft = self._path.with_name(f".{self._path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, self._path)
+        except FileExistsError:  # another thread or process won the race: use its key
+            pass
+        finally:
+            draft.unlink()
 
 
 class SsmSecret:

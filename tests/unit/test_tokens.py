@@ -309,3 +309,19 @@ def test_a_device_session_token_carries_its_session_and_phone_key(tokens: TokenS
     # and an ordinary token carries neither
     plain, _ = tokens.issue("M1", Role.MANAGER, 3600)
     assert set(authorize(f"Bearer {plain}", tokens)[1]) == {"role", "subject"}
+
+
+def test_a_new_key_file_is_never_read_empty_by_a_reader_racing_its_creation(
+    tmp_path: Path,
+) -> None:
+    """Balance reminders hash phones on 8 threads: on a fresh stack they all reach for the
+    phone key at once. Each gets the one key, whole (a reader once saw the file between its
+    creation and its first write, and failed with an empty key)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for attempt in range(20):
+        path = tmp_path / str(attempt) / "phone.key"
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            keys = list(pool.map(lambda where: FileSecret(where).read(), [path] * 16))
+        assert len(set(keys)) == 1 and len(keys[0].strip()) == 64
+        assert [p.name for p in path.parent.iterdir()] == ["phone.key"]  # no draft left

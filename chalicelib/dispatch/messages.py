@@ -14,9 +14,9 @@ same keys, and the notification log lets each through once.
     reopened              assignee: dispatch_manager (accept again)
     transferred           new assignee: transfer_manager (with its accept deadline)
                           · customer: reassigned_customer (the new manager's name and phone)
-    transferred by a      new assignee: reassigned_manager (why: 超时未接单, and the accept
-      level-2 escalation  deadline) · previous assignee: taken_manager · customer:
-                          reassigned_customer · station chief: escalation_chief
+    transferred by an     new assignee: reassigned_manager (why: 超时未接单, and the accept
+      escalation (the     deadline) · previous assignee: taken_manager · customer:
+      watchdog's level 2) reassigned_customer · station chief: escalation_chief
     resolved              customer: resolved_customer
     escalated_to_chief    station chief: escalation_chief
     dispatch_stuck        station chief: dispatch_stuck_chief
@@ -39,13 +39,20 @@ from chalicelib.domain.notices import (
     StillTrue,
     names_manager,
     newly_escalated,
+    taken_by_escalation,
 )
 from chalicelib.domain.org import Staff
 from chalicelib.domain.phone import is_mobile_contact
-from chalicelib.domain.tickets import Ticket
+from chalicelib.domain.tickets import ClockName, Ticket
 from chalicelib.notify.templates import TemplateKey
 
 PRIORITY_CLASS = "重点客户"  # important (重要) or special (特殊): the ticket carries one flag
+# why an escalation took the ticket (notices.taken_by_escalation), in taken/reassigned_manager
+MISSED_REASONS: Mapping[ClockName, str] = {
+    ClockName.ACCEPT: "超时未接单",
+    ClockName.ARRIVE: "超时未到达",
+    ClockName.RESOLVE: "超时未处理完成",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +154,9 @@ def compose(
     if Change.TRANSFERRED in found:
         accept_by = local_moment(new.clocks.get("accept_due"), since)
         before = people.previous
-        escalated = newly_escalated(old, new)
-        if Change.ESCALATED_TO_CHIEF in found or "arrive" in escalated:
-            reason = "超时未接单" if "accept" in escalated else "超时未到达"
+        taken = taken_by_escalation(old, new)
+        if taken:
+            reason = MISSED_REASONS[taken]
             add(
                 Recipient.ASSIGNEE,
                 assignee_phone,

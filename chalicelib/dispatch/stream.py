@@ -126,7 +126,7 @@ class TicketStreamProcessor:
             self.outbox.deliver(self.contact_cap.admit(messages, people.contact_on_record))
 
     def people(self, old: Ticket, new: Ticket, found: list[Change]) -> People:
-        org, told = self.org, recipients(found, new)
+        org, told = self.org, recipients(old, new, found)
         moved = old.assignee_id and old.assignee_id != new.assignee_id
         return People(
             assignee=org.staff(new.assignee_id) if new.assignee_id else None,

@@ -14,9 +14,11 @@ change only (the stream's old and new images), so a redelivery finds the same an
     reopened                          resolved/closed → dispatched        assignee (accept again)
     transferred                       assignee changed, still open        the new assignee and
                                                                           the customer (who now
-                                                                          has the ticket); by a
-                                                                          level-2 escalation also
-                                                                          the previous assignee
+                                                                          has the ticket); when an
+                                                                          escalation took it
+                                                                          (`taken_by_escalation`)
+                                                                          also the previous
+                                                                          assignee
     resolved                          → resolved                          customer
     escalated_to_chief                accept clock escalated (level 2)    station chief
     dispatch_stuck                    dispatch clock escalated (level 2:  station chief
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .clocks import escalated_clocks
-from .tickets import OPEN_STATUSES, Status, Ticket
+from .tickets import OPEN_STATUSES, ClockName, Status, Ticket
 
 
 class Change(StrEnum):
@@ -54,7 +56,7 @@ class Change(StrEnum):
 
 class Recipient(StrEnum):
     ASSIGNEE = "assignee"
-    PREVIOUS = "previous"  # the assignee a level-2 escalation took the ticket from
+    PREVIOUS = "previous"  # the assignee an escalation took the ticket from
     CUSTOMER = "customer"
     CHIEF = "chief"
     BRANCH = "branch"
@@ -78,7 +80,7 @@ def changes(old: Ticket, new: Ticket) -> list[Change]:
         found.append(Change.DISPATCHED)
     elif new.status is Status.DISPATCHED and old.status in (Status.RESOLVED, Status.CLOSED):
         found.append(Change.REOPENED)
-    elif new.is_open and old.assignee_id and new.assignee_id not in (None, old.assignee_id):
+    elif moved_on(old, new):
         found.append(Change.TRANSFERRED)
     if (
         new.status is Status.ACCEPTED
@@ -98,17 +100,36 @@ def changes(old: Ticket, new: Ticket) -> list[Change]:
     return found
 
 
+def moved_on(old: Ticket, new: Ticket) -> bool:
+    """The open ticket went from one assignee to another."""
+    return new.is_open and bool(old.assignee_id) and new.assignee_id not in (None, old.assignee_id)
+
+
 def newly_escalated(old: Ticket, new: Ticket) -> frozenset[str]:
     """The clocks the watchdog escalated in this change."""
     return escalated_clocks(new) - escalated_clocks(old)
 
 
-def recipients(found: Collection[Change], new: Ticket) -> frozenset[Recipient]:
-    """Everyone the changes `found` concern (the table above)."""
+TAKING_CLOCKS = (ClockName.ACCEPT, ClockName.ARRIVE, ClockName.RESOLVE)  # first named first
+
+
+def taken_by_escalation(old: Ticket, new: Ticket) -> ClockName | None:
+    """The missed clock for which an escalation took the ticket from its assignee in this
+    change, else None. The one rule for who hears of it: the previous assignee is told, once
+    (whatever the clock: the watchdog reassigns on a missed accept today), and the new one is
+    told why instead of a plain transfer's "X转给您"."""
+    if not moved_on(old, new):
+        return None
+    escalated = newly_escalated(old, new)
+    return next((c for c in TAKING_CLOCKS if c in escalated), None)
+
+
+def recipients(old: Ticket, new: Ticket, found: Collection[Change]) -> frozenset[Recipient]:
+    """Everyone the changes `found` (from `old` to `new`) concern (the table above)."""
     told = {r for change in found for r in AUDIENCE[change]}
     if Change.DISPATCHED in found and new.priority:
         told.add(Recipient.CHIEF)
-    if Change.TRANSFERRED in found and Change.ESCALATED_TO_CHIEF in found:
+    if taken_by_escalation(old, new):
         told.add(Recipient.PREVIOUS)
     return frozenset(told)
 

@@ -61,11 +61,11 @@ def test_a_dispatch_tells_the_chief_only_for_an_important_or_special_customer() 
     # Given the same dispatch for an ordinary and for a priority customer
     plain, vip = submitted(), submitted(priority=True)
     # Then the assignee and the customer are told either way, the station chief only for the VIP
-    assert recipients(changes(plain, dispatch(plain)), dispatch(plain)) == {
+    assert recipients(plain, dispatch(plain), changes(plain, dispatch(plain))) == {
         Recipient.ASSIGNEE,
         Recipient.CUSTOMER,
     }
-    assert Recipient.CHIEF in recipients(changes(vip, dispatch(vip)), dispatch(vip))
+    assert Recipient.CHIEF in recipients(vip, dispatch(vip), changes(vip, dispatch(vip)))
 
 
 class TestDispatchedTicket:
@@ -171,7 +171,7 @@ class TestChanges:
         )
 
         found = changes(old, new)
-        told = recipients(found, new)
+        told = recipients(old, new, found)
         out = compose(old, new, found, People(assignee=M5, previous=M1, chief=C1), AUTO_CLOSE)
 
         assert Recipient.PREVIOUS in told and Recipient.CUSTOMER in told
@@ -191,6 +191,41 @@ class TestChanges:
         assert previous.params["new_name"] == M5.name and previous.params["reason"] == "超时未接单"
         assert customer.params["manager_name"] == M5.name
         assert chief.params["reassigned_to"] == M5.name
+
+    def test_a_manager_whose_ticket_an_escalation_takes_is_told_once_whatever_the_clock(
+        self,
+    ) -> None:
+        """Today the watchdog reassigns only on a missed accept; should a missed arrival ever
+        move the ticket too, 赵亮 still hears that it was taken, and why, and only once."""
+        old = replace(dispatch(submitted()), status=Status.ACCEPTED)
+        new = replace(
+            old,
+            status=Status.DISPATCHED,
+            assignee_id="M5",
+            escalation_level=3,
+            clocks={**old.clocks, "arrive_escalated_at": NOW},
+            version=old.version + 1,
+        )
+
+        found = changes(old, new)
+        out = compose(old, new, found, People(assignee=M5, previous=M1, chief=C1), AUTO_CLOSE)
+
+        assert Recipient.PREVIOUS in recipients(old, new, found)
+        taken = [o for o in out if o.recipient == "previous"]
+        assert [(o.phone, o.template, o.params["reason"]) for o in taken] == [
+            (M1.phone, "taken_manager", "超时未到达")
+        ]
+        assert out[0].template == "reassigned_manager"  # not "赵亮转给您"
+
+    def test_a_manager_who_passes_a_ticket_on_himself_is_not_told_it_was_taken(self) -> None:
+        old = dispatch(submitted())
+        new = replace(old, assignee_id="M5", version=old.version + 1)
+
+        found = changes(old, new)
+        out = compose(old, new, found, People(assignee=M5, previous=M1), AUTO_CLOSE)
+
+        assert Recipient.PREVIOUS not in recipients(old, new, found)
+        assert "previous" not in {o.recipient for o in out}
 
     def test_resolving_asks_the_customer_to_confirm(self) -> None:
         old = replace(dispatch(submitted()), status=Status.ON_SITE)

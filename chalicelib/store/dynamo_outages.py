@@ -11,6 +11,7 @@ by_station / by_branch / by_bureau.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +54,29 @@ def _opt(moment: datetime | None) -> str | None:
 
 def _when(value: str | None) -> datetime | None:
     return parse_iso(value) if value else None
+
+
+# An outage's optional moments, stored as ISO strings (absent when unset), read back as they are.
+_MOMENTS = (
+    "etr",
+    "starts_at",
+    "ends_at",
+    "dispatched_at",
+    "acked_at",
+    "etr_told",
+    "etr_told_at",
+    "restored_told_at",
+    "callback_told_at",
+    "reminded_at",
+    "reports_settled_at",
+    "confirmed_at",
+    "restored_at",
+)
+
+
+def _moments(source: Any, convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """`_MOMENTS` of an Outage or an OutageModel, each through `convert` (_opt or _when)."""
+    return {name: convert(getattr(source, name)) for name in _MOMENTS}
 
 
 def _failed_at(error: Any) -> list[int]:
@@ -270,24 +294,12 @@ def _notice_item(ta_id: str, window: NoticeWindow) -> Any:
 
 _MUTABLE = (
     "state",
-    "etr",
-    "starts_at",
-    "ends_at",
     "cause",
     "manager_id",
     "customers_affected",
     "updated_at",
-    "dispatched_at",
-    "acked_at",
-    "etr_told",
-    "etr_told_at",
     "etr_updates",
-    "restored_told_at",
-    "callback_told_at",
-    "reminded_at",
-    "reports_settled_at",
-    "confirmed_at",
-    "restored_at",
+    *_MOMENTS,
     "timeline",
     "version",
 )
@@ -327,9 +339,6 @@ def to_item(outage: Outage, bureau: str, *, version: int) -> Any:
         grid_id=outage.grid_id,
         line_id=outage.line_id,
         manager_id=outage.manager_id,
-        etr=_opt(outage.etr),
-        starts_at=_opt(outage.starts_at),
-        ends_at=_opt(outage.ends_at),
         cause=outage.cause,
         publisher=outage.publisher,
         contact_phone=outage.contact_phone,
@@ -339,20 +348,11 @@ def to_item(outage: Outage, bureau: str, *, version: int) -> Any:
         customers_affected=outage.customers_affected,
         created_at=iso(outage.created_at),
         updated_at=iso(outage.updated_at),
-        dispatched_at=_opt(outage.dispatched_at),
         contacts=set(outage.contacts) or None,
-        acked_at=_opt(outage.acked_at),
-        etr_told=_opt(outage.etr_told),
-        etr_told_at=_opt(outage.etr_told_at),
         etr_updates=outage.etr_updates,
-        restored_told_at=_opt(outage.restored_told_at),
-        callback_told_at=_opt(outage.callback_told_at),
-        reminded_at=_opt(outage.reminded_at),
-        reports_settled_at=_opt(outage.reports_settled_at),
-        confirmed_at=_opt(outage.confirmed_at),
-        restored_at=_opt(outage.restored_at),
         timeline=[_event_map(e) for e in outage.timeline],
         version=version,
+        **_moments(outage, _opt),
     )
 
 
@@ -386,9 +386,6 @@ def to_outage(item: Any) -> Outage:
         grid_id=item.grid_id,
         line_id=item.line_id,
         manager_id=item.manager_id,
-        etr=_when(item.etr),
-        starts_at=_when(item.starts_at),
-        ends_at=_when(item.ends_at),
         cause=item.cause,
         publisher=item.publisher,
         contact_phone=item.contact_phone,
@@ -398,18 +395,9 @@ def to_outage(item: Any) -> Outage:
         customers_affected=int(item.customers_affected or 0),
         created_at=parse_iso(item.created_at),
         updated_at=parse_iso(item.updated_at),
-        dispatched_at=_when(item.dispatched_at),
         contacts=frozenset(item.contacts or ()),
-        acked_at=_when(item.acked_at),
-        etr_told=_when(item.etr_told),
-        etr_told_at=_when(item.etr_told_at),
         etr_updates=int(item.etr_updates or 0),
-        restored_told_at=_when(item.restored_told_at),
-        callback_told_at=_when(item.callback_told_at),
-        reminded_at=_when(item.reminded_at),
-        reports_settled_at=_when(item.reports_settled_at),
-        confirmed_at=_when(item.confirmed_at),
-        restored_at=_when(item.restored_at),
         timeline=tuple(timeline),
         version=int(item.version or 0),
+        **_moments(item, _when),
     )

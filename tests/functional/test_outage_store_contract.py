@@ -4,13 +4,14 @@ makes one outage per 台区, attachments that never drop a report, version-check
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from moto import mock_aws
 
 from chalicelib.domain.outages import (
+    Outage,
     OutageAction,
     OutageKind,
     OutageState,
@@ -73,6 +74,20 @@ def test_an_outage_is_stored_and_read_back_whole(store: OutageStore) -> None:
     assert read.customers_affected == 120 and read.etr == T0 + timedelta(hours=3, minutes=45)
     assert [e.action for e in read.timeline] == ["form"]
     assert store.open_in_area("T1") == "O1"
+
+
+def test_every_moment_of_an_outage_reads_back_as_it_was_written(store: OutageStore) -> None:
+    # Given an outage with each of its optional moments set, a minute apart
+    moments = [f.name for f in fields(Outage) if f.type == "datetime | None"]
+    whole = replace(
+        outage("O1"), **{name: T0 + timedelta(minutes=i) for i, name in enumerate(moments)}
+    )
+
+    saved = store.open(whole)
+
+    assert len(moments) >= 13
+    assert store.get("O1") == saved
+    assert all(getattr(saved, name) == getattr(whole, name) for name in moments)
 
 
 def test_a_second_outage_for_the_same_area_loses_and_names_the_first(store: OutageStore) -> None:

@@ -14,13 +14,12 @@ from html import escape
 from pathlib import Path
 
 from chalicelib.domain.dates import SHANGHAI
-from chalicelib.domain.labels import AREA_LABELS
+from chalicelib.domain.labels import AREA_LABELS, OUTAGE_KIND_LABELS
 from chalicelib.domain.policy import DEFAULT_KPI_TARGETS, KpiTarget
 
 from .charts import arrival_minutes, daily_volume, station_kpis
 from .figures import (
     FLOW_STEPS,
-    OUTAGE_KIND_LABELS,
     STEP_LABELS,
     UNASSIGNED,
     Figures,

@@ -8,14 +8,14 @@ single-account fault ticket linked to the outage — dispatched with its own clo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
-from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from chalicelib.domain.outages import CALLBACK_REPLIES, Outage, OutageEvent, OutageState
 from chalicelib.domain.tickets import Ticket, TicketType
 from chalicelib.notify.log import LogQuery, NotificationLog
@@ -23,6 +23,9 @@ from chalicelib.notify.templates import TemplateKey
 from chalicelib.observability import logger
 from chalicelib.store.outages import OutageStore, StaleOutage
 from chalicelib.store.tickets import TicketStore
+
+if TYPE_CHECKING:
+    from chalicelib.notify.replies import SmsReply
 
 Submit = Callable[[str, NewTicket, str], Ticket]  # (owner_id, request, idempotency key)
 
@@ -83,6 +86,25 @@ class CallbackDesk:
             return None
         outage_id, _, account_no = asked.business_key.split("#", 2)
         return self.answer(outage_id, account_no, reply, phone=phone)
+
+    def on_sms_replies(self, replies: Iterable[SmsReply]) -> int:
+        """One push of the SMS provider: each reply answered as `on_sms_reply` does. A reply
+        that can never be taken (the outage moved on, a reply already answered otherwise) is
+        logged and skipped, so the provider does not push it again; a store failure raises
+        and the provider pushes the whole batch again, which answers nothing twice.
+        Returns how many tickets the replies opened or found."""
+        tickets = 0
+        for reply in replies:
+            if not reply.phone:
+                logger.info("sms reply %s ignored: not from a mainland mobile", reply.message_id)
+                continue
+            try:
+                ticket = self.on_sms_reply(reply.phone, reply.text)
+            except DomainError as error:
+                logger.info("sms reply %s not taken: %s", reply.message_id, error.code)
+                continue
+            tickets += ticket is not None
+        return tickets
 
     def _reported(self, outage: Outage, account_no: str) -> Ticket | None:
         for ticket_id in sorted(outage.ticket_ids):

@@ -150,3 +150,56 @@ def test_a_push_that_is_not_json_by_its_type_is_415(api, asked) -> None:  # type
     reply = api.call("POST", f"/v1/sms/replies/{token}", raw=body.encode(), headers=plain)
 
     assert reply.status == 415 and opened(asked) == []
+
+
+def test_a_2_by_sms_and_by_the_mini_program_make_one_ticket(api, clock) -> None:  # type: ignore[no-untyped-def]
+    """Reports store their contact phone in E.164 (POST /v1/tickets); Aliyun pushes the
+    national number. Either channel first, the other finds the same ticket."""
+    from chalicelib.domain.org import Role
+
+    svc = api.services
+    svc.customers.put_customers(NEIGHBOURS)
+    desk = Desk(svc)
+    desk.stream(*[desk.report(n, contact="+86" + PHONES[n]) for n in range(3)])
+    current = desk.outage()
+    svc.outages.commit(current, act(current, OutageAction.RESTORE, actor="staff:M1", now=clock()))
+    clock.advance(minutes=31)
+    minute(desk)
+    path = f"/v1/outages/{current.outage_id}/callback"
+
+    assert push(api, [item(PHONES[0], "2")]).status == 200
+    app = api.call(
+        "POST",
+        path,
+        {"account_no": NEIGHBOURS[0].account_no, "reply": "2"},
+        as_=("wx-0", Role.CUSTOMER),
+    )
+    first = api.call(
+        "POST",
+        path,
+        {"account_no": NEIGHBOURS[1].account_no, "reply": "2"},
+        as_=("wx-1", Role.CUSTOMER),
+    )
+    assert push(api, [item(PHONES[1], "2")]).status == 200
+
+    (by_sms, by_app) = sorted(opened(desk), key=lambda t: t.account_no)
+    assert app.status == 200 and app.body["ticket_id"] == by_sms.ticket_id
+    assert first.status == 200 and first.body["ticket_id"] == by_app.ticket_id
+    assert by_sms.contact_phone == "+86" + PHONES[0]
+
+
+def test_one_customer_with_two_accounts_out_gets_a_ticket_for_each(api, asked, clock) -> None:  # type: ignore[no-untyped-def]
+    from chalicelib.domain.org import Role
+
+    svc = api.services
+    svc.customers.bind("wx-0", NEIGHBOURS[1].account_no, clock())  # a landlord's two homes
+    path = f"/v1/outages/{asked.outage().outage_id}/callback"
+    answers = [
+        api.call(
+            "POST", path, {"account_no": a.account_no, "reply": "2"}, as_=("wx-0", Role.CUSTOMER)
+        )
+        for a in NEIGHBOURS[:2]
+    ]
+
+    assert [a.status for a in answers] == [200, 200]
+    assert sorted(t.account_no for t in opened(asked)) == [a.account_no for a in NEIGHBOURS[:2]]

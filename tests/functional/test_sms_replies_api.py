@@ -8,9 +8,12 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chalicelib.domain.outages import OutageAction, act
 from chalicelib.notify.replies import MAX_BATCH, MAX_TEXT
+from tests.functional.test_hostile_inputs import FUZZ, shaped, spoilt
 from tests.functional.test_outage_callback import minute
 from tests.functional.test_outage_notices import NEIGHBOURS, Desk
 
@@ -203,3 +206,16 @@ def test_one_customer_with_two_accounts_out_gets_a_ticket_for_each(api, asked, c
 
     assert [a.status for a in answers] == [200, 200]
     assert sorted(t.account_no for t in opened(asked)) == [a.account_no for a in NEIGHBOURS[:2]]
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzzed_pushes_never_answer_5xx(api, asked, data) -> None:  # type: ignore[no-untyped-def]
+    """An item with one field spoilt (or any bytes at all) is taken or refused, never a 500."""
+    if data.draw(st.integers(0, 9)) == 0:
+        raw = bytes(data.draw(st.binary(max_size=120)))
+    else:
+        field = data.draw(st.sampled_from([*item(PHONES[0], "1"), "extra"]))
+        marked = json.dumps([{**item(PHONES[0], "1"), field: "@SPOILT@"}]).encode()
+        raw = marked.replace(b'"@SPOILT@"', data.draw(spoilt))
+    shaped(push(api, None, raw=raw))

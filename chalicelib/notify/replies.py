@@ -40,7 +40,7 @@ from msgspec import Meta
 from chalicelib.domain.phone import is_mobile
 
 MAX_BATCH = 100  # replies in one push; a longer batch is refused whole (400)
-MAX_TEXT = 500  # characters of one reply (a long SMS of ours is 500 at most)
+MAX_TEXT = 500  # characters of one reply: an answer is "1" or "2", this leaves room for words
 ACK = {"code": 0, "msg": "接收成功"}  # what Aliyun wants back for a push taken
 
 

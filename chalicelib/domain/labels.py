@@ -45,6 +45,13 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.REOPEN: "重新打开",
 }
 
+# A ticket's photos, by where they are kept: the customer's report, then the staff's step.
+PHOTO_LABELS: Mapping[str, str] = {
+    "photos": "报修照片",
+    "arrive_photos": ACTION_LABELS[Action.ARRIVE],
+    "work_photos": ACTION_LABELS[Action.RESOLVE],
+}
+
 # A clock is named by the step that stops it.
 CLOCK_LABELS: Mapping[str, str] = {
     ClockName.DISPATCH: ACTION_LABELS[Action.DISPATCH],

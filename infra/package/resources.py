@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.uploads import FOLDER as UPLOADS_FOLDER
 from infra.package.tables import RETAIN
 
 Template = dict[str, Any]
@@ -192,7 +193,7 @@ def files_bucket() -> Template:
                     {
                         "Id": "expire-uploads",
                         "Status": "Enabled",
-                        "Prefix": "uploads/",
+                        "Prefix": UPLOADS_FOLDER,
                         "ExpirationInDays": {"Ref": "UploadRetentionDays"},
                     },
                     {

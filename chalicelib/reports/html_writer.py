@@ -20,6 +20,7 @@ from chalicelib.domain.policy import DEFAULT_KPI_TARGETS, KpiTarget
 from .charts import arrival_minutes, daily_volume, station_kpis
 from .figures import (
     FLOW_STEPS,
+    KIND_LABELS,
     STEP_LABELS,
     UNASSIGNED,
     Figures,
@@ -258,7 +259,8 @@ def _rank_table(title: str, groups: list[Group], pick: Callable[[Figures], Ratio
 
 def _rankings(kpi: KpiSet) -> str:
     parts = []
-    for kind, noun in (("grid", "网格"), ("manager", "网格经理")):
+    for kind in ("grid", "manager"):
+        noun = KIND_LABELS[kind]
         for _key, label, pick in CARDS[:3:2]:  # 故障消缺及时率, 工单流转合格率
             groups = kpi.of_kind(kind)
             parts.append(

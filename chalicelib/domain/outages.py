@@ -5,6 +5,24 @@ restored, or cancelled), a scope (one transformer area, or a line with the areas
 an ETR, a cause, the tickets attached to it, the customers it affects and its own timeline.
 The numbers that decide when reports cluster live in `OutagePolicy` (the service policy's
 `outages`), never as literals elsewhere.
+
+Roll-up to the line (DOMAIN_NOTES §1, "move prediction upstream"). When a 台区's reports
+make it probable and its 10 kV line (所属线路, from the 台区 import) already has an open fault
+outage that went probable within `rollup_window` (15 min) — or one that is already
+line-level — the 台区 does not get an outage of its own: it joins that one, which becomes a
+LINE outage listing each of its 台区 in the order they went probable (`rolled_up`). As a
+dispatcher expects of one feeder fault:
+- one event, one dispatch: the line outage keeps the first 台区's manager and SMS; the
+  joining 台区's reports attach to it with no new manager SMS and no clocks of their own;
+- its affected customers are those of every listed 台区 (not the whole line: a 台区 whose
+  customers have not reported may still have power); the joining 台区's customers get their
+  acknowledgement then (`unacknowledged_areas`), each once, and every later notice with the
+  rest;
+- later reports in any of its 台区 attach to it; confirm / set ETR / restore / cancel act on
+  all its 台区 at once (their open slots are freed together);
+- the ETR stays the first 台区's until someone sets it: the crew is already on its way.
+A 台区 whose line's outage is older than the window and still one 台区 forms its own outage
+(two separate faults, most likely); later 台区 then roll up into the newer one.
 """
 
 from __future__ import annotations
@@ -51,6 +69,7 @@ class Notice(StrEnum):
 
 class OutageAction(StrEnum):
     FORM = "form"  # clustering made it (system)
+    ROLL_UP = "roll_up"  # another 台区 on its line joined: a line outage now (system)
     DISPATCH = "dispatch"  # its grid manager told, once (system)
     NOTIFY = "notify"  # affected customers told (system)
     PUBLISH = "publish"  # a planned / temporary notice (staff)
@@ -329,6 +348,65 @@ def formed(
     )
 
 
+def rolls_up(outage: Outage, now: datetime, policy: OutagePolicy) -> bool:
+    """Whether a 台区 going probable on `outage`'s line joins it: an open fault outage that
+    went probable within the roll-up window, or one already at line level."""
+    if not attaches(outage, now, policy) or outage.line_id is None:
+        return False
+    return outage.scope is OutageScope.LINE or now - outage.created_at <= policy.rollup_window
+
+
+def rolled_up(
+    outage: Outage,
+    *,
+    ta_id: str,
+    reports: dict[str, str],
+    customers_affected: int,
+    now: datetime,
+    contacts: frozenset[str] = frozenset(),
+) -> Outage:
+    """`outage` once the 台区 `ta_id` (whose `reports` made it probable) joined it: a line
+    outage listing both, its customers added. No dispatch: its manager already has it."""
+    if ta_id in outage.ta_ids:
+        return outage
+    event = OutageEvent(
+        at=now,
+        action=OutageAction.ROLL_UP.value,
+        actor="system",
+        from_state=outage.state,
+        to_state=outage.state,
+        note=f"同线路另一台区{len(reports)}户报修，并为线路停电",
+        data={"ta_id": ta_id, "reports": len(reports)},
+    )
+    return replace(
+        outage,
+        scope=OutageScope.LINE,
+        ta_ids=(*outage.ta_ids, ta_id),
+        ticket_ids=outage.ticket_ids | frozenset(reports.values()),
+        account_nos=outage.account_nos | frozenset(reports),
+        contacts=outage.contacts | contacts,
+        customers_affected=outage.customers_affected + max(customers_affected, len(reports)),
+        updated_at=now,
+        timeline=(*outage.timeline, event),
+    )
+
+
+def unacknowledged_areas(outage: Outage) -> tuple[str, ...]:
+    """The 台区 whose customers have not had the acknowledgement: all of them before the
+    first, then those rolled up after the last one (timeline order, not clock time)."""
+    if outage.acked_at is None:
+        return outage.ta_ids
+    waiting: list[str] = []
+    for event in outage.timeline:
+        if event.action == OutageAction.ROLL_UP.value:
+            waiting.append(str(event.data.get("ta_id", "")))
+        elif event.action == OutageAction.NOTIFY.value and Notice.ACK.value in event.data.get(
+            "notices", ()
+        ):
+            waiting = []
+    return tuple(ta for ta in waiting if ta in outage.ta_ids)
+
+
 def dispatched(outage: Outage, *, manager_id: str, note: str, now: datetime) -> Outage:
     """The outage once its manager has been told (one SMS for all its reports)."""
     event = OutageEvent(
@@ -366,7 +444,7 @@ def notices_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Not
     if outage.kind is not OutageKind.FAULT:
         return _notice_due(outage, now, policy)
     due: list[Notice] = []
-    if outage.is_open and outage.acked_at is None:
+    if outage.is_open and unacknowledged_areas(outage):
         due.append(Notice.ACK)
     if outage.is_open and outage.acked_at is not None and outage.etr and outage.etr_told:
         moved = abs(outage.etr - outage.etr_told) >= policy.etr_shift_to_notify
@@ -400,7 +478,10 @@ def _notice_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Not
 def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -> Outage:
     """`outage` once `notices` reached `customers` customers, with the event on its timeline."""
     changes: dict[str, Any] = {"updated_at": now}
-    if Notice.ACK in notices:
+    data: dict[str, Any] = {"notices": [n.value for n in notices], "customers": customers}
+    if Notice.ACK in notices and outage.acked_at is not None:  # a rolled-up 台区's customers
+        data["areas"] = list(unacknowledged_areas(outage))
+    elif Notice.ACK in notices:
         changes.update(acked_at=now, etr_told=outage.etr, etr_told_at=now)
     if Notice.PUBLISHED in notices:
         changes["acked_at"] = now
@@ -419,7 +500,7 @@ def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -
         from_state=outage.state,
         to_state=outage.state,
         note=f"短信告知{customers}户：" + "、".join(NOTICE_LABELS[n] for n in notices),
-        data={"notices": [n.value for n in notices], "customers": customers},
+        data=data,
     )
     return replace(outage, timeline=(*outage.timeline, event), **changes)
 

@@ -13,6 +13,12 @@ For each new ticket (the stream's INSERT), before the dispatcher sees it:
    winner. The window's tickets are linked (their clocks stop) and the manager gets one SMS
    saying how many reports there are; `dispatched_at` records that, so a redelivery after a
    crash in between completes the formation instead of repeating it.
+5. roll-up (domain/outages.py): a 台区 reaching the threshold whose line has an outage that
+   went probable within the roll-up window (or is line-level and open) joins it instead —
+   one transaction claims the 台区's slot and changes the outage on its version; no dispatch,
+   its customers acknowledged. New outages claim the line's slot too, so two shards forming
+   two 台区 of one line make one line outage: the loser (`LineTaken`) rolls up into the
+   winner. A redelivery finds the 台区's slot taken by the line outage and only attaches.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ from chalicelib.domain.outages import (
     densest_window,
     dispatched,
     formed,
+    rolled_up,
+    rolls_up,
+    unacknowledged_areas,
 )
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.tickets import Action, Ticket, TicketType
@@ -46,10 +55,11 @@ from chalicelib.observability import logger, metrics
 from chalicelib.outages.notices import OutageNotifier
 from chalicelib.store.customers import CustomerStore
 from chalicelib.store.org import OrgStore
-from chalicelib.store.outages import OutageExists, OutageStore, StaleOutage
+from chalicelib.store.outages import LineClaim, LineTaken, OutageExists, OutageStore, StaleOutage
 from chalicelib.store.tickets import StaleTicket, TicketStore
 
 REPORT_KEEP = timedelta(hours=2)  # a report item outlives any window it can count in
+ROLLUP_TRIES = 5  # formation / roll-up attempts racing other shards before the record fails
 
 
 @dataclass
@@ -120,10 +130,10 @@ class OutageClustering:
         was answered with the notice at once and is counted apart from faults."""
         if outage.kind is not OutageKind.FAULT:
             return outage
-        if outage.dispatched_at is None or outage.acked_at is None:
-            return self._complete(outage, now)
+        if outage.dispatched_at is None or unacknowledged_areas(outage):
+            return self._complete(outage, now)  # formed or rolled up, not finished
         self.notifier.tell_reporter(
-            outage, ticket.account_no, ticket.contact_phone, ticket.priority
+            outage, ticket.account_no, ticket.contact_phone, ticket.priority, ticket.ta_id
         )
         return outage
 
@@ -148,29 +158,93 @@ class OutageClustering:
         self, ticket: Ticket, reports: dict[str, str], customers: int, now: datetime
     ) -> Outage:
         area = self.org.transformer_area(ticket.ta_id)
+        line_id = (area.line_id or None) if area else None
+        contacts = self._contacts(ticket, reports)
+        for _ in range(ROLLUP_TRIES):
+            on_line = self.outages.line_outage(line_id) if line_id else None
+            current = self.outages.get(on_line) if on_line else None
+            if current is not None and rolls_up(current, now, self.rules):
+                joined = self._roll_up(current, ticket, reports, customers, contacts, now)
+                if joined is not None:
+                    return self._finish(ticket, joined, now)
+                continue  # it closed meanwhile: look again
+            draft = self._draft(ticket, line_id, reports, customers, contacts, now)
+            claim = LineClaim(line_id, replacing=on_line) if line_id else None
+            try:
+                outage: Outage | None = self.outages.open(draft, claim)
+                metrics.add_metric(name="OutageFormed", unit="Count", value=1)
+                logger.info("outage formed", extra={"ta_id": ticket.ta_id, "reports": len(reports)})
+            except OutageExists as lost:  # another shard formed it first: join that one
+                outage = self._attach(ticket, lost.outage_id) or self.outages.get(lost.outage_id)
+            except LineTaken:  # another 台区 on the line went probable meanwhile: roll up
+                continue
+            if outage is not None:
+                return self._finish(ticket, outage, now)
+        raise StaleOutage()  # the stream record fails and comes back: nothing half-done
+
+    def _draft(
+        self,
+        ticket: Ticket,
+        line_id: str | None,
+        reports: dict[str, str],
+        customers: int,
+        contacts: frozenset[str],
+        now: datetime,
+    ) -> Outage:
         grid = self.org.grid(ticket.grid_id)
         area_class = AreaClass(grid.area_class) if grid else AreaClass.URBAN
-        draft = formed(
+        return formed(
             outage_id=self.new_id(now),
             ta_id=ticket.ta_id,
             grid_id=ticket.grid_id,
             station_id=ticket.station_id,
             branch_id=ticket.branch_id,
-            line_id=(area.line_id or None) if area else None,
+            line_id=line_id,
             manager_id=grid.manager_id if grid else None,
             reports=reports,
             customers_affected=customers,
             etr=self._default_etr(area_class, now),
             now=now,
-            contacts=self._contacts(ticket, reports),
+            contacts=contacts,
         )
-        try:
-            outage = self.outages.open(draft)
-            metrics.add_metric(name="OutageFormed", unit="Count", value=1)
-            logger.info("outage formed", extra={"ta_id": ticket.ta_id, "reports": len(reports)})
-        except OutageExists as lost:  # another shard formed it first: join that one
-            joined = self._attach(ticket, lost.outage_id)
-            outage = joined or self.outages.get(lost.outage_id) or draft
+
+    def _roll_up(
+        self,
+        outage: Outage,
+        ticket: Ticket,
+        reports: dict[str, str],
+        customers: int,
+        contacts: frozenset[str],
+        now: datetime,
+    ) -> Outage | None:
+        """The 台区 joins its line's outage (one transaction: its open slot + the outage on
+        its version); None when that outage closed or stopped rolling up meanwhile."""
+        for _ in range(ROLLUP_TRIES):
+            after = rolled_up(
+                outage,
+                ta_id=ticket.ta_id,
+                reports=reports,
+                customers_affected=customers,
+                contacts=contacts,
+                now=now,
+            )
+            try:
+                joined = self.outages.roll_up(outage, after, ticket.ta_id)
+                metrics.add_metric(name="OutageRolledUp", unit="Count", value=1)
+                logger.info(
+                    "outage rolled up", extra={"ta_id": ticket.ta_id, "line": outage.line_id}
+                )
+                return joined
+            except OutageExists as lost:  # the 台区 joined already (another shard): attach
+                return self._attach(ticket, lost.outage_id) or self.outages.get(lost.outage_id)
+            except StaleOutage:  # told, dispatched or acted on meanwhile: read it again
+                fresh = self.outages.get(outage.outage_id)
+                if fresh is None or not rolls_up(fresh, now, self.rules):
+                    return None
+                outage = fresh
+        raise StaleOutage()
+
+    def _finish(self, ticket: Ticket, outage: Outage, now: datetime) -> Outage:
         if ticket.ticket_id not in outage.ticket_ids:
             # the report that formed it is not the window's latest of its 户号 (the same
             # customer reported again in this batch): it joins too, or it would be lost
@@ -227,13 +301,19 @@ class OutageClustering:
             ]
         )
         note = f"派单给{assignee.name}（{outage.reports}户报修）"
-        try:
-            outage = self.outages.commit(
-                outage, dispatched(outage, manager_id=assignee.staff_id, note=note, now=now)
-            )
-        except StaleOutage:  # someone else recorded it (or staff acted): the SMS is sent once
-            logger.info("outage %s: dispatch already recorded", outage.outage_id)
-            outage = self.outages.get(outage.outage_id) or outage
+        for _ in range(ROLLUP_TRIES):
+            try:
+                outage = self.outages.commit(
+                    outage, dispatched(outage, manager_id=assignee.staff_id, note=note, now=now)
+                )
+                break
+            except StaleOutage:  # changed meanwhile (a roll-up, staff): record it on the new
+                fresh = self.outages.get(outage.outage_id)
+                if fresh is None or fresh.dispatched_at is not None:  # recorded elsewhere
+                    logger.info("outage %s: dispatch already recorded", outage.outage_id)
+                    outage = fresh or outage
+                    break
+                outage = fresh
         return self.notifier.tell(outage)
 
     def _link(self, ticket_id: str, outage: Outage, now: datetime) -> None:

@@ -8,6 +8,10 @@ Exactly once per (outage, customer, notice): each SMS goes through the outbox un
 told (`domain.outages.told`) so the next pass has nothing to do. The acknowledgement goes out
 from the stream the moment the outage forms; everything else — and anything a crash left
 undone — from the minute schedule (`on_schedule`), which reads the bureau's recent outages.
+
+A line outage (roll-up, domain/outages.py) tells each customer about their own 台区 by name.
+A 台区 rolled up after the acknowledgement went out gets it then: its customers and the
+reporters (those already told are skipped by the outbox, under the same key).
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.dispatch.messages import Outgoing, Recipient, local_moment
 from chalicelib.dispatch.outbox import Outbox, RetryLater
-from chalicelib.domain.outages import Notice, Outage, OutageKind, notices_due, told
+from chalicelib.domain.outages import (
+    Notice,
+    Outage,
+    OutageKind,
+    notices_due,
+    told,
+    unacknowledged_areas,
+)
 from chalicelib.domain.phone import is_mobile_contact
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.notify.templates import TemplateKey
@@ -41,6 +52,7 @@ class Affected:
     account_no: str
     phone: str
     priority: bool  # important or special customer: told first, with their own template
+    ta_id: str | None = None  # their 台区, when the customer import says
 
 
 @dataclass
@@ -58,53 +70,65 @@ class OutageNotifier:
         due = notices_due(outage, now, self.policy.outages)
         if not due:
             return outage
-        people = self.affected(outage)
-        reporters = [p for p in people if p.account_no in outage.account_nos]
+        joined = unacknowledged_areas(outage) if outage.acked_at is not None else ()
+        newcomers = self.affected(outage, joined) if joined else None  # rolled up since
+        only_ack = newcomers is not None and due == [Notice.ACK]
+        everyone = newcomers if only_ack and newcomers is not None else self.affected(outage)
+        acked = newcomers if newcomers is not None else everyone
+        reporters = [p for p in everyone if p.account_no in outage.account_nos]
+        chosen = {Notice.ACK: acked, Notice.CALLBACK: reporters}
         self.outbox.deliver(
             [
                 m
                 for notice in due
-                for m in self.messages(
-                    outage, notice, reporters if notice is Notice.CALLBACK else people, now
-                )
+                for m in self.messages(outage, notice, chosen.get(notice, everyone), now)
             ]
         )
+        told_count = len(acked) if Notice.ACK in due else len(everyone)
         try:
-            return self.outages.commit(outage, told(outage, due, len(people), now))
+            return self.outages.commit(outage, told(outage, due, told_count, now))
         except StaleOutage:  # moved meanwhile: the next pass finds the SMS already claimed
             return outage
 
-    def tell_reporter(self, outage: Outage, account_no: str, phone: str, priority: bool) -> None:
+    def tell_reporter(
+        self, outage: Outage, account_no: str, phone: str, priority: bool, ta_id: str = ""
+    ) -> None:
         """A report that joined after the acknowledgement went out gets its own, once."""
         if outage.acked_at is None or not is_mobile_contact(phone):
             return  # a landline takes no SMS
-        person = Affected(account_no, phone, priority)
+        person = Affected(account_no, phone, priority, ta_id or None)
         self.outbox.deliver(self.messages(outage, Notice.ACK, [person], self.clock()))
 
-    def affected(self, outage: Outage) -> list[Affected]:
+    def affected(self, outage: Outage, areas: tuple[str, ...] = ()) -> list[Affected]:
+        """Everyone with a phone in the outage's 台区 (or only in `areas`), and every reporter
+        at the phone they reported with."""
         people: dict[str, Affected] = {}
-        for ta_id in outage.ta_ids:
+        for ta_id in areas or outage.ta_ids:
             for c in self.customers.in_area(ta_id):
                 if c.phone:
-                    people[c.account_no] = Affected(c.account_no, c.phone, c.important or c.special)
+                    people[c.account_no] = Affected(
+                        c.account_no, c.phone, c.important or c.special, c.ta_id
+                    )
         for entry in outage.contacts:  # the phone a reporter gave is the one they watch
             account, _, phone = entry.partition("#")
             if not is_mobile_contact(phone):
                 continue  # a landline takes no SMS: the phone on file (if any) is told instead
             known = people.get(account)
-            people[account] = Affected(account, phone, bool(known and known.priority))
+            people[account] = Affected(
+                account, phone, bool(known and known.priority), known.ta_id if known else None
+            )
         return sorted(people.values(), key=lambda p: (not p.priority, p.account_no))
 
     def messages(
         self, outage: Outage, notice: Notice, people: list[Affected], now: datetime
     ) -> list[Outgoing]:
-        area = self.org.transformer_area(outage.ta_ids[0])
-        place = area.name if area else "您所在台区"
+        names = _AreaNames(self.org, outage)
         etr = local_moment(outage.etr, now)
         manager = self.org.staff(outage.manager_id) if outage.manager_id else None
         label = f"etr{outage.etr_updates + 1}" if notice is Notice.ETR else notice.value
         out = []
         for person in people:
+            place = names.of(person.ta_id) if outage.kind is OutageKind.FAULT else names.first
             template, params = self._template(notice, person, place, etr, manager, outage)
             out.append(
                 Outgoing(
@@ -138,6 +162,28 @@ class OutageNotifier:
         if notice in (Notice.PUBLISHED, Notice.REMINDER):
             return _notice_template(notice, place, outage)
         return TemplateKey.OUTAGE_RESTORED_CUSTOMER, {"area": place}
+
+
+class _AreaNames:
+    """台区 names as customers read them: their own; the outage's when theirs is unknown
+    ("新华1号台区", or "新华1号台区等2个台区" for a line outage)."""
+
+    def __init__(self, org: OrgStore, outage: Outage) -> None:
+        self.org = org
+        self.names: dict[str, str] = {}
+        self.first = self._name(outage.ta_ids[0])
+        many = len(outage.ta_ids) > 1 and outage.kind is OutageKind.FAULT
+        self.fallback = f"{self.first}等{len(outage.ta_ids)}个台区" if many else self.first
+        self.ta_ids = frozenset(outage.ta_ids)
+
+    def _name(self, ta_id: str) -> str:
+        if ta_id not in self.names:
+            area = self.org.transformer_area(ta_id)
+            self.names[ta_id] = area.name if area else "您所在台区"
+        return self.names[ta_id]
+
+    def of(self, ta_id: str | None) -> str:
+        return self._name(ta_id) if ta_id in self.ta_ids and ta_id else self.fallback
 
 
 def _notice_template(

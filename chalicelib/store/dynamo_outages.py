@@ -3,10 +3,14 @@ OutageAreaModel).
 
 Calls: `open_in_area` GetItem; `record_report` PutItem; `area` one Query of the 台区's
 partition (its open slot and its reports; TTL removes old ones); `open` one transaction
-(the outage + a conditional put of each area's "open" slot); `attach` one UpdateItem (ADD to
-sets, conditional on the state); `commit` one transaction (an UpdateItem conditional on the
-version, and when it closes the outage the deletion of its slots); lists one Query of
-by_station / by_branch / by_bureau.
+(the outage + a conditional put of each area's "open" slot, and of the line's when clustering
+claims it); `line_outage` GetItem; `roll_up` one transaction (a conditional put of the joining
+台区's slot + an UpdateItem conditional on the version: scope, 台区 list, the changed fields,
+ADD of its reports); `attach` one UpdateItem (ADD to sets, conditional on the state);
+`commit` one transaction (an UpdateItem conditional on the version, and when it closes the
+outage the deletion of its slots); lists one Query of by_station / by_branch / by_bureau.
+
+The line slot lives in outage_areas too, under the partition "line#<line_id>" (sk "open").
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from chalicelib.store.keys import Cursor, iso, parse_iso
 from chalicelib.store.outages import (
     NOTICE_LOOKBACK,
     AreaState,
+    LineClaim,
+    LineTaken,
     OutageExists,
     OutageFilter,
     OutagePage,
@@ -40,6 +46,7 @@ from chalicelib.store.outages import (
 
 OPEN = "open"
 NOTICE = "notice#"
+LINE = "line#"
 _INDEX = {"station": "by_station", "branch": "by_branch", "bureau": "by_bureau"}
 _HASH = {"station": "station_id", "branch": "branch_id", "bureau": "bureau"}
 
@@ -117,6 +124,9 @@ class DynamoOutageStore:
         except DoesNotExist:
             return None
 
+    def line_outage(self, line_id: str) -> str | None:
+        return self.open_in_area(LINE + line_id)
+
     def record_report(
         self, ta_id: str, account_no: str, ticket_id: str, at: datetime, keep: timedelta
     ) -> None:
@@ -152,34 +162,72 @@ class DynamoOutageStore:
                 reports[item.sk.split("#", 1)[1]] = (item.ticket_id, parse_iso(item.reported_at))
         return AreaState(open_id, reports, tuple(notices))
 
-    def open(self, outage: Outage) -> Outage:
+    def open(self, outage: Outage, line: LineClaim | None = None) -> Outage:
         from pynamodb.exceptions import TransactWriteError
 
-        from chalicelib.store.models import OutageAreaModel, OutageModel
+        from chalicelib.store.models import OutageAreaModel as A
+        from chalicelib.store.models import OutageModel
 
         slots = list(outage.ta_ids) if outage.kind is OutageKind.FAULT else []
         try:
-            with self._transaction() as tx:
+            with self._transaction() as tx:  # puts in this order: outage, slots, line slot
                 tx.save(
                     to_item(outage, self.bureau, version=1),
                     condition=OutageModel.outage_id.does_not_exist(),
                 )
                 for ta in slots:
-                    slot = OutageAreaModel(
-                        ta, OPEN, outage_id=outage.outage_id, opened_at=iso(outage.created_at)
-                    )
-                    tx.save(slot, condition=OutageAreaModel.sk.does_not_exist())
+                    slot = A(ta, OPEN, outage_id=outage.outage_id, opened_at=iso(outage.created_at))
+                    tx.save(slot, condition=A.sk.does_not_exist())
                 if outage.kind is not OutageKind.FAULT:
                     for ta in outage.ta_ids:
                         tx.save(_notice_item(ta, window_of(outage)))
+                if line is not None:
+                    tx.save(_line_item(line.line_id, outage), condition=_line_free(line))
         except TransactWriteError as error:
             failed = _failed_at(error)
-            taken = [slots[i - 1] for i in failed if i > 0]
+            taken = [slots[i - 1] for i in failed if 0 < i <= len(slots)]
             if not failed:
                 raise
+            if failed == [len(slots) + 1] and line is not None:
+                raise LineTaken(self.line_outage(line.line_id)) from None
             winner = self.open_in_area(taken[0]) if taken else outage.outage_id
             raise OutageExists(winner or outage.outage_id) from None
         return self.get(outage.outage_id) or outage
+
+    def roll_up(self, before: Outage, after: Outage, ta_id: str) -> Outage:
+        from pynamodb.exceptions import TransactWriteError
+
+        from chalicelib.store.models import OutageAreaModel as A
+        from chalicelib.store.models import OutageModel as M
+
+        new = to_item(after, self.bureau, version=before.version + 1)
+        actions: list[Any] = [
+            getattr(M, name).set(value) if value is not None else getattr(M, name).remove()
+            for name, value in _changing(new)
+        ]
+        actions += [M.scope.set(after.scope.value), M.ta_ids.set(new.ta_ids)]
+        for name in ("ticket_ids", "account_nos", "contacts"):
+            added = set(getattr(after, name)) - set(getattr(before, name))
+            if added:
+                actions.append(getattr(M, name).add(added))
+        slot = A(ta_id, OPEN, outage_id=after.outage_id, opened_at=iso(after.updated_at))
+        open_now = M.state.is_in(*(s.value for s in OPEN_STATES))
+        try:
+            with self._transaction() as tx:  # the put (slot) goes before the update
+                tx.save(slot, condition=A.sk.does_not_exist())
+                tx.update(
+                    M(after.outage_id),
+                    actions=actions,
+                    condition=(M.version == before.version) & open_now,
+                )
+        except TransactWriteError as error:
+            failed = _failed_at(error)
+            if 0 in failed:
+                raise OutageExists(self.open_in_area(ta_id) or after.outage_id) from None
+            if 1 in failed:
+                raise StaleOutage() from error
+            raise
+        return self.get(after.outage_id) or after
 
     def attach(
         self, outage_id: str, ticket_id: str, account_no: str, phone: str = ""
@@ -274,6 +322,25 @@ class DynamoOutageStore:
                 if len(found) > limit:
                     break
         return newest_first(found, limit)
+
+
+def _line_item(line_id: str, outage: Outage) -> Any:
+    from chalicelib.store.models import OutageAreaModel
+
+    return OutageAreaModel(
+        LINE + line_id,
+        OPEN,
+        outage_id=outage.outage_id,
+        opened_at=iso(outage.created_at),
+        expires_at=outage.created_at + timedelta(days=2),  # tidiness: it is read, not trusted
+    )
+
+
+def _line_free(line: LineClaim) -> Any:
+    from chalicelib.store.models import OutageAreaModel as A
+
+    free = A.sk.does_not_exist()
+    return free | (A.outage_id == line.replacing) if line.replacing else free
 
 
 def _notice_item(ta_id: str, window: NoticeWindow) -> Any:

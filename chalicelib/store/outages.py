@@ -4,6 +4,14 @@ same behaviour as DynamoOutageStore (store/dynamo_outages.py).
 Per 台区 the store keeps an "open" slot naming its open fault outage and the latest qualifying
 report of each 户号. `open` claims the slots of the outage's areas only if they are free:
 whoever loses that race gets `OutageExists` with the winner's id and attaches to it.
+
+Per 10 kV line a "line" slot names the fault outage formed last on it (`line_outage`), so the
+next 台区 going probable on the line finds it and rolls up into it. Clustering claims it with
+the outage (`open(..., line=LineClaim)`): free, or still naming the outage it read. Two shards
+forming two 台区 of one line at once both claim it; one gets `LineTaken` and rolls up into the
+other's outage instead (`roll_up`: one transaction that claims the joining 台区's open slot
+and changes the outage on its version). The line slot is never freed: the outage it names
+tells, when read, whether it is still open and recent enough to roll up into.
 """
 
 from __future__ import annotations
@@ -23,6 +31,23 @@ class OutageExists(Exception):
     def __init__(self, outage_id: str) -> None:
         super().__init__(outage_id)
         self.outage_id = outage_id
+
+
+class LineTaken(Exception):
+    """The line slot no longer names the outage clustering read there (another 台区 on the
+    line formed meanwhile): decide again."""
+
+    def __init__(self, outage_id: str | None) -> None:
+        super().__init__(outage_id)
+        self.outage_id = outage_id
+
+
+@dataclass(frozen=True, slots=True)
+class LineClaim:
+    """Take the line's slot for the new outage if it is free or still names `replacing`."""
+
+    line_id: str
+    replacing: str | None = None
 
 
 class StaleOutage(Conflict):
@@ -81,9 +106,20 @@ class OutageStore(Protocol):
         """The 台区's open outage and its reports made at or after `since` (one Query)."""
         ...
 
-    def open(self, outage: Outage) -> Outage:
-        """Store a new outage and claim its areas' open slots, atomically; OutageExists when
-        one is taken (nothing written)."""
+    def line_outage(self, line_id: str) -> str | None:
+        """The id of the fault outage formed last on the line (one GetItem), or None."""
+        ...
+
+    def open(self, outage: Outage, line: LineClaim | None = None) -> Outage:
+        """Store a new outage and claim its areas' open slots (and the line's), atomically;
+        OutageExists when an area's is taken, else LineTaken when the line's is (nothing
+        written)."""
+        ...
+
+    def roll_up(self, before: Outage, after: Outage, ta_id: str) -> Outage:
+        """`after` (`before` with `ta_id` joined) replaces `before` and claims the 台区's open
+        slot, atomically. OutageExists when the 台区 has an open outage already, StaleOutage
+        when `before` changed meanwhile (nothing written)."""
         ...
 
     def attach(
@@ -168,6 +204,7 @@ class InMemoryOutageStore:
         self.slots: dict[str, str] = {}  # ta_id → open outage id
         self.reports: dict[tuple[str, str], tuple[str, datetime]] = {}
         self.notices: dict[str, dict[str, NoticeWindow]] = {}  # ta_id → outage_id → window
+        self.lines: dict[str, str] = {}  # line_id → the fault outage formed last on it
 
     def get(self, outage_id: str) -> Outage | None:
         return self.outages.get(outage_id)
@@ -189,10 +226,18 @@ class InMemoryOutageStore:
         windows = tuple(self.notices.get(ta_id, {}).values())
         return AreaState(self.slots.get(ta_id), reports, windows)
 
-    def open(self, outage: Outage) -> Outage:
+    def line_outage(self, line_id: str) -> str | None:
+        return self.lines.get(line_id)
+
+    def open(self, outage: Outage, line: LineClaim | None = None) -> Outage:
         taken = [self.slots[ta] for ta in outage.ta_ids if ta in self.slots]
         if taken or outage.outage_id in self.outages:
             raise OutageExists(taken[0] if taken else outage.outage_id)
+        if line is not None:
+            holder = self.lines.get(line.line_id)
+            if holder is not None and holder != line.replacing:
+                raise LineTaken(holder)
+            self.lines[line.line_id] = outage.outage_id
         saved = replace(outage, version=1)
         self.outages[outage.outage_id] = saved
         if outage.kind is OutageKind.FAULT:
@@ -215,6 +260,16 @@ class InMemoryOutageStore:
             contacts=outage.contacts | ({f"{account_no}#{phone}"} if phone else set()),
         )
         self.outages[outage_id] = saved
+        return saved
+
+    def roll_up(self, before: Outage, after: Outage, ta_id: str) -> Outage:
+        if ta_id in self.slots:
+            raise OutageExists(self.slots[ta_id])
+        stored = self.outages.get(before.outage_id)
+        if stored is None or stored.version != before.version or not stored.is_open:
+            raise StaleOutage()
+        saved = self.commit(before, after)
+        self.slots[ta_id] = saved.outage_id
         return saved
 
     def commit(self, before: Outage, after: Outage) -> Outage:

@@ -35,8 +35,7 @@ from chalice.local import (
 )
 
 from chalicelib.auth.authorizer import gateway_error
-from chalicelib.domain.phone import mask_phones
-from chalicelib.observability import mask_name
+from chalicelib.observability import mask_name, mask_phones
 
 log = logging.getLogger("local.http")
 

@@ -14,14 +14,18 @@ from chalicelib.domain.outages import (
     Outage,
     OutageAction,
     OutageKind,
+    OutageScope,
     OutageState,
     act,
     formed,
     published,
+    rolled_up,
 )
 from chalicelib.store.keys import Cursor
 from chalicelib.store.outages import (
     InMemoryOutageStore,
+    LineClaim,
+    LineTaken,
     OutageExists,
     OutageFilter,
     OutageSource,
@@ -230,3 +234,51 @@ def test_the_reports_read_the_outages_that_started_in_a_period(store: OutageStor
     found = store.between(T0, T0 + timedelta(days=1))
 
     assert sorted(o.outage_id for o in found) == ["F1", "P1"]
+
+
+def test_one_outage_per_line_slot_a_second_claim_loses_unless_it_replaces_what_it_read(
+    store: OutageStore,
+) -> None:
+    # two shards forming two 台区 of line L1 at the same moment: one claims the line
+    store.open(outage("O1", ta="T1"), LineClaim("L1"))
+
+    with pytest.raises(LineTaken) as lost:
+        store.open(outage("O2", ta="T2"), LineClaim("L1"))
+
+    assert lost.value.outage_id == "O1" and store.line_outage("L1") == "O1"
+    assert store.get("O2") is None and store.open_in_area("T2") is None  # nothing written
+    with pytest.raises(OutageExists):  # the 台区's own slot is checked first
+        store.open(outage("O3", ta="T1"), LineClaim("L1"))
+    store.open(outage("O4", ta="T3"), LineClaim("L1", replacing="O1"))  # O1 too old by now
+    assert store.line_outage("L1") == "O4" and store.line_outage("L2") is None
+
+
+def test_rolling_up_claims_the_area_and_makes_a_line_outage_once(store: OutageStore) -> None:
+    first = store.open(outage("O1", ta="T1"), LineClaim("L1"))
+    later = T0 + timedelta(minutes=5)
+    after = rolled_up(
+        first,
+        ta_id="T2",
+        reports={"0602000001": "TK7", "0602000002": "TK8"},
+        customers_affected=50,
+        now=later,
+    )
+
+    line = store.roll_up(first, after, "T2")
+
+    assert store.get("O1") == line and line.version == 2
+    assert (line.scope, line.ta_ids, line.reports) == (OutageScope.LINE, ("T1", "T2"), 5)
+    assert line.customers_affected == 170
+    assert [e.action for e in line.timeline] == ["form", "roll_up"]
+    assert store.open_in_area("T2") == "O1" and store.open_in_area("T1") == "O1"
+    with pytest.raises(OutageExists) as again:  # a second shard rolling T2 up: it is there
+        store.roll_up(first, after, "T2")
+    assert again.value.outage_id == "O1"
+    stale = rolled_up(first, ta_id="T3", reports={"0603": "TK9"}, customers_affected=9, now=later)
+    with pytest.raises(StaleOutage):  # O1 moved since `first` was read: nothing written
+        store.roll_up(first, stale, "T3")
+    assert store.open_in_area("T3") is None and store.get("O1") == line
+
+    restored = store.commit(line, act(line, OutageAction.RESTORE, actor="staff:M1", now=later))
+    assert restored.ta_ids == ("T1", "T2") and restored.reports == 5
+    assert store.open_in_area("T1") is None and store.open_in_area("T2") is None

@@ -8,14 +8,21 @@ import pytest
 
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.outages import (
+    Notice,
     OutageAction,
     OutagePolicy,
+    OutageScope,
     OutageState,
     act,
     attaches,
     counts_toward_outage,
     densest_window,
     formed,
+    notices_due,
+    rolled_up,
+    rolls_up,
+    told,
+    unacknowledged_areas,
 )
 from chalicelib.domain.policy import DEFAULT_POLICY
 
@@ -108,3 +115,57 @@ def test_the_window_slides_over_report_times_rather_than_anchoring_at_one() -> N
     assert len(densest_window(spread, window)) == 2  # no 15 minutes hold all three
     assert densest_window(bunched, window) == {"a", "b", "d"}  # the earliest of two threes
     assert densest_window({}, window) == set()
+
+
+def on_line(at: datetime = T0):  # type: ignore[no-untyped-def]
+    return formed(
+        outage_id="O1",
+        ta_id="T1",
+        grid_id="G1",
+        station_id="S1",
+        branch_id="B1",
+        line_id="L1",
+        manager_id="M1",
+        reports={"a": "t1", "b": "t2", "c": "t3"},
+        customers_affected=40,
+        etr=at + timedelta(hours=4),
+        now=at,
+    )
+
+
+def test_a_second_area_rolls_up_within_the_window_and_into_a_line_outage_while_open() -> None:
+    rules = OutagePolicy()
+    first = on_line()
+    assert rolls_up(first, T0 + timedelta(minutes=15), rules)
+    assert not rolls_up(first, T0 + timedelta(minutes=16), rules)  # two faults, most likely
+    assert not rolls_up(probable(), T0, rules)  # no line known: nothing to roll up to
+
+    line = rolled_up(
+        first,
+        ta_id="T2",
+        reports={"d": "t4", "e": "t5"},
+        customers_affected=30,
+        now=T0 + timedelta(minutes=10),
+    )
+    assert (line.scope, line.ta_ids, line.state) == (OutageScope.LINE, ("T1", "T2"), "probable")
+    assert line.reports == 5 and line.customers_affected == 70 and line.etr == first.etr
+    assert line.timeline[-1].action == "roll_up" and line.timeline[-1].data["ta_id"] == "T2"
+    assert rolls_up(line, T0 + timedelta(hours=2), rules)  # the feeder is out: later ones join
+    assert rolled_up(line, ta_id="T2", reports={}, customers_affected=0, now=T0) == line
+    cancelled = act(line, OutageAction.CANCEL, actor="staff:C1", now=T0 + timedelta(hours=1))
+    assert not rolls_up(cancelled, T0 + timedelta(hours=1), rules)
+
+
+def test_a_rolled_up_area_is_acknowledged_once_even_at_the_same_instant() -> None:
+    rules = OutagePolicy()
+    first = on_line()
+    assert unacknowledged_areas(first) == ("T1",) and notices_due(first, T0, rules) == [Notice.ACK]
+    acked = told(first, [Notice.ACK], 40, T0)
+    assert notices_due(acked, T0, rules) == []
+
+    line = rolled_up(acked, ta_id="T2", reports={"d": "t4"}, customers_affected=30, now=T0)
+
+    assert unacknowledged_areas(line) == ("T2",) and notices_due(line, T0, rules) == [Notice.ACK]
+    again = told(line, [Notice.ACK], 30, T0)
+    assert unacknowledged_areas(again) == () and notices_due(again, T0, rules) == []
+    assert again.acked_at == T0 and again.timeline[-1].data["areas"] == ["T2"]

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run stop sms test lint unit functional e2e fuzz bench package docs report clean browser
+.PHONY: run stop sms reply test lint unit functional e2e fuzz bench package docs report clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || { echo "creating $(VENV) with $$(python3 --version)"; python3 -m venv $(VENV); }
@@ -18,6 +18,9 @@ stop:                    ## stop the stack `make run` started (SIGTERM; gone wit
 
 sms:                     ## follow the local stack's SMS: time, recipient role, masked phone, text
 	$(PY) -m infra.local.sms_view
+
+reply:                   ## a customer's SMS reply to the local stack: make reply PHONE=138… TEXT=2
+	$(PY) -m infra.local.reply "$(PHONE)" "$(TEXT)"
 
 test: lint browser       ## lint + every test (what CI runs)
 	$(PY) -m pytest tests

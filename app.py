@@ -14,6 +14,7 @@ from chalicelib.api.imports import imports_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.outages import outages_api
 from chalicelib.api.reports import reports_api
+from chalicelib.api.sms_replies import sms_api
 from chalicelib.api.staff import staff_api
 from chalicelib.api.tickets import tickets_api
 from chalicelib.api.uploads import uploads_api
@@ -33,6 +34,7 @@ for blueprint in (
     accounts_api,
     tickets_api,
     outages_api,
+    sms_api,
     actions_api,
     uploads_api,
     staff_api,

@@ -148,6 +148,12 @@ class Services:
         return PhoneKey(self._secret(s.phone_key_file, s.phone_key_param))
 
     @cached_property
+    def sms_reply_token(self) -> RefreshingSecret:
+        """The secret in the URL the SMS provider pushes replies to (notify/replies.py)."""
+        s = self.settings
+        return self._secret(s.sms_reply_token_file, s.sms_reply_token_param)
+
+    @cached_property
     def wechat(self) -> WeChatExchange:
         from chalicelib.auth.wechat import FakeWeChatExchange, HttpWeChatExchange
 

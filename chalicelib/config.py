@@ -52,6 +52,8 @@ class Settings:
     sms_log_path: str
     aliyun_sms_param: str  # SSM SecureString: Aliyun SMS account + template codes (JSON)
     sms_signature: str
+    sms_reply_token_param: str  # SSM SecureString: the secret in the SMS reply push URL
+    sms_reply_token_file: str | None  # generated token file (local stack)
     holidays: str  # the bureau's holiday schedule for years chinesecalendar lacks (see calendar)
     clock_scale: float  # demo only: < 1 shortens every service clock
     due_shards: int
@@ -121,6 +123,12 @@ class Settings:
             sms_log_path=env.get("YUNGE_SMS_LOG", ".local/sms.jsonl"),
             aliyun_sms_param=env.get("YUNGE_ALIYUN_SMS_PARAM", f"/yunge/{stage}/aliyun-sms"),
             sms_signature=env.get("YUNGE_SMS_SIGNATURE", "【云格供电】"),
+            sms_reply_token_param=env.get(
+                "YUNGE_SMS_REPLY_TOKEN_PARAM", f"/yunge/{stage}/sms-reply-token"
+            ),
+            sms_reply_token_file=env.get(
+                "YUNGE_SMS_REPLY_TOKEN_FILE", ".local/sms-reply.key" if local else None
+            ),
             holidays=env.get("YUNGE_HOLIDAYS", ""),
             clock_scale=float(env.get("YUNGE_CLOCK_SCALE", "1")),
             due_shards=int(env.get("YUNGE_DUE_SHARDS", "8")),

@@ -3,20 +3,14 @@ masked with `mask_name` wherever a log line or console output would show one."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
+from chalicelib.domain.phone import mask_phones
+
 SERVICE = "yunge"
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-
-def mask_phones(text: str) -> str:
-    """Mask every mainland mobile number in free text, bare or +86: 13812341234 and
-    +8613812341234 → 138****1234."""
-    return _MOBILE_IN_TEXT.sub(r"\1****\2", text)
 
 
 def mask_name(name: str) -> str:

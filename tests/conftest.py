@@ -36,6 +36,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
             "AWS_DEFAULT_REGION": "us-east-1",
             "YUNGE_JWT_KEY_FILE": str(tmp_path / "jwt.key"),
             "YUNGE_PHONE_KEY_FILE": str(tmp_path / "phone.key"),
+            "YUNGE_SMS_REPLY_TOKEN_FILE": str(tmp_path / "sms-reply.key"),
             "YUNGE_WECHAT": "fake",
             "YUNGE_SMS": "local",
             "YUNGE_SMS_LOG": str(tmp_path / "sms.jsonl"),

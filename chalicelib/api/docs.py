@@ -7,7 +7,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import msgspec
 
@@ -95,7 +95,7 @@ def _operation(method: str, path: str, d: RouteDoc) -> dict[str, Any]:
     if d.body is not None:
         op["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _ref(d.body)}},
+            "content": {"application/json": {"schema": _body_schema(d.body)}},
         }
     if d.auth:
         op["security"] = [{"bearer": []}]
@@ -104,6 +104,26 @@ def _operation(method: str, path: str, d: RouteDoc) -> dict[str, Any]:
 
 def _ref(schema: type) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{schema.__name__}"}
+
+
+def _array_of(body: Any) -> tuple[type, int | None] | None:
+    """(item, maxItems) when a body is a JSON array of Structs (`list[S]`, maybe Annotated
+    with a `max_length`), else None."""
+    bound = None
+    if get_origin(body) is Annotated:
+        body, *metas = get_args(body)
+        bound = next((m.max_length for m in metas if getattr(m, "max_length", None)), None)
+    if get_origin(body) is list:
+        return get_args(body)[0], bound
+    return None
+
+
+def _body_schema(body: Any) -> dict[str, Any]:
+    array = _array_of(body)
+    if array is None:
+        return _ref(body)
+    item, bound = array
+    return {"type": "array", "items": _ref(item)} | ({"maxItems": bound} if bound else {})
 
 
 def one_of(
@@ -156,7 +176,9 @@ def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
         for method, entry in sorted(routes[path].items()):
             d = getattr(entry.view_function, "route_doc", None) or UNDOCUMENTED
             paths.setdefault(path, {})[method.lower()] = _operation(method, path, d)
-            types.update(t for t in (d.body, d.response) if t is not None)
+            array = _array_of(d.body)
+            body = array[0] if array else d.body
+            types.update(t for t in (body, d.response) if t is not None)
     typed = {schema: VARIANTS[schema] for schema in types if schema in VARIANTS}
     types.update(struct for _, _, structs in typed.values() for struct in structs.values())
     _, components = msgspec.json.schema_components(

@@ -73,6 +73,20 @@ def decode(
 ) -> T:
     """The body as `schema`, or a 400 naming every bad field. `also` adds the errors of rules
     the Struct cannot state (checked on the plain JSON values when the body failed)."""
+    raw = json_body(request)
+    try:
+        return msgspec.json.decode(raw, type=schema)
+    except msgspec.ValidationError:
+        plain = msgspec.json.decode(raw)
+        fields = all_field_errors(plain, schema)
+        raise ValidationFailed(fields={**fields, **(also(plain) if also else {})}) from None
+    except msgspec.DecodeError:
+        raise ValidationFailed("请求内容不是合法的 JSON", code="invalid_json") from None
+
+
+def json_body(request: Request) -> bytes:
+    """The raw body of a JSON request, held to the limits every body is held to (415 not
+    JSON, 413 too large, 400 not UTF-8 or nested too deep), before anything decodes it."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType()
@@ -86,14 +100,7 @@ def decode(
         raise ValidationFailed("请求内容应为 UTF-8 编码的 JSON", code="invalid_json") from None
     if nesting(raw) > MAX_DEPTH:
         raise ValidationFailed(f"JSON 嵌套不能超过 {MAX_DEPTH} 层", code="invalid_json")
-    try:
-        return msgspec.json.decode(raw, type=schema)
-    except msgspec.ValidationError:
-        plain = msgspec.json.decode(raw)
-        fields = all_field_errors(plain, schema)
-        raise ValidationFailed(fields={**fields, **(also(plain) if also else {})}) from None
-    except msgspec.DecodeError:
-        raise ValidationFailed("请求内容不是合法的 JSON", code="invalid_json") from None
+    return raw
 
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)

@@ -21,6 +21,11 @@ DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?!\n)$"
 _MONTH, _DAY = re.compile(MONTH_PATTERN), re.compile(DAY_PATTERN)
 
 
+def month_of(moment: datetime) -> str:
+    """The business month (Asia/Shanghai) an instant falls in, as `YYYY-MM`."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m")
+
+
 def is_month(value: str) -> bool:
     """`YYYY-MM` with a year in 2000–2099, and nothing after it."""
     return _MONTH.fullmatch(value) is not None

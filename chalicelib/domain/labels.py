@@ -1,11 +1,13 @@
-"""The words people read for the ticket vocabulary: one spelling of each, for the API, the
-SMS, the timeline notes, the error messages and the reports."""
+"""The words people read for the ticket and outage vocabulary: one spelling of each, for the
+API, the SMS, the timeline notes, the error messages, the reports and the pages (served to
+their scripts as /assets/labels.js, web.serve)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from .org import AreaClass
+from .outages import OutageKind, OutageState
 from .tickets import Action, ClockName, Status, TicketType
 
 TYPE_LABELS: Mapping[TicketType, str] = {
@@ -43,12 +45,32 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.REOPEN: "重新打开",
 }
 
+# A ticket's photos, by where they are kept: the customer's report, then the staff's step.
+PHOTO_LABELS: Mapping[str, str] = {
+    "photos": "报修照片",
+    "arrive_photos": ACTION_LABELS[Action.ARRIVE],
+    "work_photos": ACTION_LABELS[Action.RESOLVE],
+}
+
 # A clock is named by the step that stops it.
 CLOCK_LABELS: Mapping[str, str] = {
     ClockName.DISPATCH: ACTION_LABELS[Action.DISPATCH],
     ClockName.ACCEPT: ACTION_LABELS[Action.ACCEPT],
     ClockName.ARRIVE: ACTION_LABELS[Action.ARRIVE],
     ClockName.RESOLVE: ACTION_LABELS[Action.RESOLVE],
+}
+
+OUTAGE_KIND_LABELS: Mapping[str, str] = {
+    OutageKind.FAULT: "故障停电",
+    OutageKind.PLANNED: "计划停电",
+    OutageKind.TEMPORARY: "临时检修",
+}
+
+OUTAGE_STATE_LABELS: Mapping[str, str] = {
+    OutageState.PROBABLE: "疑似",
+    OutageState.CONFIRMED: "已确认",
+    OutageState.RESTORED: "已恢复",
+    OutageState.CANCELLED: "已取消",
 }
 
 AREA_LABELS: Mapping[str, str] = {

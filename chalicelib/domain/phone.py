@@ -60,7 +60,20 @@ def mask(phone: str) -> str:
     phone = phone.removeprefix("+86")
     if len(phone) < 7:
         return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
+    return _masked(phone[:3], phone[-4:])
+
+
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def mask_phones(text: str) -> str:
+    """Mask every mainland mobile number in free text, bare or +86, as `mask` does:
+    13812341234 and +8613812341234 → 138****1234."""
+    return _MOBILE_IN_TEXT.sub(lambda m: _masked(m[1], m[2]), text)
+
+
+def _masked(head: str, tail: str) -> str:
+    return f"{head}****{tail}"
 
 
 def phone_hash(phone: str, key: bytes) -> str:

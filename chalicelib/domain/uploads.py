@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 
+FOLDER = "uploads/"  # every upload, and only uploads, expire there (the bucket's lifecycle rule)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
-_KEY = re.compile(r"uploads/[0-9a-f]{16}/[0-9A-HJKMNP-TV-Z]{26}\.(?:jpg|png|webp|heic)")
+_KEY = re.compile(
+    rf"{FOLDER}[0-9a-f]{{16}}/[0-9A-HJKMNP-TV-Z]{{26}}\.(?:{'|'.join(EXTENSIONS.values())})"
+)
 
 
 def upload_prefix(owner_id: str) -> str:
     """Where a caller's uploads live; tickets may only reference keys under it."""
-    return f"uploads/{hashlib.sha256(owner_id.encode()).hexdigest()[:16]}/"
+    return f"{FOLDER}{hashlib.sha256(owner_id.encode()).hexdigest()[:16]}/"
 
 
 def upload_key(owner_id: str, ulid: str, content_type: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from chalicelib.domain.labels import AREA_LABELS
 from chalicelib.domain.org import AreaClass, Role
 from chalicelib.domain.phone import is_mobile
 
@@ -37,11 +38,9 @@ ROLE_WORDS: dict[str, Role] = {
     **{r.value: r for r in Role if r is not Role.CUSTOMER},
 }
 AREA_WORDS: dict[str, AreaClass] = {
-    "城区": AreaClass.URBAN,
+    **{AREA_LABELS[a]: a for a in AreaClass},  # 城区, 农村, 特殊边远
     "城市": AreaClass.URBAN,
-    "农村": AreaClass.RURAL,
     "乡村": AreaClass.RURAL,
-    "特殊边远": AreaClass.REMOTE,
     "边远": AreaClass.REMOTE,
     **{a.value: a for a in AreaClass},
 }

@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from chalicelib.observability import mask_phones
+from chalicelib.domain.phone import mask_phones
 from chalicelib.store.keys import decode_position, encode_position, iso
 
 SECRET_PARAMS = frozenset({"code"})  # never stored, whatever the template

@@ -1,28 +1,34 @@
 """The restoration callback: 30 minutes after `restored`, those who reported get
 "供电已恢复？回复1已恢复，回复2仍停电" (outages/notices.py). A reply comes back either as an
-SMS reply (mobile-originated, through the SMS provider's adapter: `on_sms_reply`) or as a
-mini-program action (`answer`). "1" is recorded on the outage's timeline; "2" opens a new
-single-account fault ticket linked to the outage — dispatched with its own clocks — once per
-(outage, account): the submission's Idempotency-Key is the pair.
+SMS reply (mobile-originated: the provider's push, POST /v1/sms/replies/{token}, parsed by
+notify/replies.py, then `on_sms_replies`) or as a mini-program action (`answer`). "1" is
+recorded on the outage's timeline; "2" opens a new single-account fault ticket linked to the
+outage — dispatched with its own clocks — once per (outage, account), whichever channel and
+however often: a later "2" finds the ticket on the timeline, and a racing one the same
+Idempotency-Key (the pair) with the same request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
-from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from chalicelib.domain.outages import CALLBACK_REPLIES, Outage, OutageEvent, OutageState
+from chalicelib.domain.phone import same_number
 from chalicelib.domain.tickets import Ticket, TicketType
 from chalicelib.notify.log import LogQuery, NotificationLog
 from chalicelib.notify.templates import TemplateKey
 from chalicelib.observability import logger
 from chalicelib.store.outages import OutageStore, StaleOutage
 from chalicelib.store.tickets import TicketStore
+
+if TYPE_CHECKING:
+    from chalicelib.notify.replies import SmsReply
 
 Submit = Callable[[str, NewTicket, str], Ticket]  # (owner_id, request, idempotency key)
 
@@ -55,15 +61,9 @@ class CallbackDesk:
         reported = self._reported(outage, account_no)
         ticket = None
         if reply == "2":
-            request = NewTicket(
-                type=TicketType.FAULT_REPAIR,
-                account_no=account_no,
-                description=f"复电回访：客户回复仍停电（停电事件{outage_id}）",
-                contact_phone=phone or (reported.contact_phone if reported else ""),
-                details=FaultDetails(scope="household"),
+            ticket = self._opened(outage, account_no) or self._open(
+                outage_id, account_no, reported, owner_id, phone
             )
-            owner = owner_id or (reported.owner_id if reported else "")
-            ticket = self.submit(owner, request, f"outage-callback#{outage_id}")
         self._record(outage, account_no, reply, ticket)
         return ticket
 
@@ -83,6 +83,63 @@ class CallbackDesk:
             return None
         outage_id, _, account_no = asked.business_key.split("#", 2)
         return self.answer(outage_id, account_no, reply, phone=phone)
+
+    def on_sms_replies(self, replies: Iterable[SmsReply]) -> int:
+        """One push of the SMS provider: each reply answered as `on_sms_reply` does. A reply
+        that can never be taken (the outage moved on, a reply already answered otherwise) is
+        logged and skipped, so the provider does not push it again; a store failure raises
+        and the provider pushes the whole batch again, which answers nothing twice.
+        Returns how many tickets the replies opened or found."""
+        tickets = 0
+        for reply in replies:
+            if not reply.phone:
+                logger.info("sms reply %s ignored: not from a mainland mobile", reply.message_id)
+                continue
+            try:
+                ticket = self.on_sms_reply(reply.phone, reply.text)
+            except DomainError as error:
+                logger.info("sms reply %s not taken: %s", reply.message_id, error.code)
+                continue
+            tickets += ticket is not None
+        return tickets
+
+    def _opened(self, outage: Outage, account_no: str) -> Ticket | None:
+        """The ticket an earlier "2" for this account opened, by whichever channel."""
+        ticket_id = next(
+            (
+                e.data["ticket_id"]
+                for e in outage.timeline
+                if e.action == "callback_reply"
+                and e.data.get("account_no") == account_no
+                and "ticket_id" in e.data
+            ),
+            None,
+        )
+        return self.tickets.get(str(ticket_id)) if ticket_id else None
+
+    def _open(
+        self,
+        outage_id: str,
+        account_no: str,
+        reported: Ticket | None,
+        owner_id: str | None,
+        phone: str | None,
+    ) -> Ticket:
+        """One ticket per (outage, account): the request is the same whichever channel asks
+        (the reporter's contact phone as stored, the SMS reply's national number being the
+        same), so a repeat finds the first through its Idempotency-Key."""
+        contact = reported.contact_phone if reported else ""
+        if phone and not same_number(phone, contact):
+            contact = phone
+        request = NewTicket(
+            type=TicketType.FAULT_REPAIR,
+            account_no=account_no,
+            description=f"复电回访：客户回复仍停电（停电事件{outage_id}）",
+            contact_phone=contact,
+            details=FaultDetails(scope="household"),
+        )
+        owner = owner_id or (reported.owner_id if reported else "")
+        return self.submit(owner, request, f"outage-callback#{outage_id}#{account_no}")
 
     def _reported(self, outage: Outage, account_no: str) -> Ticket | None:
         for ticket_id in sorted(outage.ticket_ids):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import msgspec
 
-from chalicelib.domain.dates import SHANGHAI, is_month
+from chalicelib.domain.dates import SHANGHAI, is_month, month_of
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.outages import Outage
@@ -61,7 +61,7 @@ def month_window(month: str, as_of: datetime) -> Window:
 
 def previous_month(now: datetime) -> str:
     first = now.astimezone(SHANGHAI).replace(day=1)
-    return (first - timedelta(days=1)).strftime("%Y-%m")
+    return month_of(first - timedelta(days=1))
 
 
 Read = tuple[list[Source], datetime, datetime]
@@ -166,7 +166,7 @@ def build_month_report(
         before = window.start - timedelta(days=1)
         page = PageContext(
             title=report_title(ports.bureau_name, reference),
-            previous=published_kpi(ports.files, before.strftime("%Y-%m")),
+            previous=published_kpi(ports.files, month_of(before)),
             targets=policy.kpi_targets,
         )
         write_report_html(folder / "report.html", kpi, page)

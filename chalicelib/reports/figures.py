@@ -18,7 +18,6 @@ STEP_LABELS = {
     "resolve_cause": "处理完成并填写原因",
     "callback": "完成回访",
 }
-OUTAGE_KIND_LABELS = {"fault": "故障停电", "planned": "计划停电", "temporary": "临时检修"}
 KIND_LABELS = {"branch": "分局", "station": "供电所", "grid": "网格", "manager": "网格经理"}
 UNASSIGNED = "-"  # the manager group of tickets never dispatched
 

@@ -14,13 +14,13 @@ from html import escape
 from pathlib import Path
 
 from chalicelib.domain.dates import SHANGHAI
-from chalicelib.domain.labels import AREA_LABELS
+from chalicelib.domain.labels import AREA_LABELS, OUTAGE_KIND_LABELS
 from chalicelib.domain.policy import DEFAULT_KPI_TARGETS, KpiTarget
 
 from .charts import arrival_minutes, daily_volume, station_kpis
 from .figures import (
     FLOW_STEPS,
-    OUTAGE_KIND_LABELS,
+    KIND_LABELS,
     STEP_LABELS,
     UNASSIGNED,
     Figures,
@@ -259,7 +259,8 @@ def _rank_table(title: str, groups: list[Group], pick: Callable[[Figures], Ratio
 
 def _rankings(kpi: KpiSet) -> str:
     parts = []
-    for kind, noun in (("grid", "网格"), ("manager", "网格经理")):
+    for kind in ("grid", "manager"):
+        noun = KIND_LABELS[kind]
         for _key, label, pick in CARDS[:3:2]:  # 故障消缺及时率, 工单流转合格率
             groups = kpi.of_kind(kind)
             parts.append(

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, parse_day
+from chalicelib.domain.dates import MAX_PERIOD_DAYS, SHANGHAI, month_of, parse_day
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.org import Role, Scope
 from chalicelib.store.reference_source import StaticReferenceSource
@@ -97,7 +97,7 @@ def closed_month(files: ReportFiles, window: Window) -> KpiSet | None:
     if first.day != 1 or (last + timedelta(days=1)).day != 1 or window.end > window.as_of:
         return None
     try:
-        kpi = published_kpi(files, first.strftime("%Y-%m"))
+        kpi = published_kpi(files, month_of(window.start))
     except msgspec.MsgspecError:  # a set built before KpiSet gained a field: compute instead
         return None
     if kpi is None or (kpi.period_from, kpi.period_to) != (first.isoformat(), last.isoformat()):

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.labels import AREA_LABELS, TYPE_LABELS, channel_label
+from chalicelib.domain.labels import AREA_LABELS, OUTAGE_KIND_LABELS, TYPE_LABELS, channel_label
 from chalicelib.domain.tickets import TicketType
 
 from .csv_writer import HEADER as TICKET_HEADER
@@ -18,7 +18,6 @@ from .csv_writer import NUMBER_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS
 from .figures import (
     FLOW_STEPS,
     KIND_LABELS,
-    OUTAGE_KIND_LABELS,
     STEP_LABELS,
     Figures,
     KpiSet,

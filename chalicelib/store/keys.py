@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.domain.dates import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI, month_of
 from chalicelib.domain.errors import ValidationFailed
 
 
@@ -32,10 +32,6 @@ def shard_key(prefix: str, shard: int) -> str:
 
 def due_shard(ticket_id: str, shards: int) -> str:
     return shard_key("due", _bucket(ticket_id, shards))
-
-
-def month_of(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m")
 
 
 def months_between(start: datetime, end: datetime) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from chalicelib.domain.dates import month_of
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.rounds import settles_at
 from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
@@ -16,7 +17,6 @@ from chalicelib.store.keys import (
     Cursor,
     due_shard,
     iso,
-    month_of,
     month_shard,
     months_between,
     settle_shard,

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.dates import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI, is_month
 from chalicelib.domain.usage import DailyUsage, MonthlyBill, Quality
 from chalicelib.imports import cells
 from chalicelib.imports.cells import CellProblem
@@ -74,7 +74,6 @@ QUALITY_WORDS = {
 }
 PAID_WORDS = {"已缴": True, "已缴费": True, "是": True, "未缴": False, "未缴费": False, "否": False}
 _DAY = re.compile(r"^(20\d{2})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[T ]00:00(?::00)?)?$")
-_PERIOD = re.compile(r"^(20\d{2})-?(0[1-9]|1[0-2])$")
 
 
 def day(value: str) -> date:
@@ -88,10 +87,11 @@ def day(value: str) -> date:
 
 
 def period(value: str) -> str:
-    match = _PERIOD.match(value.strip().removesuffix(".0"))
-    if match is None:
+    text = value.strip().removesuffix(".0")
+    month = f"{text[:4]}-{text[4:]}" if len(text) == 6 else text  # 202611 or 2026-11
+    if not is_month(month):
         raise CellProblem(Code.BAD_FORMAT, f"账期应为 YYYYMM（如 202611），实际为「{value}」")
-    return f"{match.group(1)}-{match.group(2)}"
+    return month
 
 
 def moment(value: str) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.labels import PHOTO_LABELS
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.uploads import is_own_upload_key
 from chalicelib.store.uploads import UploadSigner
@@ -24,9 +25,6 @@ def check_photos(uploads: UploadSigner, owner_id: str, photos: Sequence[str]) ->
         if key not in checked and not uploads.exists(key):
             raise ValidationFailed(fields={f"photos[{i}]": NOT_UPLOADED})
         checked.add(key)
-
-
-PHOTO_LABELS = {"photos": "报修照片", "arrive_photos": "到达现场", "work_photos": "处理完成"}
 
 
 def ticket_photos(ticket: Ticket) -> list[tuple[str, str]]:

@@ -72,7 +72,30 @@ def base_path(context: Mapping[str, Any]) -> str:
 
 @lru_cache(maxsize=16)
 def _read(name: str) -> str:
+    if name == LABELS_SCRIPT:
+        return labels_script()
     return (STATIC / name).read_text(encoding="utf-8")
+
+
+LABELS_SCRIPT = "labels.js"  # made from domain.labels, not shipped as a file
+
+
+def labels_script() -> str:
+    """The ticket and outage words as the pages' scripts read them (`YungeLabels`), from
+    domain.labels: the one spelling the API, the SMS and the reports use."""
+    import json
+
+    from chalicelib.domain import labels
+
+    words: dict[str, Mapping[Any, str]] = {
+        "statuses": labels.STATUS_LABELS,
+        "actions": labels.ACTION_LABELS,
+        "clocks": labels.CLOCK_LABELS,
+        "outage_kinds": labels.OUTAGE_KIND_LABELS,
+        "outage_states": labels.OUTAGE_STATE_LABELS,
+    }
+    plain = {group: {str(k): v for k, v in table.items()} for group, table in words.items()}
+    return f"var YungeLabels = {json.dumps(plain, ensure_ascii=False, sort_keys=True)};\n"
 
 
 def render_page(name: str, base: str) -> str:
@@ -92,7 +115,8 @@ def page_response(name: str, context: Mapping[str, Any]) -> Response:
 
 def asset_response(name: str) -> Response:
     suffix = Path(name).suffix
-    if not _ASSET_NAME.fullmatch(name) or not (STATIC / name).is_file():
+    known = name == LABELS_SCRIPT or (STATIC / name).is_file()
+    if not _ASSET_NAME.fullmatch(name) or not known:
         return Response(
             body=_NOT_FOUND,
             status_code=404,

@@ -79,6 +79,9 @@ def _cell(text: str) -> str:
 def fields(schema: dict[str, Any], schemas: dict[str, Any]) -> list[str]:
     """A Markdown table of a schema's fields (a `oneOf` as one table per variant)."""
     resolved = schemas.get(_name(schema["$ref"]), {}) if "$ref" in schema else schema
+    if resolved.get("type") == "array" and "items" in resolved:
+        bound = f" (at most {resolved['maxItems']})" if "maxItems" in resolved else ""
+        return [f"A JSON array{bound} of:", "", *fields(resolved["items"], schemas)]
     if "oneOf" in resolved:
         lines = [resolved.get("description", "One of:"), ""]
         for variant in resolved["oneOf"]:

@@ -35,7 +35,8 @@ from chalice.local import (
 )
 
 from chalicelib.auth.authorizer import gateway_error
-from chalicelib.observability import mask_name, mask_phones
+from chalicelib.domain.phone import mask_phones
+from chalicelib.observability import mask_name
 
 log = logging.getLogger("local.http")
 

@@ -4,7 +4,7 @@ to the same handlers Lambda calls. Ctrl-C or SIGTERM (`make stop`) stops it all 
 (infra/local/shutdown.py).
 
 Environment: YUNGE_PORT (8000), YUNGE_MOTO_PORT (0 = any free port), YUNGE_LOCAL_DIR
-(.local: demo.json, sms.jsonl, jwt.key, phone.key), YUNGE_DEMO_CUSTOMERS (5000),
+(.local: demo.json, sms.jsonl, jwt.key, phone.key, sms-reply.key), YUNGE_DEMO_CUSTOMERS (5000),
 YUNGE_WATCHDOG_SECONDS (60).
 """
 
@@ -47,6 +47,7 @@ def configure_env(env: MutableMapping[str, str]) -> Path:
     env.setdefault("YUNGE_SMS_LOG", str(local_dir / "sms.jsonl"))
     env.setdefault("YUNGE_JWT_KEY_FILE", str(local_dir / "jwt.key"))
     env.setdefault("YUNGE_PHONE_KEY_FILE", str(local_dir / "phone.key"))
+    env.setdefault("YUNGE_SMS_REPLY_TOKEN_FILE", str(local_dir / "sms-reply.key"))
     env.setdefault("YUNGE_BUREAU_NAME", "巴彦淖尔供电公司（演示）")
     if "YUNGE_TARIFFS" not in env:  # the demo's own stepped tariff: 示例电价，非官方
         from infra.local.demo_usage import DEMO_TARIFFS

@@ -23,6 +23,7 @@ def environment(streamed_table: str) -> dict[str, Any]:
         "YUNGE_SMS": {"Ref": "SmsProvider"},
         "YUNGE_ALIYUN_SMS_PARAM": {"Ref": "AliyunSmsParameterName"},
         "YUNGE_SMS_SIGNATURE": {"Ref": "SmsSignature"},
+        "YUNGE_SMS_REPLY_TOKEN_PARAM": {"Ref": "SmsReplyTokenParameterName"},
         "YUNGE_BUREAU_NAME": {"Ref": "BureauName"},
         "YUNGE_HOLIDAYS": {"Ref": "Holidays"},
         "YUNGE_BUREAU": {"Ref": "Bureau"},

@@ -2,14 +2,15 @@
 stream's dead-letter queue and the alarm topic.
 
 Secrets are never created here: the template takes the NAMES of SSM parameters that the
-cloud team creates beforehand (SecureString for the JWT keys, the phone key and the WeChat
-secret), and the functions read them at run time.
+cloud team creates beforehand (SecureString for the JWT keys, the phone key, the WeChat
+secret and the SMS reply push secret), and the functions read them at run time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.uploads import FOLDER as UPLOADS_FOLDER
 from infra.package.tables import RETAIN
 
 Template = dict[str, Any]
@@ -74,6 +75,13 @@ def parameters() -> Template:
             "Description": "SSM SecureString (JSON): access_key_id, access_key_secret and "
             "template_codes (our template id → Aliyun TemplateCode). Read only when "
             "SmsProvider is aliyun.",
+        },
+        "SmsReplyTokenParameterName": {
+            **_PARAM_NAME,
+            "Default": "/yunge/prod/sms-reply-token",
+            "Description": "SSM SecureString: the secret in the URL Aliyun pushes customers' SMS "
+            "replies to (<EndpointURL>v1/sms/replies/<secret>; not created here). Without it "
+            "no reply is taken.",
         },
         "Holidays": {
             "Type": "String",
@@ -185,7 +193,7 @@ def files_bucket() -> Template:
                     {
                         "Id": "expire-uploads",
                         "Status": "Enabled",
-                        "Prefix": "uploads/",
+                        "Prefix": UPLOADS_FOLDER,
                         "ExpirationInDays": {"Ref": "UploadRetentionDays"},
                     },
                     {

@@ -86,7 +86,11 @@ class Stack:
             seen = len(self.sms())
             reply = self.request("POST", "/v1/auth/staff/otp", {"phone": phone})
             assert reply.status == 202, reply.body
-            text = self.wait_for_sms(lambda m: m["to"] == phone, skip=seen)["text"]
+            # the login code's own template: a dispatch SMS to the same phone carries a
+            # ticket number whose YYMMDD prefix is six digits too
+            text = self.wait_for_sms(
+                lambda m: m["to"] == phone and m.get("template") == "staff_login_code", skip=seen
+            )["text"]
             code = re.search(r"(?<!\d)\d{6}(?!\d)", text)
             assert code, text
             reply = self.request("POST", "/v1/auth/staff/token", {"phone": phone, "code": code[0]})

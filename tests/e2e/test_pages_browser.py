@@ -221,7 +221,7 @@ def test_the_list_orders_by_deadline_and_counts_down(stack, browser, work, manag
     # The still-dispatched ticket is listed with its accept countdown, ticking every second
     card = page.locator(f".ticket[data-id='{work['tickets'][1]['ticket_id']}']")
     first = card.locator(".countdown").inner_text()
-    assert re.fullmatch(r"(接单|到达|处理)(剩余|已超时) .+", first), first
+    assert re.fullmatch(r"(接单|到达现场|处理完成)(剩余|已超时) .+", first), first
     page.wait_for_function(
         "([sel, was]) => document.querySelector(sel).textContent !== was",
         arg=[f".ticket[data-id='{work['tickets'][1]['ticket_id']}'] .countdown", first],

@@ -40,7 +40,13 @@ def test_each_page_is_html_with_a_strict_csp_and_no_referrer(api, path: str) -> 
 
 def test_assets_are_served_with_their_types_and_unknown_names_are_404(api) -> None:  # type: ignore[no-untyped-def]
     js, css = "text/javascript", "text/css"
-    for name, kind in (("m.js", js), ("ops.js", js), ("common.js", js), ("app.css", css)):
+    for name, kind in (
+        ("m.js", js),
+        ("ops.js", js),
+        ("common.js", js),
+        ("labels.js", js),
+        ("app.css", css),
+    ):
         status, headers, body = _get(api, f"/assets/{name}")
         assert (status, headers["Content-Type"].split(";")[0]) == (200, kind)
         assert body
@@ -104,3 +110,33 @@ def test_the_scripts_stay_within_es2017_for_wechats_browser() -> None:
     for script in (ROOT / "chalicelib" / "web" / "static").glob("*.js"):
         code = re.sub(r"/\*.*?\*/|//[^\n]*|\"(?:[^\"\\\\]|\\\\.)*\"", '""', script.read_text())
         assert later.findall(code) == [], script.name
+
+
+def test_the_pages_read_the_words_of_the_api_and_the_sms_and_spell_none_themselves(api) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from chalicelib.domain.labels import (
+        ACTION_LABELS,
+        CLOCK_LABELS,
+        OUTAGE_KIND_LABELS,
+        OUTAGE_STATE_LABELS,
+        STATUS_LABELS,
+    )
+
+    # Given the labels script the pages load before their own
+    status, _, body = _get(api, "/assets/labels.js")
+    words = json.loads(body.removeprefix("var YungeLabels = ").rstrip().removesuffix(";"))
+    # Then it says what the API's status_label, the SMS and the reports say
+    assert status == 200
+    assert words["statuses"] == dict(STATUS_LABELS)
+    assert words["actions"]["callback"] == ACTION_LABELS["callback"] == "电话回访"
+    assert words["clocks"] == {str(k): v for k, v in CLOCK_LABELS.items()}
+    assert words["outage_kinds"]["temporary"] == OUTAGE_KIND_LABELS["temporary"] == "临时检修"
+    assert words["outage_states"] == dict(OUTAGE_STATE_LABELS)
+    for page in ("m", "ops"):
+        sources = re.findall(r'<script src="/assets/([^"]+)"', _get(api, f"/{page}")[2])
+        assert sources.index("labels.js") < sources.index("common.js"), page
+    # and no script of the pages spells a status, a clock or an outage kind again
+    static = ROOT / "chalicelib" / "web" / "static"
+    code = "".join(p.read_text(encoding="utf-8") for p in static.glob("*.js"))
+    assert [w for w in ("已派单", "到达现场", "临时检修", "故障停电") if w in code] == []

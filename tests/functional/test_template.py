@@ -239,6 +239,18 @@ def test_only_functions_that_hash_phones_may_read_the_phone_key(name: str) -> No
     assert any("${PhoneKeyParameterName}" in r for r in readable) is hashes_phones
 
 
+@pytest.mark.parametrize("name", sorted(_policy_files()))
+def test_only_the_api_may_read_the_sms_reply_secret(name: str) -> None:
+    readable = {
+        str(resource)
+        for s in _allows(_policy_files()[name])
+        if "ssm:GetParameter" in _listed(s["Action"])
+        for resource in _listed(s["Resource"])
+    }
+    reads = any("${SmsReplyTokenParameterName}" in r for r in readable)
+    assert reads is (name == "api_handler")  # the route the provider pushes replies to
+
+
 def test_alarms_watch_the_dlq_the_stream_errors_and_failed_sms(resources: Template) -> None:
     alarms = [a["Properties"] for a in of_type(resources, "AWS::CloudWatch::Alarm").values()]
     by_metric: dict[str, list[Template]] = {}
@@ -266,7 +278,12 @@ def test_alarms_watch_the_dlq_the_stream_errors_and_failed_sms(resources: Templa
 def test_secrets_are_referenced_by_name_never_created(template: Template) -> None:
     assert not of_type(template["Resources"], "AWS::SSM::Parameter")
     params = template["Parameters"]
-    secrets = ("JwtKeyParameterName", "PhoneKeyParameterName", "WechatSecretParameterName")
+    secrets = (
+        "JwtKeyParameterName",
+        "PhoneKeyParameterName",
+        "WechatSecretParameterName",
+        "SmsReplyTokenParameterName",
+    )
     for name in (*secrets, "WechatAppIdParameterName"):
         assert params[name]["Type"] == "String" and params[name]["Default"].startswith("/")
 
@@ -291,6 +308,7 @@ def test_functions_read_their_settings_from_the_template(resources: Template) ->
         assert env["YUNGE_BUCKET"] == {"Ref": "FilesBucket"}
         assert env["YUNGE_JWT_KEY_PARAM"] == {"Ref": "JwtKeyParameterName"}
         assert env["YUNGE_PHONE_KEY_PARAM"] == {"Ref": "PhoneKeyParameterName"}
+        assert env["YUNGE_SMS_REPLY_TOKEN_PARAM"] == {"Ref": "SmsReplyTokenParameterName"}
         assert env["YUNGE_WECHAT_SECRET_PARAM"] == {"Ref": "WechatSecretParameterName"}
         # every variable the template sets is one Settings actually reads
         marked = {k: f"<{k}>" for k in env if k.startswith("YUNGE_") and k != "YUNGE_STAGE"}

@@ -14,8 +14,7 @@ from chalicelib.api.validation import field_errors
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.ids import CROCKFORD, new_ulid, ticket_number
 from chalicelib.domain.org import Role, Scope
-from chalicelib.domain.phone import is_mobile, mask, phone_hash
-from chalicelib.observability import mask_phones
+from chalicelib.domain.phone import is_mobile, mask, mask_phones, phone_hash
 from chalicelib.store.keys import Cursor, due_shard, iso, month_shard, parse_iso
 
 T0 = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # already 1 Dec in Shanghai

@@ -122,13 +122,11 @@ var Y = (function () {
     clearSession();
   }
 
-  var ACTIONS = { submit: "提交", dispatch: "派单", escalate: "升级督办", auto_close: "自动归档", accept: "接单",
-    arrive: "到达现场", resolve: "处理完成", transfer: "转派", cancel: "撤销", confirm: "确认", reopen: "重新打开", callback: "回访" };
-  var STATUSES = { submitted: "已提交", dispatched: "已派单", accepted: "已接单", on_site: "已到达现场",
-    resolved: "已处理", closed: "已归档", cancelled: "已撤销" };
-  function actionLabel(a) { return ACTIONS[a] || a; }
-  function statusLabel(s) { return STATUSES[s] || s; }
+  // the words of domain.labels, served as /assets/labels.js (loaded before this file)
+  function label(group, code) { return (YungeLabels[group] || {})[code] || code; }
+  function actionLabel(a) { return label("actions", a); }
+  function statusLabel(s) { return label("statuses", s); }
 
-  return { base: base, now: now, actionLabel: actionLabel, statusLabel: statusLabel, api: api, el: el, mount: mount, toast: toast, span: span, clock: clock,
+  return { base: base, now: now, label: label, actionLabel: actionLabel, statusLabel: statusLabel, api: api, el: el, mount: mount, toast: toast, span: span, clock: clock,
     session: session, clearSession: clearSession, loginForm: loginForm, logout: logout };
 })();

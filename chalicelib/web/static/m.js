@@ -4,7 +4,6 @@
 "use strict";
 (function () {
   var el = Y.el, api = Y.api;
-  var CLOCKS = { accept: "接单", arrive: "到达", resolve: "处理" };
   var OPEN = "dispatched,accepted,on_site";
   var CAUSES = ["用户内部故障", "表计故障", "低压线路故障", "开关跳闸", "变压器故障", "外力破坏", "已解答/已办理", "其他"];
   var DETAILS = { scope: "范围", hazard: "危险情况", household: "单户", building: "整栋楼", area: "片区",
@@ -30,7 +29,7 @@
   /* one countdown node, refreshed every second by tick() */
   function countdown(d) {
     var node = el("span", { class: "countdown", "data-due": d.due, "data-clock": d.clock });
-    state.timers.push({ node: node, due: Date.parse(d.due), label: CLOCKS[d.clock] || d.clock });
+    state.timers.push({ node: node, due: Date.parse(d.due), label: Y.label("clocks", d.clock) });
     return node;
   }
   function tick() {
@@ -194,14 +193,14 @@
     var box = el("div", { class: "forms", id: "form" });
     var actions = el("div", { class: "actions" });
     function add(label, id, fn) { actions.appendChild(el("button", { type: "button", id: id, onclick: fn }, label)); }
-    if (mine && t.status === "dispatched") add("接单", "act-accept", function () { send(t, { action: "accept" }); });
-    if (mine && t.status === "accepted") add("到达现场", "act-arrive", function () { arrive(t); });
+    if (mine && t.status === "dispatched") add(Y.actionLabel("accept"), "act-accept", function () { send(t, { action: "accept" }); });
+    if (mine && t.status === "accepted") add(Y.actionLabel("arrive"), "act-arrive", function () { arrive(t); });
     if (mine && (t.status === "on_site" || (t.status === "accepted" && t.type === "consultation")))
-      add("处理完成", "act-resolve", function () { resolveForm(t, box); });
-    if (mine && (t.status === "dispatched" || t.status === "accepted")) add("转派", "act-transfer", function () { transferForm(t, box); });
+      add(Y.actionLabel("resolve"), "act-resolve", function () { resolveForm(t, box); });
+    if (mine && (t.status === "dispatched" || t.status === "accepted")) add(Y.actionLabel("transfer"), "act-transfer", function () { transferForm(t, box); });
     var deadlines = el("ul", { class: "deadlines" }, (t.deadlines || []).map(function (d) {
       var done = d.outcome === "met" ? "已按时" : d.outcome === "missed" ? "已超时" : d.outcome === "stopped" ? "已停止" : null;
-      return el("li", { class: d.outcome === "missed" ? "late" : "" }, [CLOCKS[d.clock] + "时限 " + Y.clock(d.due) + " ",
+      return el("li", { class: d.outcome === "missed" ? "late" : "" }, [Y.label("clocks", d.clock) + "时限 " + Y.clock(d.due) + " ",
         d.outcome === "pending" ? countdown(d) : el("span", {}, done)]);
     }));
     var timeline = el("ol", { class: "timeline" }, (t.timeline || []).map(function (e) {

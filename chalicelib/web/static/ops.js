@@ -154,8 +154,6 @@
     }), "duty-board");
   }
 
-  var OUTAGE = { fault: "故障停电", planned: "计划停电", temporary: "临时停电", probable: "疑似", confirmed: "已确认",
-    restored: "已恢复", cancelled: "已取消" };
   var IMPORT = { transformer_areas: "台区", customers: "客户", grids: "网格", staff: "人员", awaiting_upload: "待上传",
     validating: "校验中", applying: "写入中", done: "完成", aborted: "已中止", failed: "失败", dry_run: "试运行", commit: "正式导入" };
 
@@ -164,7 +162,7 @@
     if (!got.items.length) return el("p", { class: "muted" }, "暂无停电事件");
     return table(["类型", "状态", "台区数", "影响户数", "报修", "预计恢复", "原因"], got.items.map(function (o) {
       return el("tr", { class: o.state === "confirmed" || o.state === "probable" ? "failed" : "" }, [
-        el("td", {}, OUTAGE[o.kind] || o.kind), el("td", {}, OUTAGE[o.state] || o.state),
+        el("td", {}, Y.label("outage_kinds", o.kind)), el("td", {}, Y.label("outage_states", o.state)),
         el("td", { class: "num" }, String((o.transformer_area_ids || []).length)), el("td", { class: "num" }, String(o.customers_affected)),
         el("td", { class: "num" }, String(o.reports)), el("td", {}, o.etr ? Y.clock(o.etr) : "—"), el("td", {}, o.cause || "")]);
     }), "outages");

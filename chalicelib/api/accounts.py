@@ -11,9 +11,11 @@ from chalicelib.api.present import account_out
 from chalicelib.api.schemas import AccountList, AccountOut, BindAccount
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import Role
-from chalicelib.usecases.accounts import bind_account, my_accounts
 
 from .guard import protected
+
+# The account use cases and their rate limits load on their first request, not with
+# `import app` (bench/bench_coldstart.py).
 
 accounts_api = Blueprint(__name__)
 
@@ -28,6 +30,8 @@ accounts_api = Blueprint(__name__)
     errors=(403, 404),
 )
 def bind() -> Response:
+    from chalicelib.usecases.accounts import bind_account
+
     request = accounts_api.current_request
     who = caller(request, Role.CUSTOMER)
     body = decode(request, BindAccount)
@@ -39,6 +43,8 @@ def bind() -> Response:
 @endpoint
 @doc("我的户号及网格经理公示牌", response=AccountList, errors=(403,))
 def accounts() -> Response:
+    from chalicelib.usecases.accounts import my_accounts
+
     who = caller(accounts_api.current_request, Role.CUSTOMER)
     cards = my_accounts(services(), who.subject)
     return respond(AccountList(items=[account_out(c) for c in cards]))

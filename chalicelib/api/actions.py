@@ -14,10 +14,12 @@ from chalicelib.api.schemas import TicketAction, TicketOut
 from chalicelib.bootstrap import services
 from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.tickets import Action
-from chalicelib.usecases.actions import act_on_ticket
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
+
+# `act_on_ticket` and the rules behind it (transitions, clocks, assignment) load on the
+# first action, not with `import app` (bench/bench_coldstart.py).
 
 actions_api = Blueprint(__name__)
 
@@ -31,6 +33,8 @@ actions_api = Blueprint(__name__)
     errors=(403, 404, 409),
 )
 def act(ticket_id: str) -> Response:
+    from chalicelib.usecases.actions import act_on_ticket
+
     request = actions_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request))

@@ -30,7 +30,7 @@ from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
 from chalicelib.domain.phone import is_mobile
 from chalicelib.notify.log import LogCursor, LogQuery, NotificationRecord, SmsStatus
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
 

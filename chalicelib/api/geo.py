@@ -19,11 +19,12 @@ from chalicelib.api.import_schemas import (
 )
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import STAFF_ROLES
-from chalicelib.usecases.locate import locate
-from chalicelib.usecases.maps import grids_geojson, list_maps
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
+
+# Locating and the map listings (coordinate conversion, the grid index) load on their first
+# request, not with `import app` (bench/bench_coldstart.py).
 
 geo_api = Blueprint(__name__)
 
@@ -37,6 +38,8 @@ geo_api = Blueprint(__name__)
     errors=(404,),
 )
 def locate_point() -> Response:
+    from chalicelib.usecases.locate import locate
+
     request = geo_api.current_request
     svc = services()
     scope_of(svc, caller(request))
@@ -63,6 +66,8 @@ def locate_point() -> Response:
     errors=(403,),
 )
 def maps() -> Response:
+    from chalicelib.usecases.maps import list_maps
+
     svc = services()
     scope = scope_of(svc, caller(geo_api.current_request), *STAFF_ROLES)
     items = [
@@ -81,6 +86,8 @@ def maps() -> Response:
     query={"station_id": "供电所（与 branch_id 二选一）", "branch_id": "分局"},
 )
 def grids_map() -> Response:
+    from chalicelib.usecases.maps import grids_geojson
+
     request = geo_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request), *STAFF_ROLES)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 from chalice.app import Response
 
@@ -21,13 +23,16 @@ from chalicelib.api.import_schemas import (
 )
 from chalicelib.bootstrap import Services, services
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.imports import ImportJob
 from chalicelib.domain.org import Role
-from chalicelib.store.import_files import URL_LIFETIME
-from chalicelib.usecases.imports import NewImport, import_job, recent_imports, request_import
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
+
+if TYPE_CHECKING:
+    from chalicelib.domain.imports import ImportJob
+
+# The import use cases and the import file store load on their first request, not with
+# `import app` (bench/bench_coldstart.py).
 
 imports_api = Blueprint(__name__)
 IMPORT_ROLES = (Role.OPS, Role.ADMIN)
@@ -69,6 +74,9 @@ def present(svc: Services, job: ImportJob) -> ImportOut:
     errors=(403,),
 )
 def create_import() -> Response:
+    from chalicelib.store.import_files import URL_LIFETIME
+    from chalicelib.usecases.imports import NewImport, request_import
+
     request = imports_api.current_request
     svc = services()
     who = scope_of(svc, caller(request), *IMPORT_ROLES)
@@ -90,6 +98,8 @@ def create_import() -> Response:
     query={"limit": "条数，默认 20，最多 100"},
 )
 def list_imports() -> Response:
+    from chalicelib.usecases.imports import recent_imports
+
     request = imports_api.current_request
     svc = services()
     scope_of(svc, caller(request), *IMPORT_ROLES)
@@ -108,6 +118,8 @@ def list_imports() -> Response:
     errors=(403, 404),
 )
 def get_import(import_id: str) -> Response:
+    from chalicelib.usecases.imports import import_job
+
     svc = services()
     scope_of(svc, caller(imports_api.current_request), *IMPORT_ROLES)
     return respond(present(svc, import_job(svc, import_id)))

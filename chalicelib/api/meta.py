@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
-from chalicelib.api.docs import doc, openapi_document
+from chalicelib.api.docs import doc
 from chalicelib.api.http import endpoint, respond
 from chalicelib.api.schemas import Health
 
@@ -23,6 +23,8 @@ def health() -> Response:
 @endpoint
 @doc("OpenAPI 3 文档", auth=False)
 def openapi() -> Response:
+    from chalicelib.api.openapi import openapi_document  # built only when asked for
+
     app = meta_api.current_app
     return respond(openapi_document(app.routes))
 

@@ -20,7 +20,7 @@ from chalicelib.api.outage_schemas import (
 )
 from chalicelib.bootstrap import Services, services
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 if TYPE_CHECKING:
     from chalicelib.outages.desk import OutageDesk

@@ -15,7 +15,6 @@ from chalicelib.api.schemas import (
     TimelineEntry,
 )
 from chalicelib.bootstrap import Services
-from chalicelib.domain.clocks import Deadlines, clock_report
 from chalicelib.domain.commands import AccountCard, StaffProfile
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.labels import STATUS_LABELS, TYPE_LABELS
@@ -29,6 +28,9 @@ def local_time(moment: datetime) -> str:
 
 
 def deadlines_of(ticket: Ticket, now: datetime) -> list[Deadline]:
+    # the clock rules (policy, calendar) load with the first ticket shown, not with `import app`
+    from chalicelib.domain.clocks import Deadlines, clock_report
+
     c = ticket.clocks
     states = clock_report(
         Deadlines(c.get("accept_due"), c.get("arrive_due"), c.get("resolve_due")),

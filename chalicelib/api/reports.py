@@ -14,7 +14,7 @@ from chalicelib.bootstrap import services
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
 from chalicelib.reports.figures import KpiSet
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
 

@@ -7,11 +7,10 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
-from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.details import DETAILS
 from chalicelib.domain.org import Role
 from chalicelib.domain.phone import CONTACT_PATTERN
-from chalicelib.domain.tickets import Action, Status, TicketType
+from chalicelib.domain.tickets import Action, Outcome, Status, TicketType
 
 Text = Annotated[str, Meta(min_length=1, max_length=1000)]
 ShortText = Annotated[str, Meta(min_length=1, max_length=64)]

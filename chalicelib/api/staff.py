@@ -18,10 +18,12 @@ from chalicelib.api.schemas import (
 )
 from chalicelib.bootstrap import services
 from chalicelib.domain.org import STAFF_ROLES, Role
-from chalicelib.usecases.queries import scope_of
-from chalicelib.usecases.staff import duty_board, mutual_aid_peers, set_duty, staff_me
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
+
+# The staff use cases and the duty rules they apply load on their first request, not with
+# `import app` (bench/bench_coldstart.py).
 
 staff_api = Blueprint(__name__)
 
@@ -30,6 +32,8 @@ staff_api = Blueprint(__name__)
 @endpoint
 @doc("我的账号、负责网格与值班状态", response=StaffMe, errors=(403,))
 def me() -> Response:
+    from chalicelib.usecases.staff import staff_me
+
     svc = services()
     who = scope_of(svc, caller(staff_api.current_request), *STAFF_ROLES)
     return respond(staff_me_out(staff_me(svc, who.subject)))
@@ -39,6 +43,8 @@ def me() -> Response:
 @endpoint
 @doc("设置值班状态（离岗期间新工单转互助组）", body=SetDuty, response=StaffMe, errors=(403,))
 def duty() -> Response:
+    from chalicelib.usecases.staff import set_duty
+
     request = staff_api.current_request
     svc = services()
     who = scope_of(svc, caller(request), *STAFF_ROLES)
@@ -51,6 +57,8 @@ def duty() -> Response:
 @endpoint
 @doc("我所在互助组的其他成员及其值班状态（转派对象）", response=PeerList, errors=(403,))
 def peers() -> Response:
+    from chalicelib.usecases.staff import mutual_aid_peers
+
     svc = services()
     who = scope_of(svc, caller(staff_api.current_request), *STAFF_ROLES)
     items = [PeerOut(s.staff_id, s.name, ready) for s, ready in mutual_aid_peers(svc, who.subject)]
@@ -79,6 +87,8 @@ def logout() -> Response:
     errors=(403,),
 )
 def duty_roster() -> Response:
+    from chalicelib.usecases.staff import duty_board
+
     svc = services()
     roles = (Role.OPS, Role.ADMIN, Role.CHIEF, Role.BRANCH)
     scope = scope_of(svc, caller(staff_api.current_request), *roles)

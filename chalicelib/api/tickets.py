@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import msgspec
 from chalice import Blueprint
@@ -30,11 +31,15 @@ from chalicelib.domain.phone import contact_e164
 from chalicelib.domain.search import SEARCH_DAYS, read_term
 from chalicelib.domain.tickets import Status, TicketType
 from chalicelib.observability import bind_ticket
-from chalicelib.store.tickets import TicketFilter
-from chalicelib.usecases.intake import submit_ticket
-from chalicelib.usecases.queries import list_tickets, scope_of, visible_ticket
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
+
+if TYPE_CHECKING:
+    from chalicelib.store.tickets import TicketFilter
+
+# Intake (with its rate limits, outage check and rules) and the ticket queries with their
+# store load on their first request, not with `import app` (bench/bench_coldstart.py).
 
 tickets_api = Blueprint(__name__)
 PHONE_HINT = "应为大陆手机号或带区号的固定电话（如 13812345678、0478-8123456）"
@@ -51,6 +56,8 @@ PHONE_HINT = "应为大陆手机号或带区号的固定电话（如 13812345678
     headers={"Idempotency-Key": "同一调用方重复提交时返回同一工单"},
 )
 def create_ticket() -> Response:
+    from chalicelib.usecases.intake import submit_ticket
+
     request = tickets_api.current_request
     who = caller(request, Role.CUSTOMER)
     body = decode(request, CreateTicket, also=submission_errors)
@@ -106,6 +113,8 @@ def submission_errors(plain: object) -> dict[str, str]:
 @endpoint
 @doc("查看工单及其处理时间线", response=TicketOut, errors=(403, 404))
 def get_ticket(ticket_id: str) -> Response:
+    from chalicelib.usecases.queries import visible_ticket
+
     svc = services()
     bind_ticket(ticket_id)
     scope = scope_of(svc, caller(tickets_api.current_request))
@@ -117,6 +126,7 @@ def get_ticket(ticket_id: str) -> Response:
 @doc("工单照片的临时查看链接（10 分钟内有效）", response=PhotoList, errors=(403, 404))
 def ticket_photo_links(ticket_id: str) -> Response:
     from chalicelib.usecases.photos import photo_links
+    from chalicelib.usecases.queries import visible_ticket
 
     svc = services()
     scope = scope_of(svc, caller(tickets_api.current_request))
@@ -142,6 +152,8 @@ def ticket_photo_links(ticket_id: str) -> Response:
     },
 )
 def list_my_tickets() -> Response:
+    from chalicelib.usecases.queries import list_tickets
+
     request = tickets_api.current_request
     svc = services()
     scope = scope_of(svc, caller(request))
@@ -163,6 +175,8 @@ def _day(value: str, field: str, end: bool) -> datetime:
 
 
 def parse_list_params(params: dict[str, str], now: datetime) -> tuple[TicketFilter, int]:
+    from chalicelib.store.tickets import TicketFilter
+
     fields: dict[str, str] = {}
     statuses = params["status"].split(",") if "status" in params else []
     kind = params.get("type")

@@ -13,7 +13,7 @@ from chalicelib.domain.errors import PayloadTooLarge
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.uploads import upload_key
 from chalicelib.store.uploads import URL_LIFETIME
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
 

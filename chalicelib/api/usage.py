@@ -12,7 +12,7 @@ from chalicelib.api.http import caller, endpoint, query_params, respond
 from chalicelib.api.present import local_time
 from chalicelib.api.usage_schemas import UsageBalance, UsageDay, UsageMonth, UsageOut, UsageTier
 from chalicelib.bootstrap import services
-from chalicelib.usecases.queries import scope_of
+from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
 

@@ -34,13 +34,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from .calendar import Consulted, WorkCalendar
 from .errors import ValidationFailed
 from .org import AreaClass
 from .policy import CATEGORIES, RESIDENTIAL, Clock, ServicePolicy
-from .tickets import ClockName, Status, Ticket, TicketType
+from .tickets import ClockName, Outcome, Status, Ticket, TicketType
 
 ACCEPT, ARRIVE, RESOLVE = ClockName.ACCEPT, ClockName.ARRIVE, ClockName.RESOLVE
 CLOCK_NAMES = (ACCEPT, ARRIVE, RESOLVE)
@@ -54,13 +53,6 @@ class Deadlines:
 
     def due(self, clock: ClockName) -> datetime | None:
         return {ACCEPT: self.accept_due, ARRIVE: self.arrive_due, RESOLVE: self.resolve_due}[clock]
-
-
-class Outcome(StrEnum):
-    MET = "met"  # done by the due time
-    MISSED = "missed"  # done late, or not done and past due
-    PENDING = "pending"  # not done, not yet due
-    STOPPED = "stopped"  # not done, and the ticket was cancelled before it fell due
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,15 @@ class ClockName(StrEnum):
     CALLBACK = "callback"
 
 
+class Outcome(StrEnum):
+    """How a clock went (`clocks.clock_report`)."""
+
+    MET = "met"  # done by the due time
+    MISSED = "missed"  # done late, or not done and past due
+    PENDING = "pending"  # not done, not yet due
+    STOPPED = "stopped"  # not done, and the ticket was cancelled before it fell due
+
+
 OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.ON_SITE})
 
 

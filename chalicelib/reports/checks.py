@@ -28,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.domain.clocks import ARRIVE, RESOLVE, Outcome
+from chalicelib.domain.clocks import ARRIVE, RESOLVE
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import Round, rounds_of
-from chalicelib.domain.tickets import Ticket
+from chalicelib.domain.tickets import Outcome, Ticket
 
 from .figures import FLOW_STEPS
 from .rules import round_dues, step_failures, verdict

@@ -23,12 +23,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.labels import STATUS_LABELS, TYPE_LABELS, channel_label
 from chalicelib.domain.phone import mask
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.tickets import Ticket
+from chalicelib.domain.tickets import Outcome, Ticket
 
 from .checks import Check
 from .figures import STEP_LABELS

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.domain.clocks import Outcome
 from chalicelib.domain.org import AreaClass
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import Round
-from chalicelib.domain.tickets import Ticket, TicketType
+from chalicelib.domain.tickets import Outcome, Ticket, TicketType
 
 VISIT_TYPES = frozenset(
     {TicketType.FAULT_REPAIR, TicketType.METER_SERVICE, TicketType.NEW_CONNECTION}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from chalicelib.domain.clocks import ARRIVE, Outcome
+from chalicelib.domain.clocks import ARRIVE
 from chalicelib.domain.org import AreaClass
-from chalicelib.domain.tickets import Ticket, TicketType
+from chalicelib.domain.tickets import Outcome, Ticket, TicketType
 
 from .checks import Check, Closing
 from .figures import FLOW_STEPS, UNASSIGNED, Arrival, Escalations, Figures, Flow, Ratio

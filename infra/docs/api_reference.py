@@ -152,6 +152,6 @@ def _anchor(method: str, path: str) -> str:
 def current() -> str:
     """docs/API.md as the app's routes say it should be now."""
     import app
-    from chalicelib.api.docs import openapi_document
+    from chalicelib.api.openapi import openapi_document
 
     return render(openapi_document(app.app.routes))

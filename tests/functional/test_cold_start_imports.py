@@ -48,3 +48,34 @@ def test_import_app_leaves_outage_and_usage_services_to_their_first_request() ->
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# What only a request of its own runs: the use cases behind the routes, the ticket rules
+# (transitions, clocks, policy, calendar, assignment), the stores they write through and the
+# OpenAPI document builder. Route modules name only their schemas at import.
+ROUTE_HANDLERS_ONLY = (
+    "chalicelib.usecases.accounts",
+    "chalicelib.usecases.actions",
+    "chalicelib.usecases.imports",
+    "chalicelib.usecases.intake",
+    "chalicelib.usecases.locate",
+    "chalicelib.usecases.maps",
+    "chalicelib.usecases.queries",
+    "chalicelib.usecases.staff",
+    "chalicelib.domain.assignment",
+    "chalicelib.domain.calendar",
+    "chalicelib.domain.clocks",
+    "chalicelib.domain.policy",
+    "chalicelib.domain.transitions",
+    "chalicelib.store.import_files",
+    "chalicelib.store.otp",
+    "chalicelib.store.tickets",
+    "chalicelib.api.openapi",
+)
+
+
+def test_import_app_leaves_use_cases_ticket_rules_and_the_openapi_builder_to_requests() -> None:
+    code = f"import sys, app; print([m for m in {ROUTE_HANDLERS_ONLY!r} if m in sys.modules])"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

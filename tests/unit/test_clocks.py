@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib.domain.calendar import SHANGHAI, MainlandCalendar, WeekendCalendar, WorkCalendar
-from chalicelib.domain.clocks import Deadlines, Outcome, clock_report, deadlines, next_due
+from chalicelib.domain.clocks import Deadlines, clock_report, deadlines, next_due
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import AreaClass
 from chalicelib.domain.policy import DEFAULT_POLICY, ServicePolicy
-from chalicelib.domain.tickets import TicketType
+from chalicelib.domain.tickets import Outcome, TicketType
 
 T = TicketType
 MON = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # Monday 10:00, a plain working week

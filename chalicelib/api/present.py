@@ -19,6 +19,7 @@ from chalicelib.domain.commands import AccountCard, StaffProfile
 from chalicelib.domain.dates import SHANGHAI
 from chalicelib.domain.labels import STATUS_LABELS, TYPE_LABELS
 from chalicelib.domain.org import Staff
+from chalicelib.domain.phone import display_phone
 from chalicelib.domain.tickets import Ticket, TimelineEvent
 
 
@@ -68,6 +69,7 @@ def ticket_out(
         account_no=ticket.account_no,
         description=ticket.description,
         contact_phone=ticket.contact_phone,
+        contact_phone_display=display_phone(ticket.contact_phone),
         address=ticket.address,
         grid_id=ticket.grid_id,
         station_id=ticket.station_id,

@@ -138,7 +138,10 @@ class TicketOut(Struct, omit_defaults=True):
     status_label: str
     account_no: str
     description: str
-    contact_phone: str
+    contact_phone: Annotated[str, Meta(description="E.164（+8613812345678），供 tel: 链接拨号")]
+    contact_phone_display: Annotated[
+        str, Meta(description="显示用：手机 13812345678，固话 0478-8123456")
+    ]
     address: str
     grid_id: str
     station_id: str

@@ -42,7 +42,7 @@ from chalicelib.domain.notices import (
     taken_by_escalation,
 )
 from chalicelib.domain.org import Staff
-from chalicelib.domain.phone import is_mobile_contact
+from chalicelib.domain.phone import is_mobile_contact, number_to_call
 from chalicelib.domain.tickets import ClockName, Ticket
 from chalicelib.notify.templates import TemplateKey
 
@@ -137,7 +137,7 @@ def compose(
             still_true=names_manager(new),
             number=number,
             manager_name=assignee_name,
-            manager_phone=assignee.phone if assignee else "95598",
+            manager_phone=number_to_call(assignee_phone),
             commitment=commitment,
         )
     if Change.DISPATCHED in found:
@@ -191,7 +191,7 @@ def compose(
             still_true=names_manager(new),
             number=number,
             manager_name=assignee_name,
-            manager_phone=assignee.phone if assignee else "95598",
+            manager_phone=number_to_call(assignee_phone),
         )
     if Change.RESOLVED in found:
         add(

@@ -1,5 +1,5 @@
-"""Mainland phone numbers: validation, a contact number in E.164, masking for logs and
-display, hashing for lookups."""
+"""Mainland phone numbers: validation, a contact number in E.164, the national form people
+read, masking for logs, hashing for lookups."""
 
 from __future__ import annotations
 
@@ -52,6 +52,38 @@ def contact_e164(text: str) -> str | None:
     if number.country_code != 86 or not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+HOTLINE = "95598"  # the power company's service line: the number to call when no one is named
+
+
+def number_to_call(phone: str | None) -> str:
+    """The number an SMS or a notice tells a customer to call: the person's, as displayed,
+    or the hotline when there is no one."""
+    return display_phone(phone) if phone else HOTLINE
+
+
+def display_phone(phone: str) -> str:
+    """A phone number as a person in China reads and dials it, wherever one is shown (a page,
+    an SMS): a mobile as its 11 digits (`+8613812345678` → `13812345678`, which an SMS app
+    makes tappable), a landline with its trunk 0 and area code (`+864788123456` →
+    `0478-8123456`). Storage, hashing and tel: links keep E.164; anything that is no mainland
+    number in E.164 is shown as it is."""
+    national = phone.removeprefix("+86")
+    if is_mobile(national):
+        return national
+    if national == phone or not national.isdigit():
+        return phone
+    import phonenumbers  # here only, and only for a landline
+
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return phone
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if not area:  # 400 numbers and the like
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return f"0{national[:area]}-{national[area:]}"
 
 
 def mask(phone: str) -> str:

@@ -31,7 +31,7 @@ from chalicelib.domain.outages import (
     told,
     unacknowledged_areas,
 )
-from chalicelib.domain.phone import is_mobile_contact
+from chalicelib.domain.phone import is_mobile_contact, number_to_call
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.notify.templates import TemplateKey
 from chalicelib.observability import logger
@@ -147,11 +147,10 @@ class OutageNotifier:
         notice: Notice, person: Affected, place: str, etr: str, manager: Any, outage: Outage
     ) -> tuple[TemplateKey, dict[str, object]]:
         if notice is Notice.ACK and person.priority:
-            phone = manager.phone if manager else "95598"
             return TemplateKey.OUTAGE_ACK_PRIORITY, {
                 "area": place,
                 "etr": etr,
-                "manager_phone": phone,
+                "manager_phone": number_to_call(manager.phone if manager else None),
             }
         if notice is Notice.ACK:
             return TemplateKey.OUTAGE_ACK_CUSTOMER, {"area": place, "etr": etr}
@@ -201,7 +200,7 @@ def _notice_template(
         "area": place,
         "window": window,
         "label": NOTICE_KIND_LABELS.get(outage.kind, ""),
-        "contact_phone": outage.contact_phone or "95598",
+        "contact_phone": number_to_call(outage.contact_phone),
     }
     if notice is Notice.PUBLISHED:
         return TemplateKey.OUTAGE_NOTICE_CUSTOMER, {**params, "cause": outage.cause or "检修"}

@@ -28,6 +28,7 @@ from chalicelib.domain.outages import (
     OutageScope,
     OutageState,
 )
+from chalicelib.domain.phone import HOTLINE
 from chalicelib.store.keys import Cursor, iso, parse_iso
 from chalicelib.store.outages import (
     NOTICE_LOOKBACK,
@@ -155,7 +156,7 @@ class DynamoOutageStore:
                         starts_at=parse_iso(item.starts_at),
                         ends_at=parse_iso(item.ends_at),
                         cause=item.cause or "",
-                        contact_phone=item.contact_phone or "95598",
+                        contact_phone=item.contact_phone or HOTLINE,
                     )
                 )
             elif item.reported_at and item.reported_at >= iso(since):

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.outages import NoticeWindow, Outage, OutageKind, OutageState
+from chalicelib.domain.phone import HOTLINE
 from chalicelib.store.keys import Cursor, iso
 
 
@@ -184,7 +185,7 @@ def window_of(outage: Outage) -> NoticeWindow:
         starts_at=outage.starts_at or outage.created_at,
         ends_at=outage.ends_at or outage.created_at,
         cause=outage.cause or "",
-        contact_phone=outage.contact_phone or "95598",
+        contact_phone=outage.contact_phone or HOTLINE,
     )
 
 

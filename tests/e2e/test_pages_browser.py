@@ -173,9 +173,11 @@ def test_a_manager_works_a_dispatched_ticket_from_the_page(  # type: ignore[no-u
     )
     # Given the logged-in manager opens the address from his dispatch SMS
     page.goto(f"{stack.base_url}/m/t/{ticket['number']}")
-    # Then the ticket opens, the customer's phone is a tel: link and never in the URL
+    # Then the ticket opens, the customer's phone is a tel: link shown as its 11 digits
+    # (not +86…), and never in the URL
     page.wait_for_selector("#detail[data-status=dispatched]")
     assert page.get_attribute("a.tel", "href") == f"tel:{ticket['contact_phone']}"
+    assert page.inner_text("a.tel") == "13812345678" != ticket["contact_phone"]
     assert ticket["contact_phone"] not in page.url
     countdown = page.locator("#detail .countdown").first
     assert re.fullmatch(r"接单剩余 \d+分\d{2}秒", countdown.inner_text()), countdown.inner_text()

@@ -10,6 +10,7 @@ from chalicelib.dispatch.messages import People, compose
 from chalicelib.domain.notices import changes
 from chalicelib.domain.phone import (
     contact_e164,
+    display_phone,
     is_mobile_contact,
     mask,
     phone_hash,
@@ -37,6 +38,28 @@ from tests.unit.test_dispatch_messages import AUTO_CLOSE, M1, dispatch, submitte
 )
 def test_mobiles_and_landlines_are_stored_in_e164(given: str, stored: str) -> None:
     assert contact_e164(given) == stored
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+8613812345678", "13812345678"),  # a mobile: its 11 digits, tappable in an SMS
+        ("13812345678", "13812345678"),  # a staff or account phone is kept bare already
+        ("+864788123456", "0478-8123456"),  # a landline: trunk 0, area code, number
+        ("+861012345678", "010-12345678"),
+        ("+8675512345678", "0755-12345678"),
+        ("+864008123456", "400 812 3456"),  # no area code: the national grouping
+        ("0478-8123456", "0478-8123456"),  # typed by a publisher: shown as typed
+        ("95598", "95598"),
+    ],
+)
+def test_a_number_is_shown_as_a_person_in_china_dials_it(stored: str, shown: str) -> None:
+    assert display_phone(stored) == shown
+
+
+def test_every_customer_form_of_a_number_is_shown_alike() -> None:
+    forms = ("13812345678", "+86 138 1234 5678", "138-1234-5678", "0086 138 1234 5678")
+    assert {display_phone(contact_e164(f) or "") for f in forms} == {"13812345678"}
 
 
 @pytest.mark.parametrize(

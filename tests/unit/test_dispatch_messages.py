@@ -227,6 +227,20 @@ class TestChanges:
         assert Recipient.PREVIOUS not in recipients(old, new, found)
         assert "previous" not in {o.recipient for o in out}
 
+    def test_the_customer_is_told_the_manager_s_number_as_it_is_dialled_in_china(self) -> None:
+        # Given a manager whose phone came in E.164 (+86…), and a ticket without an assignee
+        old = dispatch(submitted())
+        e164 = replace(M5, phone="+86" + M5.phone)
+        new = replace(old, assignee_id="M5", version=old.version + 1)
+
+        out = compose(old, new, changes(old, new), People(assignee=e164, previous=M1), AUTO_CLOSE)
+        nobody = compose(old, new, changes(old, new), People(previous=M1), AUTO_CLOSE)
+
+        # Then the "your manager is …" SMS names the 11 digits, or the hotline
+        told = next(o for o in out if o.template == "reassigned_customer")
+        assert told.params["manager_phone"] == M5.phone and not M5.phone.startswith("+")
+        assert [o.params["manager_phone"] for o in nobody] == ["95598"]
+
     def test_resolving_asks_the_customer_to_confirm(self) -> None:
         old = replace(dispatch(submitted()), status=Status.ON_SITE)
         new = replace(old, status=Status.RESOLVED, version=old.version + 1)

@@ -209,7 +209,7 @@
     Y.mount(el("section", { class: "detail", "data-status": t.status, id: "detail" }, [
       el("button", { type: "button", class: "link", id: "back", onclick: load }, "‹ 我的工单"),
       el("h2", {}, [t.number + " ", t.escalation_level > 1 ? el("span", { class: "esc" }, "升级 " + t.escalation_level + " 级") : null]),
-      el("p", {}, ["客户电话 ", el("a", { href: "tel:" + t.contact_phone, class: "tel" }, t.contact_phone)]),
+      el("p", {}, ["客户电话 ", el("a", { href: "tel:" + t.contact_phone, class: "tel" }, t.contact_phone_display || t.contact_phone)]),
       detailRows(t), photoBox(t), usageBlock(t), deadlines, actions, box, el("h3", {}, "处理记录"), timeline,
     ]));
     tick();

@@ -8,6 +8,7 @@ from chalicelib.api.outage_schemas import OutageEventOut, OutageOut
 from chalicelib.api.present import local_time
 from chalicelib.dispatch.messages import local_moment
 from chalicelib.domain.outages import NOTICE_KIND_LABELS, Outage, OutageKind
+from chalicelib.domain.phone import number_to_call
 from chalicelib.store.org import OrgStore
 
 
@@ -20,7 +21,7 @@ def notice(outage: Outage, now: datetime) -> str | None:
     window = f"{local_moment(outage.starts_at, now)}至{local_moment(outage.ends_at, now)}"
     label = NOTICE_KIND_LABELS.get(outage.kind, "")
     cause = outage.cause or "检修"
-    return f"您所在台区{window}{label}停电（{cause}），咨询{outage.contact_phone}"
+    return f"您所在台区{window}{label}停电（{cause}），咨询{number_to_call(outage.contact_phone)}"
 
 
 def outage_out(

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.phone import display_phone
+
 BOX = 1200
 MARGIN = 40
 PALETTE = (
@@ -117,7 +119,8 @@ def render_svg(title: str, grids: Sequence[MapGrid]) -> str:
     out.append('<g class="labels" font-size="13" text-anchor="middle" fill="#000000">')
     for grid in ordered:
         x, y = project.xy(*grid.label_at)
-        manager = f"{grid.manager} {grid.phone}".strip() or "（未指定网格经理）"
+        phone = display_phone(grid.phone) if grid.phone else ""
+        manager = f"{grid.manager} {phone}".strip() or "（未指定网格经理）"
         out.append(
             f'<text data-grid="{escape(grid.grid_id)}" x="{x}" y="{y}">'
             f'<tspan x="{x}" dy="-0.2em">{escape(grid.name)}</tspan>'

@@ -376,7 +376,7 @@ def rolled_up(
         from_state=outage.state,
         to_state=outage.state,
         note=f"同线路另一台区{len(reports)}户报修，并为线路停电",
-        data={"ta_id": ta_id, "reports": len(reports)},
+        data={"ta_id": ta_id, "reports": len(reports), "accounts": sorted(reports)},
     )
     return replace(
         outage,
@@ -405,6 +405,17 @@ def unacknowledged_areas(outage: Outage) -> tuple[str, ...]:
         ):
             waiting = []
     return tuple(ta for ta in waiting if ta in outage.ta_ids)
+
+
+def rolled_up_reporters(outage: Outage, areas: tuple[str, ...]) -> frozenset[str]:
+    """The 户号 whose reports rolled these 台区 up (reporters' phones may differ from the
+    customer import's, and a reporter may be missing from it)."""
+    return frozenset(
+        str(account)
+        for e in outage.timeline
+        if e.action == OutageAction.ROLL_UP.value and e.data.get("ta_id") in areas
+        for account in e.data.get("accounts", ())
+    )
 
 
 def dispatched(outage: Outage, *, manager_id: str, note: str, now: datetime) -> Outage:

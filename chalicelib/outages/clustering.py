@@ -165,8 +165,8 @@ class OutageClustering:
             current = self.outages.get(on_line) if on_line else None
             if current is not None and rolls_up(current, now, self.rules):
                 joined = self._roll_up(current, ticket, reports, customers, contacts, now)
-                if joined is not None:
-                    return self._finish(ticket, joined, now)
+                if joined is not None:  # only the joining 台区's reports need linking
+                    return self._finish(ticket, joined, now, {ticket.ticket_id, *reports.values()})
                 continue  # it closed meanwhile: look again
             draft = self._draft(ticket, line_id, reports, customers, contacts, now)
             claim = LineClaim(line_id, replacing=on_line) if line_id else None
@@ -244,12 +244,14 @@ class OutageClustering:
                 outage = fresh
         raise StaleOutage()
 
-    def _finish(self, ticket: Ticket, outage: Outage, now: datetime) -> Outage:
+    def _finish(
+        self, ticket: Ticket, outage: Outage, now: datetime, link: set[str] | None = None
+    ) -> Outage:
         if ticket.ticket_id not in outage.ticket_ids:
             # the report that formed it is not the window's latest of its 户号 (the same
             # customer reported again in this batch): it joins too, or it would be lost
             outage = self._attach(ticket, outage.outage_id) or outage
-        return self._complete(outage, now)
+        return self._complete(outage, now, link)
 
     def _contacts(self, ticket: Ticket, reports: dict[str, str]) -> frozenset[str]:
         """ "<account_no>#<phone>" of the window's reporters (the phones they gave)."""
@@ -269,9 +271,10 @@ class OutageClustering:
                 total += clock
         return now + total
 
-    def _complete(self, outage: Outage, now: datetime) -> Outage:
-        """Link the outage's tickets, tell its manager once and its customers; idempotent."""
-        for ticket_id in sorted(outage.ticket_ids):
+    def _complete(self, outage: Outage, now: datetime, link: set[str] | None = None) -> Outage:
+        """Link the outage's tickets (or those of `link`), tell its manager once and its
+        customers; idempotent."""
+        for ticket_id in sorted(outage.ticket_ids if link is None else link):
             self._link(ticket_id, outage, now)
         if outage.dispatched_at is not None:
             return self.notifier.tell(outage)

@@ -10,8 +10,8 @@ from the stream the moment the outage forms; everything else — and anything a 
 undone — from the minute schedule (`on_schedule`), which reads the bureau's recent outages.
 
 A line outage (roll-up, domain/outages.py) tells each customer about their own 台区 by name.
-A 台区 rolled up after the acknowledgement went out gets it then: its customers and the
-reporters (those already told are skipped by the outbox, under the same key).
+A 台区 rolled up after the acknowledgement went out gets it then: its customers and its
+reporters (anyone already told is skipped by the outbox, under the same key).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from chalicelib.domain.outages import (
     Outage,
     OutageKind,
     notices_due,
+    rolled_up_reporters,
     told,
     unacknowledged_areas,
 )
@@ -100,18 +101,20 @@ class OutageNotifier:
         self.outbox.deliver(self.messages(outage, Notice.ACK, [person], self.clock()))
 
     def affected(self, outage: Outage, areas: tuple[str, ...] = ()) -> list[Affected]:
-        """Everyone with a phone in the outage's 台区 (or only in `areas`), and every reporter
-        at the phone they reported with."""
+        """Everyone with a phone in the outage's 台区 (or only in `areas`, rolled up), and
+        every reporter (of those 台区) at the phone they reported with."""
         people: dict[str, Affected] = {}
+        in_areas: set[str] = set(rolled_up_reporters(outage, areas)) if areas else set()
         for ta_id in areas or outage.ta_ids:
             for c in self.customers.in_area(ta_id):
+                in_areas.add(c.account_no)
                 if c.phone:
                     people[c.account_no] = Affected(
                         c.account_no, c.phone, c.important or c.special, c.ta_id
                     )
         for entry in outage.contacts:  # the phone a reporter gave is the one they watch
             account, _, phone = entry.partition("#")
-            if not is_mobile_contact(phone):
+            if not is_mobile_contact(phone) or (areas and account not in in_areas):
                 continue  # a landline takes no SMS: the phone on file (if any) is told instead
             known = people.get(account)
             people[account] = Affected(

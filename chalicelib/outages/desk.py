@@ -3,7 +3,9 @@ the ETR, restore, cancel). Plain commands in, domain values out; api/outages.py 
 
 Scope: a customer sees the outages of a 户号 they bound (404 otherwise); a manager those of
 their grids, a chief their station's, a branch officer their branch's, ops and admin the
-bureau's. An outage outside the caller's scope is 403 (staff), an unknown id 404.
+bureau's. An outage outside the caller's scope is 403 (staff), an unknown id 404. An outage
+over several 台区 (a line outage, a notice) is within the scope of each of them: the manager
+of a 台区 rolled up into another grid's outage sees it and confirms it on arrival.
 """
 
 from __future__ import annotations
@@ -108,8 +110,19 @@ class OutageDesk:
         cursor = Cursor.decode(query.cursor) if query.cursor else None
         page = self.outages.page(self._source(scope, query), filters, query.limit, cursor)
         if scope.role is Role.MANAGER:  # a station's list, narrowed to the manager's grids
-            return OutagePage([o for o in page.items if covers(scope, o)], page.next_cursor)
+            return OutagePage([o for o in page.items if self._covers(scope, o)], page.next_cursor)
         return page
+
+    def _covers(self, scope: Scope, outage: Outage) -> bool:
+        """The outage's first 台区 (its grid and station) is in scope, or another of its 台区."""
+        if covers(scope, outage):
+            return True
+        areas = (self.org.transformer_area(ta) for ta in outage.ta_ids[1:])
+        return any(
+            scope.covers(grid_id=a.grid_id, station_id=a.station_id, branch_id=a.branch_id)
+            for a in areas
+            if a is not None
+        )
 
     def _source(self, scope: Scope, query: OutageQuery) -> OutageSource:
         wanted = query.station_id
@@ -215,7 +228,7 @@ class OutageDesk:
         outage = self.outages.get(outage_id)
         if outage is None:
             raise OutageNotFound()
-        if not covers(scope, outage):
+        if not self._covers(scope, outage):
             raise Forbidden()
         after = act(
             outage,

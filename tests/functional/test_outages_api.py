@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.org import Role
-from chalicelib.domain.outages import formed
+from chalicelib.domain.outages import formed, rolled_up
 
 WANG = ("wx-wang", Role.CUSTOMER)  # binds 0601000001, in T1 (grid G1, station S1)
 ZHANG = ("wx-zhang", Role.CUSTOMER)  # binds 0601000003, in T3 (station S2)
+LI = ("wx-li", Role.CUSTOMER)  # binds 0601000002, in T2 (grid G2, station S1)
 MANAGER_G1 = ("M1", Role.MANAGER)
 MANAGER_G2 = ("M2", Role.MANAGER)
 CHIEF_S1 = ("C1", Role.CHIEF)
@@ -116,3 +117,29 @@ def test_actions_are_checked_for_state_scope_and_input(api, outage) -> None:  # 
     assert api.call("POST", path, {"action": "cancel"}, as_=CHIEF_S1).status == 200
     again = api.call("POST", path, {"action": "restore"}, as_=CHIEF_S1)
     assert again.status == 409
+
+
+def test_a_line_outage_shows_both_areas_to_their_customers_and_managers(api, outage, clock) -> None:  # type: ignore[no-untyped-def]
+    body = {"account_no": "0601000002", "holder_name": "李秀英"}
+    assert api.call("POST", "/v1/me/accounts", body, as_=LI).status == 201
+    clock.advance(minutes=10)
+    reports = {"0601000002": "TK3"}
+    line = api.services.outages.roll_up(
+        outage,
+        rolled_up(outage, ta_id="T2", reports=reports, customers_affected=1, now=clock()),
+        "T2",
+    )
+
+    (item,) = api.call("GET", "/v1/outages?account_no=0601000002", as_=LI).body["items"]
+    assert (item["outage_id"], item["scope"], item["line_id"]) == (line.outage_id, "line", "L7")
+    assert item["transformer_area_ids"] == ["T1", "T2"]
+    assert (item["reports"], item["customers_affected"]) == (3, 3)
+    assert item["notice"].startswith("您所在台区正在抢修")
+    listed = api.call("GET", "/v1/outages", as_=MANAGER_G2).body["items"]
+    assert [o["outage_id"] for o in listed] == [line.outage_id]  # T2 is in his grid
+    path = f"/v1/outages/{line.outage_id}/actions"
+    assert api.call("POST", path, {"action": "confirm"}, as_=MANAGER_G2).status == 200
+    assert api.call("POST", path, {"action": "restore"}, as_=CHIEF_S2).status == 403
+    assert api.call("POST", path, {"action": "restore"}, as_=MANAGER_G2).status == 200
+    for who, account in ((LI, "0601000002"), (WANG, "0601000001")):
+        assert api.call("GET", f"/v1/outages?account_no={account}", as_=who).body["items"] == []

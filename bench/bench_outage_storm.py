@@ -133,7 +133,8 @@ def arrivals(reports: int, seed: int = 14) -> list[tuple[datetime, int, int]]:
 def run(reports: int) -> None:
     from moto import mock_aws
 
-    from chalicelib.domain.outages import OutageAction, act
+    from chalicelib.domain.outage_vocabulary import OutageAction
+    from chalicelib.domain.outages import act
 
     print(f"Outage storm: {reports} reports, {AREAS} 台区 x {CUSTOMERS_PER_AREA} customers, "
           "one simulated hour; stream pumped and the minute pass run every minute:")  # fmt: skip

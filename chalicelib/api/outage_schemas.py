@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 from chalicelib.api.schemas import ShortText
-from chalicelib.domain.outages import OutageKind, OutageScope, OutageState
+from chalicelib.domain.outage_vocabulary import OutageKind, OutageScope, OutageState
 
 Moment = Annotated[str, Meta(max_length=40, description="ISO 8601，带时区")]
 

@@ -53,7 +53,7 @@ def desk(svc: Services) -> OutageDesk:
 )
 def publish_outage() -> Response:
     from chalicelib.api.present_outages import outage_out
-    from chalicelib.domain.outages import OutageKind
+    from chalicelib.domain.outage_vocabulary import OutageKind
     from chalicelib.outages.desk import PublishCommand, parse_moment
 
     request = outages_api.current_request
@@ -95,7 +95,7 @@ def publish_outage() -> Response:
 )
 def list_outages() -> Response:
     from chalicelib.api.present_outages import outage_out
-    from chalicelib.domain.outages import OutageKind, OutageState
+    from chalicelib.domain.outage_vocabulary import OutageKind, OutageState
     from chalicelib.outages.desk import OutageQuery
 
     request = outages_api.current_request
@@ -135,7 +135,7 @@ def list_outages() -> Response:
 )
 def act_on_outage(outage_id: str) -> Response:
     from chalicelib.api.present_outages import outage_out
-    from chalicelib.domain.outages import OutageAction
+    from chalicelib.domain.outage_vocabulary import OutageAction
     from chalicelib.outages.desk import OutageCommand, parse_moment
 
     request = outages_api.current_request

@@ -7,7 +7,8 @@ from datetime import datetime
 from chalicelib.api.outage_schemas import OutageEventOut, OutageOut
 from chalicelib.api.present import local_time
 from chalicelib.dispatch.messages import local_moment
-from chalicelib.domain.outages import NOTICE_KIND_LABELS, Outage, OutageKind
+from chalicelib.domain.outage_vocabulary import OutageKind
+from chalicelib.domain.outages import NOTICE_KIND_LABELS, Outage
 from chalicelib.domain.phone import number_to_call
 from chalicelib.store.org import OrgStore
 

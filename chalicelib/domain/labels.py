@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .org import AreaClass
-from .outages import OutageKind, OutageState
+from .outage_vocabulary import OutageKind, OutageState
 from .tickets import Action, ClockName, Status, TicketType
 
 TYPE_LABELS: Mapping[TicketType, str] = {

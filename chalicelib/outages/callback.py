@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
-from chalicelib.domain.outages import CALLBACK_REPLIES, Outage, OutageEvent, OutageState
+from chalicelib.domain.outage_vocabulary import OutageState
+from chalicelib.domain.outages import CALLBACK_REPLIES, Outage, OutageEvent
 from chalicelib.domain.phone import same_number
 from chalicelib.domain.tickets import Ticket, TicketType
 from chalicelib.notify.log import LogQuery, NotificationLog

@@ -34,9 +34,9 @@ from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import restamp
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.org import AreaClass, Grid
+from chalicelib.domain.outage_vocabulary import OutageKind
 from chalicelib.domain.outages import (
     Outage,
-    OutageKind,
     OutagePolicy,
     attaches,
     counts_toward_outage,

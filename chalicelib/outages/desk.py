@@ -17,16 +17,8 @@ from datetime import datetime
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.org import Role, Scope, TransformerArea
-from chalicelib.domain.outages import (
-    Outage,
-    OutageAction,
-    OutageKind,
-    OutagePolicy,
-    OutageState,
-    act,
-    notice_errors,
-    published,
-)
+from chalicelib.domain.outage_vocabulary import OutageAction, OutageKind, OutageState
+from chalicelib.domain.outages import Outage, OutagePolicy, act, notice_errors, published
 from chalicelib.store.customers import CustomerStore
 from chalicelib.store.keys import Cursor
 from chalicelib.store.org import OrgStore

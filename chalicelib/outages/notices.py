@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.dispatch.messages import Outgoing, Recipient, local_moment
 from chalicelib.dispatch.outbox import Outbox, RetryLater
+from chalicelib.domain.outage_vocabulary import Notice, OutageKind
 from chalicelib.domain.outages import (
-    Notice,
     Outage,
-    OutageKind,
     notices_due,
     rolled_up_reporters,
     told,

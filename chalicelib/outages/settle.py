@@ -13,7 +13,8 @@ from datetime import datetime
 from chalicelib.dispatch.dispatcher import Dispatcher
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import restamp
-from chalicelib.domain.outages import Outage, OutageState, settles_reports
+from chalicelib.domain.outage_vocabulary import OutageState
+from chalicelib.domain.outages import Outage, settles_reports
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.tickets import Action, Status, Ticket
 from chalicelib.domain.transitions import timeline_event

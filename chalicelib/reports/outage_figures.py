@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from chalicelib.domain.org import AreaClass
-from chalicelib.domain.outages import Outage, OutageKind, OutageState
+from chalicelib.domain.outage_vocabulary import OutageKind, OutageState
+from chalicelib.domain.outages import Outage
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.tickets import TicketType
 

@@ -19,15 +19,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.outages import (
-    OPEN_STATES,
-    NoticeWindow,
-    Outage,
-    OutageEvent,
-    OutageKind,
-    OutageScope,
-    OutageState,
-)
+from chalicelib.domain.outage_vocabulary import OPEN_STATES, OutageKind, OutageScope, OutageState
+from chalicelib.domain.outages import NoticeWindow, Outage, OutageEvent
 from chalicelib.domain.phone import HOTLINE
 from chalicelib.store.keys import Cursor, iso, parse_iso
 from chalicelib.store.outages import (

@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.outages import NoticeWindow, Outage, OutageKind, OutageState
+from chalicelib.domain.outage_vocabulary import OutageKind, OutageState
+from chalicelib.domain.outages import NoticeWindow, Outage
 from chalicelib.domain.phone import HOTLINE
 from chalicelib.store.keys import Cursor, iso
 

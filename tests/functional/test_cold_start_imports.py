@@ -50,9 +50,9 @@ def test_import_app_leaves_outage_and_usage_services_to_their_first_request() ->
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
-# What only a request of its own runs: the use cases behind the routes, the ticket rules
-# (transitions, clocks, policy, calendar, assignment), the stores they write through and the
-# OpenAPI document builder. Route modules name only their schemas at import.
+# What only a request of its own runs: the use cases behind the routes, the ticket and outage
+# rules (transitions, clocks, policy, calendar, assignment, outages), the stores they write
+# through and the OpenAPI document builder. Route modules name only their schemas at import.
 ROUTE_HANDLERS_ONLY = (
     "chalicelib.usecases.accounts",
     "chalicelib.usecases.actions",
@@ -67,6 +67,7 @@ ROUTE_HANDLERS_ONLY = (
     "chalicelib.domain.clocks",
     "chalicelib.domain.policy",
     "chalicelib.domain.transitions",
+    "chalicelib.domain.outages",
     "chalicelib.store.import_files",
     "chalicelib.store.otp",
     "chalicelib.store.tickets",

@@ -7,7 +7,8 @@ import pytest
 
 from chalicelib.dispatch.stream import outbox_of
 from chalicelib.domain.org import Role
-from chalicelib.domain.outages import OutageAction, act
+from chalicelib.domain.outage_vocabulary import OutageAction
+from chalicelib.domain.outages import act
 from chalicelib.domain.tickets import Status
 from chalicelib.outages.callback import callback_desk
 from chalicelib.outages.notices import notifier_of, settler_of, watch_outages

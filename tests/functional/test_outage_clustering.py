@@ -16,7 +16,8 @@ from chalicelib import bootstrap
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.org import Customer
-from chalicelib.domain.outages import Outage, OutageKind
+from chalicelib.domain.outage_vocabulary import OutageKind
+from chalicelib.domain.outages import Outage
 from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.outages import OutageFilter, OutageSource

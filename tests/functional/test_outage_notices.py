@@ -13,7 +13,8 @@ from chalicelib.dispatch.stream import TicketStreamProcessor, outbox_of
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.org import Customer
-from chalicelib.domain.outages import OutageAction, act
+from chalicelib.domain.outage_vocabulary import OutageAction
+from chalicelib.domain.outages import act
 from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.outages.notices import notifier_of, watch_outages
 from chalicelib.usecases.intake import submit_ticket

@@ -22,7 +22,8 @@ from chalicelib.dispatch.stream import handle_ticket_stream, outbox_of
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.org import Customer
-from chalicelib.domain.outages import Outage, OutageAction, OutageScope, act
+from chalicelib.domain.outage_vocabulary import OutageAction, OutageScope
+from chalicelib.domain.outages import Outage, act
 from chalicelib.domain.tickets import Status, Ticket, TicketType
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.outages.notices import notifier_of, settler_of, watch_outages

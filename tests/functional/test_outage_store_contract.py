@@ -10,17 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from moto import mock_aws
 
-from chalicelib.domain.outages import (
-    Outage,
-    OutageAction,
-    OutageKind,
-    OutageScope,
-    OutageState,
-    act,
-    formed,
-    published,
-    rolled_up,
-)
+from chalicelib.domain.outage_vocabulary import OutageAction, OutageKind, OutageScope, OutageState
+from chalicelib.domain.outages import Outage, act, formed, published, rolled_up
 from chalicelib.store.keys import Cursor
 from chalicelib.store.outages import (
     InMemoryOutageStore,

@@ -265,7 +265,8 @@ def test_a_report_in_an_older_shape_is_computed_over(month: Any, clock: Any) -> 
 
 
 def _outage(outage_id: str, grid: str, formed: datetime, restored: datetime, customers: int) -> Any:
-    from chalicelib.domain.outages import Outage, OutageKind, OutageScope, OutageState
+    from chalicelib.domain.outage_vocabulary import OutageKind, OutageScope, OutageState
+    from chalicelib.domain.outages import Outage
 
     g = GRIDS[grid]
     return Outage(

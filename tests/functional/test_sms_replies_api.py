@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.outages import OutageAction, act
+from chalicelib.domain.outage_vocabulary import OutageAction
+from chalicelib.domain.outages import act
 from chalicelib.notify.replies import MAX_BATCH, MAX_TEXT
 from tests.functional.test_hostile_inputs import FUZZ, shaped, spoilt
 from tests.functional.test_outage_callback import minute

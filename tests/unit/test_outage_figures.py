@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.dates import SHANGHAI
-from chalicelib.domain.outages import Outage, OutageKind, OutageScope, OutageState
+from chalicelib.domain.outage_vocabulary import OutageKind, OutageScope, OutageState
+from chalicelib.domain.outages import Outage
 from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.reports.checks import Window
 from chalicelib.reports.figures import OutageRestoration

@@ -7,12 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain.errors import Conflict, ValidationFailed
+from chalicelib.domain.outage_vocabulary import Notice, OutageAction, OutageScope, OutageState
 from chalicelib.domain.outages import (
-    Notice,
-    OutageAction,
     OutagePolicy,
-    OutageScope,
-    OutageState,
     act,
     attaches,
     counts_toward_outage,

@@ -73,7 +73,8 @@ def _items(path: Path) -> list[list[dict[str, Any]]]:
     """The floor's requests: the very items the pipeline writes, in batches of 25."""
     from chalicelib.imports.columns import map_columns
     from chalicelib.imports.reading import open_table
-    from chalicelib.store.usage import chunks, day_item
+    from chalicelib.store.batch import chunks
+    from chalicelib.store.usage import day_item
     from chalicelib.usage.rows import COLUMNS, Feed, FeedRows
 
     with path.open("rb") as stream:

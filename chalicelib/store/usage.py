@@ -14,15 +14,13 @@ for a bureau is 346,000 puts, and model objects per row would cost more than the
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from itertools import islice
 from typing import Any, Protocol
 
 from chalicelib.domain.usage import DailyUsage, MonthlyBill, Quality, Window
+from chalicelib.store.batch import put_items
 
-BATCH = 25  # BatchWriteItem's limit
 DAY_TTL = timedelta(days=70)
 BILL_TTL = timedelta(days=800)
 FEED_TTL = timedelta(days=400)
@@ -151,12 +149,6 @@ def _bill(item: dict[str, Any]) -> MonthlyBill:
     )
 
 
-def chunks(items: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 class DynamoUsageStore:
     def __init__(self, region: str, client: Any = None) -> None:
         self.region = region
@@ -209,19 +201,7 @@ class DynamoUsageStore:
         return self._put(bill_item(b) for b in bills)
 
     def _put(self, items: Iterable[dict[str, Any]]) -> int:
-        table, written = self.table(), 0
-        for chunk in chunks(items):
-            requests = [{"PutRequest": {"Item": item}} for item in chunk]
-            for attempt in range(10):
-                reply = self.client().batch_write_item(RequestItems={table: requests})
-                requests = reply.get("UnprocessedItems", {}).get(table, [])
-                if not requests:
-                    break
-                time.sleep(min(0.05 * 2**attempt, 2.0))  # throttled: back off, then the rest
-            else:
-                raise RuntimeError(f"usage: {len(requests)} items still unprocessed")
-            written += len(chunk)
-        return written
+        return put_items(self.client(), self.table(), items)
 
     def feed_loaded(self, key: str, etag: str) -> bool:
         reply = self.client().get_item(

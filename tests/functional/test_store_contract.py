@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import new_ulid, ticket_number
+from chalicelib.domain.org import Customer
 from chalicelib.domain.phone import phone_hash
 from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.domain.transitions import creation_event
@@ -301,3 +302,20 @@ def test_lists_filter_by_a_search_term(stores) -> None:  # type: ignore[no-untyp
     assert ids(number=a.number) == [a.ticket_id]
     assert ids(account_no="0601000002") == [b.ticket_id]
     assert ids(phone_last4="5678") == [a.ticket_id]  # b holds 5678 too, but not at its end
+
+
+def test_customers_read_back_in_bulk_as_written(stores) -> None:  # type: ignore[no-untyped-def]
+    """An import writes and compares customers by the hundred: what get_many returns is what
+    put_customers wrote (a phone or none), only for numbers that exist, over more than one
+    BatchGetItem's worth of keys."""
+    _, _, customers = stores
+    written = [
+        Customer(f"07{n:08d}", f"户{n}", f"地址{n}", "T1", n % 3 == 0, n % 5 == 0, "")
+        for n in range(150)
+    ]
+    written[7] = replace(written[7], phone="13900000007")
+    customers.put_customers(written)
+    asked = [c.account_no for c in written] + ["0799999999", written[0].account_no]
+    found = customers.get_many(asked)
+    assert found == {c.account_no: c for c in written}
+    assert customers.get(written[7].account_no) == written[7]

@@ -3,6 +3,12 @@ per grid plus one spare per mutual-aid group, a chief per station; 5 customers p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from tempfile import mkdtemp
+from typing import Any
+
 from chalicelib.domain.org import (
     AreaClass,
     Branch,
@@ -56,3 +62,22 @@ def customers() -> list[Customer]:
         for ta in range(1, areas + 1)
         for c in range(1, CUSTOMERS_PER_AREA + 1)
     ]
+
+
+def moto_services(stage: str, region: str, clock: Callable[[], datetime] | None = None) -> Any:
+    """One deployment's Services over in-process moto for `stage` (its own tables and key
+    files, SMS through SNS), with this district's organisation loaded."""
+    from chalicelib.bootstrap import Services
+    from chalicelib.config import Settings
+    from chalicelib.store.models import bind_tables, create_tables
+
+    tmp = Path(mkdtemp(prefix=f"yunge-{stage}-"))
+    env = {"YUNGE_STAGE": stage, "AWS_DEFAULT_REGION": region, "YUNGE_SMS": "sns",
+           "YUNGE_JWT_KEY_FILE": str(tmp / "jwt.key"), "YUNGE_BUREAU": "bench",
+           "YUNGE_PHONE_KEY_FILE": str(tmp / "phone.key")}  # fmt: skip
+    settings = Settings.from_env(env)
+    bind_tables(settings.table_prefix, region)
+    create_tables()
+    svc = Services(settings) if clock is None else Services(settings, clock=clock)
+    svc.org.put_all(organisation())  # type: ignore[arg-type]
+    return svc

@@ -23,8 +23,6 @@ import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
-from tempfile import mkdtemp
 from typing import Any
 
 from bench._aws import (
@@ -47,19 +45,9 @@ class Pipeline:
 
     def __init__(self, stage: str = "bench") -> None:
         from bench import _district
-        from chalicelib.bootstrap import Services
-        from chalicelib.config import Settings
-        from chalicelib.store.models import bind_tables, create_tables
 
-        tmp = Path(mkdtemp(prefix="yunge-bench-"))
-        env = {"YUNGE_STAGE": stage, "AWS_DEFAULT_REGION": REGION, "YUNGE_SMS": "sns",
-               "YUNGE_JWT_KEY_FILE": str(tmp / "jwt.key"), "YUNGE_BUREAU": "bench",
-               "YUNGE_PHONE_KEY_FILE": str(tmp / "phone.key")}  # fmt: skip
-        self.settings = Settings.from_env(env)
-        bind_tables(self.settings.table_prefix, REGION)
-        create_tables()
-        self.svc = Services(self.settings)
-        self.svc.org.put_all(_district.organisation())  # type: ignore[arg-type]
+        self.svc = _district.moto_services(stage, REGION)
+        self.settings = self.svc.settings
         self.customers = _district.customers()
         self.svc.customers.put_customers(self.customers)
         now = datetime.now(UTC)

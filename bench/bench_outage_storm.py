@@ -23,8 +23,6 @@ import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from tempfile import mkdtemp
 from typing import Any
 
 from bench._aws import CALLS, fake_aws_environment, install, replay
@@ -59,20 +57,10 @@ def customers() -> list[Any]:
 class Storm:
     def __init__(self, stage: str, clock: SimClock) -> None:
         from bench import _district
-        from chalicelib.bootstrap import Services
-        from chalicelib.config import Settings
         from chalicelib.notify.fakes import RecordingSmsSender
-        from chalicelib.store.models import bind_tables, create_tables
 
-        tmp = Path(mkdtemp(prefix="yunge-storm-"))
-        env = {"YUNGE_STAGE": stage, "AWS_DEFAULT_REGION": REGION, "YUNGE_SMS": "sns",
-               "YUNGE_JWT_KEY_FILE": str(tmp / "jwt.key"), "YUNGE_BUREAU": "bench",
-               "YUNGE_PHONE_KEY_FILE": str(tmp / "phone.key")}  # fmt: skip
-        self.settings = Settings.from_env(env)
-        bind_tables(self.settings.table_prefix, REGION)
-        create_tables()
-        self.svc = Services(self.settings, clock=clock)
-        self.svc.org.put_all(_district.organisation())  # type: ignore[arg-type]
+        self.svc = _district.moto_services(stage, REGION, clock)
+        self.settings = self.svc.settings
         self.customers = customers()
         self.svc.customers.put_customers(self.customers)
         for c in self.customers:

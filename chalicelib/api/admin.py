@@ -9,6 +9,7 @@ operator acts on. `status=` filters (without ticket_id/phone only `failed` makes
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 from chalice.app import Response
@@ -29,10 +30,16 @@ from chalicelib.bootstrap import services
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
 from chalicelib.domain.phone import is_mobile
-from chalicelib.notify.log import LogCursor, LogQuery, NotificationRecord, SmsStatus
+from chalicelib.notify.status import SmsStatus
 from chalicelib.usecases.scope import scope_of
 
 from .guard import protected
+
+if TYPE_CHECKING:
+    from chalicelib.notify.log import LogQuery, NotificationRecord
+
+# The notification log (its records, queries and cursors) loads with the first request here,
+# not with `import app` (bench/bench_coldstart.py).
 
 admin_api = Blueprint(__name__)
 
@@ -81,6 +88,8 @@ def list_notifications() -> Response:
 
 
 def parse_query(params: dict[str, str], bureau: str, hash_phone: Callable[[str], str]) -> LogQuery:
+    from chalicelib.notify.log import LogCursor, LogQuery
+
     fields: dict[str, str] = {}
     ticket_id, phone, status = params.get("ticket_id"), params.get("phone"), params.get("status")
     if ticket_id is not None and phone is not None:

@@ -27,8 +27,9 @@ from typing import Protocol
 from chalicelib.dispatch.messages import Outgoing
 from chalicelib.domain.phone import mask
 from chalicelib.domain.tickets import Ticket
-from chalicelib.notify.log import NotificationLog, NotificationRecord, SmsStatus, redacted
+from chalicelib.notify.log import NotificationLog, NotificationRecord, redacted
 from chalicelib.notify.sender import PermanentSmsError, SmsError, SmsSender, TransientSmsError
+from chalicelib.notify.status import SmsStatus
 from chalicelib.notify.templates import render
 from chalicelib.observability import logger
 

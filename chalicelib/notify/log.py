@@ -16,20 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
 from chalicelib.domain.phone import mask_phones
+from chalicelib.notify.status import SmsStatus
 from chalicelib.store.keys import decode_position, encode_position, iso
 
 SECRET_PARAMS = frozenset({"code"})  # never stored, whatever the template
-
-
-class SmsStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    SUPERSEDED = "superseded"  # stale when its turn came (e.g. "please confirm" after a confirm)
 
 
 @dataclass(frozen=True, slots=True)

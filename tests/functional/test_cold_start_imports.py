@@ -51,8 +51,9 @@ def test_import_app_leaves_outage_and_usage_services_to_their_first_request() ->
 
 
 # What only a request of its own runs: the use cases behind the routes, the ticket and outage
-# rules (transitions, clocks, policy, calendar, assignment, outages), the stores they write
-# through and the OpenAPI document builder. Route modules name only their schemas at import.
+# rules (transitions, clocks, policy, calendar, assignment, outages), the stores and the SMS
+# log they write through and the OpenAPI document builder. Route modules name only their
+# schemas at import.
 ROUTE_HANDLERS_ONLY = (
     "chalicelib.usecases.accounts",
     "chalicelib.usecases.actions",
@@ -68,6 +69,7 @@ ROUTE_HANDLERS_ONLY = (
     "chalicelib.domain.policy",
     "chalicelib.domain.transitions",
     "chalicelib.domain.outages",
+    "chalicelib.notify.log",
     "chalicelib.store.import_files",
     "chalicelib.store.otp",
     "chalicelib.store.tickets",

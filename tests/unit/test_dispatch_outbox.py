@@ -11,7 +11,8 @@ from chalicelib.dispatch.outbox import MAX_ATTEMPTS, Outbox, RetryLater
 from chalicelib.domain.notices import Recipient
 from chalicelib.domain.phone import phone_hash
 from chalicelib.notify.fakes import RecordingSmsSender
-from chalicelib.notify.log import InMemoryNotificationLog, SmsStatus
+from chalicelib.notify.log import InMemoryNotificationLog
+from chalicelib.notify.status import SmsStatus
 from chalicelib.notify.templates import TemplateKey
 from tests.keys import PHONE_KEY
 

@@ -1,6 +1,7 @@
-"""The `ticket_stream` handler: INSERT → an outage's report (outages/clustering.py) or a
-dispatch; a change of status, assignee or escalation
-level → the SMS it calls for, each exactly once (dispatch/outbox.py).
+"""The `ticket_stream` handler: INSERT → an outage's report, a first report held for its
+neighbours (outages/clustering.py; the sla_watchdog dispatches it when the hold ends) or a
+dispatch; a change of status, assignee or escalation level → the SMS it calls for, each
+exactly once (dispatch/outbox.py).
 
 Powertools `BatchProcessor` with partial batch responses: a record that raises — malformed,
 or an SMS to retry — is named in `batchItemFailures` and nothing else is. Every side effect is

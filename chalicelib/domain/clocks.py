@@ -21,7 +21,9 @@ recomputed from its recorded moments. Pure. What `Ticket.clocks` holds (all UTC 
 
 `Ticket.next_due` — what the sharded due index holds — is `(clock, due)`:
 submitted tickets: `"dispatch"`, `policy.dispatch_target` after submission, until escalated
-(dispatch stuck: the station chief is told); open tickets: the earliest running clock not
+(dispatch stuck: the station chief is told) — or, for a first fault report held for its
+neighbours (`clocks["held_until"]`, outages/clustering.py), `"hold"` at the hold's end, when
+the watchdog dispatches it; open tickets: the earliest running clock not
 done and not escalated; resolved tickets: the `"callback"` clock, `resolved_at +
 policy.callback_auto_close`, when the watchdog closes the ticket as "no callback";
 everything else (closed, cancelled): None. A working-day clock that had to assume
@@ -180,6 +182,8 @@ def _outcome(
 
 # ------------------------------------------------------------------ restamping a ticket
 CALLBACK = ClockName.CALLBACK
+HOLD = ClockName.HOLD
+HELD_UNTIL = "held_until"  # a held report's hold ends (then the watchdog dispatches it)
 CALENDAR_ASSUMED = "calendar_assumed"
 DISPATCH = ClockName.DISPATCH
 ESCALATION_CLOCKS = (DISPATCH, *CLOCK_NAMES)
@@ -253,6 +257,8 @@ def _next_due(
     if ticket.status is Status.SUBMITTED:
         if _escalated(clocks, DISPATCH):
             return None
+        if (held := clocks.get(HELD_UNTIL)) is not None and "reopened_at" not in clocks:
+            return HOLD, held
         return DISPATCH, clocks.get("reopened_at", ticket.created_at) + policy.dispatch_target
     if not ticket.is_open:
         return None

@@ -6,6 +6,8 @@
   caller (keep the assignee when there is none); the stream handler SMSes the station chief.
 * `arrive` / `resolve` missed → level 3 (三级快响): flag `overdue`; the stream handler SMSes
   the branch duty officer.
+* `hold` over and the report could not be dispatched (lifecycle/watchdog.py dispatches a
+  held report whose hold ended) → as a missed `dispatch`: level 2, the station chief.
 * `callback` due (resolved, not confirmed within policy.callback_auto_close) → closed,
   `outcome.no_callback` = True (回访 not done).
 
@@ -25,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.calendar import WorkCalendar
-from chalicelib.domain.clocks import CALLBACK, DISPATCH, escalated_key, restamp
+from chalicelib.domain.clocks import CALLBACK, DISPATCH, HOLD, escalated_key, restamp
 from chalicelib.domain.labels import CLOCK_LABELS
 from chalicelib.domain.lifecycle import next_status
 from chalicelib.domain.org import Staff
@@ -58,6 +60,8 @@ def escalate(
         return None
     if clock == CALLBACK:
         return _auto_close(ticket, now, policy, calendar)
+    if clock == HOLD:  # held, and still not dispatchable when the hold ended
+        clock = DISPATCH
     action = Action.ESCALATE
     next_status(ticket.status, action, ticket_type=ticket.type, resolved_at=None, now=now)
     level = LEVEL_OF_MARK[clock]

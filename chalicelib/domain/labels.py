@@ -32,6 +32,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.DISPATCH: "派单",
     Action.ESCALATE: "升级督办",
     Action.AUTO_CLOSE: "自动归档",
+    Action.HOLD: "暂缓派单（等待同台区报修）",
     Action.ATTACH_OUTAGE: "并入停电事件",
     Action.DETACH_OUTAGE: "移出停电事件",
     Action.OUTAGE_RESTORED: "恢复供电（随停电事件办结）",

@@ -31,14 +31,15 @@ class Status(StrEnum):
 
 class ClockName(StrEnum):
     """The clocks a ticket runs (SERVICE_STANDARDS.md): the three service clocks, plus the
-    dispatch clock of a submitted ticket and the callback clock of a resolved one, which
-    only the watchdog watches."""
+    dispatch clock of a submitted ticket, the hold of a held one (its end: dispatch) and the
+    callback clock of a resolved one, which only the watchdog watches."""
 
     DISPATCH = "dispatch"
     ACCEPT = "accept"
     ARRIVE = "arrive"
     RESOLVE = "resolve"
     CALLBACK = "callback"
+    HOLD = "hold"  # a first "no power" report held for its neighbours (outages/clustering.py)
 
 
 class Outcome(StrEnum):
@@ -59,6 +60,7 @@ class Action(StrEnum):
     DISPATCH = "dispatch"
     ESCALATE = "escalate"
     AUTO_CLOSE = "auto_close"
+    HOLD = "hold"  # a first report waits (briefly) for its 台区 to cluster before dispatch
     ATTACH_OUTAGE = "attach_outage"  # a report joined an outage: its own clocks stop
     DETACH_OUTAGE = "detach_outage"  # … that ended first: an ordinary ticket after all
     OUTAGE_RESTORED = "outage_restored"  # its outage restored: the report resolved with it

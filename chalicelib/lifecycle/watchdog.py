@@ -13,6 +13,12 @@ and looked at again next minute if still due. Because each step marks its clock 
 `next_due` on, a rerun on the same minute finds nothing and commits nothing, so the stream
 handler has nothing new to notify. A backlog larger than DUE_PER_TICK is worked off over
 the following ticks, earliest due first.
+
+A held first report (outages/clustering.py: its 台区 may yet cluster) is due on its `hold`
+clock: when that ends the tick dispatches it like the stream would have (Dispatcher: one
+conditional commit on its version and `submitted` status, so a report its outage took
+meanwhile is left alone, and a rerun finds it dispatched). If it cannot be dispatched (no
+grid, nobody to serve it) it is escalated as a stuck dispatch: the station chief is told.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.dispatch.dispatcher import Dispatcher, TopologyError
 from chalicelib.domain.assignment import least_loaded, peer_workloads, peers_on_duty
 from chalicelib.domain.calendar import WorkCalendar
-from chalicelib.domain.clocks import ACCEPT
+from chalicelib.domain.clocks import ACCEPT, HOLD
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.escalation import due_clock, escalate
 from chalicelib.domain.org import Staff
@@ -97,6 +104,13 @@ class Watchdog:
     calendar: WorkCalendar
     clock: Callable[[], datetime]
     due_per_tick: int = DUE_PER_TICK
+    dispatcher: Dispatcher | None = None  # held reports, when their hold ends
+
+    def __post_init__(self) -> None:
+        if self.dispatcher is None:
+            self.dispatcher = Dispatcher(
+                self.tickets, self.org, self.policy, self.calendar, self.clock
+            )
 
     @classmethod
     def from_services(cls, svc: Services) -> Watchdog:
@@ -119,6 +133,21 @@ class Watchdog:
         nothing. Returns the number of commits."""
         committed = 0
         while (clock := due_clock(ticket, now)) is not None:
+            if clock == HOLD:
+                try:
+                    released = self.release(ticket)
+                except (StaleTicket, StoreBusy):  # due again next minute if still due
+                    report.stale += 1
+                    break
+                except TopologyError as error:  # escalated below as a stuck dispatch
+                    logger.warning("sla_watchdog: held %s: %s", ticket.ticket_id, error)
+                else:
+                    if released is None:  # its outage took it, or it moved on
+                        break
+                    report.committed["hold_released"] += 1
+                    committed += 1
+                    ticket = released
+                    continue
             wants_peer = clock == ACCEPT and ticket.is_open
             peer = self.level2_peer(ticket, now, loads) if wants_peer else None
             try:
@@ -142,6 +171,12 @@ class Watchdog:
             if moved_from and ticket.assignee_id != moved_from:
                 loads.moved(ticket, moved_from, event.at)
         return committed
+
+    def release(self, ticket: Ticket) -> Ticket | None:
+        """A held report whose hold ended, dispatched; None when there was nothing to
+        dispatch (its outage took it, or it moved on). TopologyError when nobody can take it."""
+        assert self.dispatcher is not None
+        return self.dispatcher.dispatch(ticket)
 
     def level2_peer(self, ticket: Ticket, now: datetime, loads: TickLoads) -> Staff | None:
         """The on-duty mutual-aid peer of the ticket's grid with the fewest open tickets,

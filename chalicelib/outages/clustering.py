@@ -7,7 +7,16 @@ For each new ticket (the stream's INSERT), before the dispatcher sees it:
 2. attached at intake (`ticket.outage_id`), or the 台区 has an open outage → the report is
    added to it (one UpdateItem; sets, so a redelivery adds nothing) and not dispatched;
 3. else the report is remembered per 户号 and the 台区's distinct accounts within the
-   window are counted; below the policy's threshold → None (dispatched as usual);
+   window are counted; below the policy's threshold the report is HELD (`Held`): its ticket
+   records `held_until` (report time + the rule set's hold: `hold` normally — none by
+   default —, the whole window while its station is in a storm, i.e. `storm_areas` of its
+   台区 reporting), the due index names the `hold` clock, and no SMS goes.
+   If the outage forms meanwhile the report joins it (step 4); if not, the sla_watchdog's
+   minute pass dispatches it when the hold ends, as an ordinary ticket. Both are conditional
+   writes on the ticket's version: whichever lands first decides, the other changes nothing
+   (a ticket the hold released stays an ordinary ticket: `_link` leaves it). Important and
+   special customers and hazards are never held; the customer's clocks run from the report
+   regardless, and a hold longer than the dispatch step shows as a missed step in the figures;
 4. at the threshold the outage forms: ONE conditional write claims the 台区's open slot, so
    two shards that both saw "the third report" make one outage — the loser attaches to the
    winner. The window's tickets are linked (their clocks stop) and the manager gets one SMS
@@ -31,7 +40,7 @@ from chalicelib.dispatch.messages import Outgoing, Recipient
 from chalicelib.dispatch.outbox import Outbox
 from chalicelib.domain.assignment import Assignment
 from chalicelib.domain.calendar import WorkCalendar
-from chalicelib.domain.clocks import restamp
+from chalicelib.domain.clocks import HELD_UNTIL, restamp
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.org import AreaClass, Grid
 from chalicelib.domain.outage_vocabulary import OutageKind
@@ -48,7 +57,7 @@ from chalicelib.domain.outages import (
     unacknowledged_areas,
 )
 from chalicelib.domain.policy import ServicePolicy
-from chalicelib.domain.tickets import Action, Ticket, TicketType
+from chalicelib.domain.tickets import Action, Status, Ticket, TicketType
 from chalicelib.domain.transitions import timeline_event
 from chalicelib.notify.templates import TemplateKey
 from chalicelib.observability import logger, metrics
@@ -60,6 +69,18 @@ from chalicelib.store.tickets import StaleTicket, TicketStore
 
 REPORT_KEEP = timedelta(hours=2)  # a report item outlives any window it can count in
 ROLLUP_TRIES = 5  # formation / roll-up attempts racing other shards before the record fails
+# A station's partition of the area store: the latest qualifying report per 台区 (the storm
+# signal: how many of its 台区 are reporting "no power" now).
+STATION_KEY = "station#"
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A first report held for its neighbours until `until` (the watchdog dispatches it then,
+    unless its 台区's outage forms first and it joins that)."""
+
+    ticket_id: str
+    until: datetime
 
 
 @dataclass
@@ -85,8 +106,9 @@ class OutageClustering:
             if self._counts(ticket) and not ticket.outage_id:
                 self._record(ticket)
 
-    def on_report(self, ticket: Ticket) -> Outage | None:
-        """The outage the new ticket belongs to (then it is not dispatched), or None."""
+    def on_report(self, ticket: Ticket) -> Outage | Held | None:
+        """The outage the new ticket belongs to, or its hold (then it is not dispatched now),
+        or None (dispatch it)."""
         if not self._counts(ticket):
             return None
         now = self.clock()
@@ -111,14 +133,64 @@ class OutageClustering:
         near = {a: at for a, (_, at) in area.reports.items() if at <= ticket.created_at + window}
         cluster = densest_window(near, window)
         if ticket.account_no not in cluster or len(cluster) < self.rules.small_area_min_accounts:
-            return None
+            return self._hold(ticket, now)
         customers = self.customers.count_in_area(ticket.ta_id)
         if len(cluster) < self.rules.accounts_needed(customers or None):
-            return None
+            return self._hold(ticket, now)
         reports = {a: area.reports[a][0] for a in sorted(cluster)}
         return self._form(ticket, reports, customers, now)
 
     # ------------------------------------------------------------ internals
+    def _hold(self, ticket: Ticket, now: datetime) -> Held | None:
+        """Hold a first report for its neighbours; None when it is to be dispatched now (a
+        priority customer, a hazard, no hold in the rule set, or its hold already over). Once: a
+        redelivered record finds the ticket held (or moved on) and changes nothing."""
+        areas = self._areas_reporting(ticket, now)  # every first report is storm evidence
+        if ticket.priority or ticket.details.get("hazard") or ticket.status is not Status.SUBMITTED:
+            return None
+        until = ticket.created_at + self.rules.hold_for(areas)
+        if until <= now:
+            return None
+        for _ in range(2):  # the image, then (at most once) the stored ticket
+            if (
+                HELD_UNTIL in ticket.clocks
+                or ticket.outage_id
+                or ticket.status is not Status.SUBMITTED
+            ):
+                return Held(ticket.ticket_id, ticket.clocks.get(HELD_UNTIL, until))
+            clocks = {**ticket.clocks, HELD_UNTIL: until}
+            after = restamp(
+                replace(ticket, clocks=clocks, updated_at=now), self.policy, self.calendar
+            )
+            minutes = round((until - ticket.created_at) / timedelta(minutes=1))
+            note = f"暂缓派单{minutes}分钟，等待同台区报修汇聚为停电事件"
+            data = {"held_until": until.isoformat(), "minutes": minutes}
+            event = timeline_event(
+                ticket, after, Action.HOLD, actor="system", at=now, note=note, data=data
+            )
+            try:
+                self.tickets.commit(ticket, after, event, stamp_ledger=False)
+            except StaleTicket:
+                stored = self.tickets.get(ticket.ticket_id)
+                if stored is None:
+                    return None
+                ticket = stored
+                continue
+            metrics.add_metric(name="ReportHeld", unit="Count", value=1)
+            return Held(ticket.ticket_id, until)
+        return None  # still moving: the dispatcher's own conditions decide
+
+    def _areas_reporting(self, ticket: Ticket, now: datetime) -> int:
+        """The 台区 of the ticket's station with a qualifying report within the window, this
+        one included (one PutItem, one Query; none when both rule sets hold alike)."""
+        if self.rules.storm_hold == self.rules.hold:
+            return 0
+        station = f"{STATION_KEY}{ticket.station_id}"
+        self.outages.record_report(
+            station, ticket.ta_id, ticket.ticket_id, ticket.created_at, REPORT_KEEP
+        )
+        return len(self.outages.area(station, now - self.rules.cluster_window).reports)
+
     def _attach(self, ticket: Ticket, outage_id: str) -> Outage | None:
         return self.outages.attach(
             outage_id, ticket.ticket_id, ticket.account_no, ticket.contact_phone
@@ -324,7 +396,7 @@ class OutageClustering:
         escalation); its timeline says so. A ticket already linked is left alone."""
         for _ in range(2):
             ticket = self.tickets.get(ticket_id)
-            if ticket is None or ticket.outage_id:
+            if ticket is None or ticket.outage_id or _released(ticket):
                 return
             if self._relink(ticket, outage.outage_id, now, "并入停电事件，统一抢修"):
                 return
@@ -347,3 +419,9 @@ class OutageClustering:
         except StaleTicket:  # it moved meanwhile (a dispatch on another shard): read again
             return False
         return True
+
+
+def _released(ticket: Ticket) -> bool:
+    """Held, then dispatched on its own when the hold ended: an ordinary ticket, never also
+    an outage's report (the manager was told of it once already)."""
+    return HELD_UNTIL in ticket.clocks and ticket.status is not Status.SUBMITTED

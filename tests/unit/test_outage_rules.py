@@ -166,3 +166,10 @@ def test_a_rolled_up_area_is_acknowledged_once_even_at_the_same_instant() -> Non
     again = told(line, [Notice.ACK], 30, T0)
     assert unacknowledged_areas(again) == () and notices_due(again, T0, rules) == []
     assert again.acked_at == T0 and again.timeline[-1].data["areas"] == ["T2"]
+
+
+def test_first_reports_are_held_the_whole_window_only_in_a_storm() -> None:
+    rules = OutagePolicy()
+    assert rules.hold_for(areas_reporting=1) == rules.hold == timedelta(0)  # dispatched at once
+    assert rules.hold_for(areas_reporting=rules.storm_areas) == rules.cluster_window
+    assert rules.storm_hold == rules.cluster_window  # a 台区 that trips has the window to cluster

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_ABORT_RATIO = 0.05  # more than 5 % of rows failing aborts before anything is written
 FIRST_ERRORS = 1000
 EXTENSIONS = {

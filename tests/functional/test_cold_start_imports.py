@@ -69,6 +69,7 @@ ROUTE_HANDLERS_ONLY = (
     "chalicelib.domain.policy",
     "chalicelib.domain.transitions",
     "chalicelib.domain.outages",
+    "chalicelib.domain.imports",
     "chalicelib.notify.log",
     "chalicelib.store.import_files",
     "chalicelib.store.otp",

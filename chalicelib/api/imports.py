@@ -74,7 +74,7 @@ def present(svc: Services, job: ImportJob) -> ImportOut:
     errors=(403,),
 )
 def create_import() -> Response:
-    from chalicelib.store.import_files import URL_LIFETIME
+    from chalicelib.store.s3 import URL_LIFETIME
     from chalicelib.usecases.imports import NewImport, request_import
 
     request = imports_api.current_request

@@ -13,7 +13,7 @@ from typing import Protocol
 import msgspec
 
 from chalicelib.domain.imports import ImportJob
-from chalicelib.store.s3 import URL_LIFETIME, S3Objects
+from chalicelib.store.s3 import S3Objects
 
 UPLOAD_CONTENT_TYPE = "application/octet-stream"
 JOBS = "import-jobs/"
@@ -79,16 +79,7 @@ class S3ImportFiles(S3Objects):
         return True
 
     def presign_put(self, key: str, size: int) -> tuple[str, dict[str, str]]:
-        params = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "ContentType": UPLOAD_CONTENT_TYPE,
-            "ContentLength": size,  # signed: S3 refuses a body of any other size
-        }
-        url: str = self.client().generate_presigned_url(
-            "put_object", Params=params, ExpiresIn=URL_LIFETIME
-        )
-        return url, {"Content-Type": UPLOAD_CONTENT_TYPE}
+        return self.put_url(key, UPLOAD_CONTENT_TYPE, size), {"Content-Type": UPLOAD_CONTENT_TYPE}
 
 
 class InMemoryImportFiles:

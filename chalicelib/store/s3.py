@@ -1,6 +1,7 @@
 """The files bucket as plain objects: the S3 client (made on first use, SigV4 so presigned
 URLs work in every region) and the reads, writes and links every S3 adapter shares —
-report files (report_files.py) and import files (import_files.py) add their own on top."""
+report files (report_files.py), import files (import_files.py) and photo uploads (uploads.py)
+add their own on top."""
 
 from __future__ import annotations
 
@@ -47,6 +48,20 @@ class S3Objects:
         for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
             found.extend(item["Key"] for item in page.get("Contents", []))
         return found
+
+    def put_url(self, key: str, content_type: str, size: int, lifetime: int = URL_LIFETIME) -> str:
+        """A presigned PUT of exactly `size` bytes of `content_type`: both are signed, so S3
+        refuses a body of any other length or type."""
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ContentType": content_type,
+            "ContentLength": size,
+        }
+        url: str = self.client().generate_presigned_url(
+            "put_object", Params=params, ExpiresIn=lifetime
+        )
+        return url
 
     def download_url(self, key: str, filename: str) -> str:
         """A presigned GET that saves the object as `filename`."""

@@ -4,9 +4,11 @@ HeadObject)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
-URL_LIFETIME = 600
+from chalicelib.store.s3 import S3Objects
+
+URL_LIFETIME = 600  # a photo link (upload or view) lasts 10 minutes
 
 
 class UploadSigner(Protocol):
@@ -21,26 +23,12 @@ class UploadSigner(Protocol):
         ...
 
 
-class S3UploadSigner:
-    def __init__(self, bucket: str, region: str) -> None:
-        self.bucket = bucket
-        self.region = region
-        self._client: Any = None
-
+class S3UploadSigner(S3Objects):
     def presign_put(self, key: str, content_type: str, size: int) -> str:
-        params: dict[str, Any] = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "ContentType": content_type,
-            "ContentLength": size,  # signed: S3 rejects a body of any other size
-        }
-        url: str = self._s3().generate_presigned_url(
-            "put_object", Params=params, ExpiresIn=URL_LIFETIME
-        )
-        return url
+        return self.put_url(key, content_type, size, URL_LIFETIME)
 
     def presign_get(self, key: str) -> str:
-        url: str = self._s3().generate_presigned_url(
+        url: str = self.client().generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=URL_LIFETIME
         )
         return url
@@ -49,23 +37,13 @@ class S3UploadSigner:
         from botocore.exceptions import ClientError
 
         try:
-            self._s3().head_object(Bucket=self.bucket, Key=key)
+            self.client().head_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
             # without s3:ListBucket a missing key answers 403, not 404
             if error.response.get("Error", {}).get("Code") in ("404", "403", "NoSuchKey"):
                 return False
             raise
         return True
-
-    def _s3(self) -> Any:
-        if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            self._client = boto3.client(
-                "s3", region_name=self.region, config=Config(signature_version="s3v4")
-            )
-        return self._client
 
 
 class FakeUploadSigner:

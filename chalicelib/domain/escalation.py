@@ -26,6 +26,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.actors import SYSTEM
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import CALLBACK, DISPATCH, HOLD, escalated_key, restamp
 from chalicelib.domain.labels import CLOCK_LABELS
@@ -34,7 +35,7 @@ from chalicelib.domain.org import Staff
 from chalicelib.domain.policy import ServicePolicy
 from chalicelib.domain.rounds import LEVEL_OF_MARK, held
 from chalicelib.domain.tickets import Action, ClockName, Ticket, TimelineEvent
-from chalicelib.domain.transitions import SYSTEM, timeline_event
+from chalicelib.domain.transitions import timeline_event
 
 
 def due_clock(ticket: Ticket, now: datetime) -> ClockName | None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.actors import SYSTEM
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.outage_vocabulary import (
     OPEN_STATES,
@@ -312,7 +313,7 @@ def formed(
             OutageEvent(
                 at=now,
                 action=OutageAction.FORM.value,
-                actor="system",
+                actor=SYSTEM,
                 from_state=OutageState.PROBABLE,
                 to_state=OutageState.PROBABLE,
                 note=f"{len(reports)}户报修，判定为疑似停电",
@@ -346,7 +347,7 @@ def rolled_up(
     event = OutageEvent(
         at=now,
         action=OutageAction.ROLL_UP.value,
-        actor="system",
+        actor=SYSTEM,
         from_state=outage.state,
         to_state=outage.state,
         note=f"同线路另一台区{len(reports)}户报修，并为线路停电",
@@ -397,7 +398,7 @@ def dispatched(outage: Outage, *, manager_id: str, note: str, now: datetime) -> 
     event = OutageEvent(
         at=now,
         action=OutageAction.DISPATCH.value,
-        actor="system",
+        actor=SYSTEM,
         from_state=outage.state,
         to_state=outage.state,
         note=note,
@@ -481,7 +482,7 @@ def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -
     event = OutageEvent(
         at=now,
         action=OutageAction.NOTIFY.value,
-        actor="system",
+        actor=SYSTEM,
         from_state=outage.state,
         to_state=outage.state,
         note=f"短信告知{customers}户：" + "、".join(NOTICE_LABELS[n] for n in notices),

@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.actors import CUSTOMER, SYSTEM
 from chalicelib.domain.assignment import Assignment, Route
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import restamp
@@ -37,17 +38,11 @@ from chalicelib.domain.rounds import held, reopened, round_number, transferred
 from chalicelib.domain.tickets import Action, Status, Ticket, TicketType, TimelineEvent
 
 STAFF_PHOTO_ACTIONS = frozenset({Action.ARRIVE, Action.RESOLVE})
-SYSTEM = "system"  # the actor of dispatch, escalation and auto-close
-CUSTOMER = "customer"
 ROUTE_NOTES = {
     Route.GRID_MANAGER: "派单给网格经理{name}",
     Route.MUTUAL_AID: "网格经理离岗，派单给互助组{name}",
     Route.STATION_CHIEF: "网格经理及互助组均离岗，派单给所长{name}",
 }
-
-
-def staff_actor(staff_id: str) -> str:
-    return f"staff:{staff_id}"
 
 
 def timeline_event(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.actors import CUSTOMER
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -162,7 +163,7 @@ class CallbackDesk:
         event = OutageEvent(
             at=now,
             action="callback_reply",
-            actor="customer",
+            actor=CUSTOMER,
             from_state=outage.state,
             to_state=outage.state,
             note=note,

@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.dispatch.messages import Outgoing, Recipient
 from chalicelib.dispatch.outbox import Outbox
+from chalicelib.domain.actors import SYSTEM
 from chalicelib.domain.assignment import Assignment
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import HELD_UNTIL, restamp
@@ -166,7 +167,7 @@ class OutageClustering:
             note = f"暂缓派单{minutes}分钟，等待同台区报修汇聚为停电事件"
             data = {"held_until": until.isoformat(), "minutes": minutes}
             event = timeline_event(
-                ticket, after, Action.HOLD, actor="system", at=now, note=note, data=data
+                ticket, after, Action.HOLD, actor=SYSTEM, at=now, note=note, data=data
             )
             try:
                 self.tickets.commit(ticket, after, event, stamp_ledger=False)
@@ -413,7 +414,7 @@ class OutageClustering:
         )
         action = Action.ATTACH_OUTAGE if outage_id else Action.DETACH_OUTAGE
         data = {"outage_id": outage_id or ticket.outage_id}
-        event = timeline_event(ticket, after, action, actor="system", at=now, note=note, data=data)
+        event = timeline_event(ticket, after, action, actor=SYSTEM, at=now, note=note, data=data)
         try:
             self.tickets.commit(ticket, after, event, stamp_ledger=False)
         except StaleTicket:  # it moved meanwhile (a dispatch on another shard): read again

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from chalicelib.domain.actors import staff_actor
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.ids import new_ulid
 from chalicelib.domain.org import Role, Scope, TransformerArea
@@ -185,7 +186,7 @@ class OutageDesk:
             contact_phone=command.contact_phone,
             important_notified=bool(command.important_notified),
             customers_affected=customers,
-            actor=f"staff:{scope.subject}",
+            actor=staff_actor(scope.subject),
             now=now,
         )
         return self.outages.open(outage)
@@ -225,7 +226,7 @@ class OutageDesk:
         after = act(
             outage,
             command.action,
-            actor=f"staff:{scope.subject}",
+            actor=staff_actor(scope.subject),
             now=self.clock(),
             etr=command.etr,
             note=command.note,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.dispatch.dispatcher import Dispatcher
+from chalicelib.domain.actors import SYSTEM
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.clocks import restamp
 from chalicelib.domain.outage_vocabulary import OutageState
@@ -70,7 +71,7 @@ class ReportSettler:
             ticket,
             after,
             Action.OUTAGE_RESTORED,
-            actor="system",
+            actor=SYSTEM,
             at=now,
             note="所在台区已恢复供电，工单随停电事件办结，请确认评价",
             data={"outage_id": outage.outage_id},
@@ -83,7 +84,7 @@ class ReportSettler:
             ticket,
             after,
             Action.DETACH_OUTAGE,
-            actor="system",
+            actor=SYSTEM,
             at=now,
             note="停电事件已取消，按普通工单处理",
             data={"outage_id": ticket.outage_id},

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.bootstrap import Services
+from chalicelib.domain.actors import CUSTOMER, staff_actor
 from chalicelib.domain.assignment import on_duty
 from chalicelib.domain.commands import TicketActionCommand
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.lifecycle import authorize
 from chalicelib.domain.org import Role, Scope, Staff
 from chalicelib.domain.tickets import Action, Ticket, TimelineEvent
-from chalicelib.domain.transitions import CUSTOMER, apply_action, staff_actor
+from chalicelib.domain.transitions import apply_action
 from chalicelib.usecases.photos import check_photos
 from chalicelib.usecases.queries import visible_ticket
 

@@ -8,6 +8,10 @@ from datetime import datetime
 from chalicelib.domain.dates import SHANGHAI
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CROCKFORD_CLASS = "[0-9A-HJKMNP-TV-Z]"  # one CROCKFORD character, in a regex
+ULID_PATTERN = f"{CROCKFORD_CLASS}{{26}}"
+# a ticket number as `ticket_number` writes it, its Shanghai yy, mm and dd captured
+NUMBER_PATTERN = f"([0-9]{{2}})([0-9]{{2}})([0-9]{{2}})-{CROCKFORD_CLASS}{{6}}"
 
 
 def _encode(value: int, length: int) -> str:

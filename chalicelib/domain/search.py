@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from chalicelib.domain.ids import NUMBER_PATTERN
+
 SEARCH_DAYS = 31  # a phone or account search looks back this far unless from/to say otherwise
-_NUMBER = re.compile(r"(\d{2})(\d{2})(\d{2})-[0-9A-HJKMNP-TV-Z]{6}")  # ids.ticket_number
+_NUMBER = re.compile(NUMBER_PATTERN)
 _ACCOUNT = re.compile(r"\d{6,20}")
 _LAST4 = re.compile(r"\d{4}")
 

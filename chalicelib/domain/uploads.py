@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from chalicelib.domain.ids import ULID_PATTERN
+
 FOLDER = "uploads/"  # every upload, and only uploads, expire there (the bucket's lifecycle rule)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
-_KEY = re.compile(
-    rf"{FOLDER}[0-9a-f]{{16}}/[0-9A-HJKMNP-TV-Z]{{26}}\.(?:{'|'.join(EXTENSIONS.values())})"
-)
+_KEY = re.compile(rf"{FOLDER}[0-9a-f]{{16}}/{ULID_PATTERN}\.(?:{'|'.join(EXTENSIONS.values())})")
 
 
 def upload_prefix(owner_id: str) -> str:

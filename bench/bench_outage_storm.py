@@ -1,5 +1,7 @@
 """The outage storm (issue 14): BENCH_OUTAGE_REPORTS "no power" reports (default 5,000) from
 200 transformer areas (40 customers each) within one simulated hour, in-process under moto.
+Each grid's five 台区 hang on one 10 kV line, so 台区 of a line that go probable within 15
+minutes roll up into one line outage (and manager SMS per outage counts roll-ups in).
 
 Arrival curve: a storm front crosses the district over the hour — each 台区 trips at a time
 drawn from a triangular curve peaking mid-hour, and its customers report after it with
@@ -54,6 +56,18 @@ def customers() -> list[Any]:
     ]
 
 
+def on_lines(entities: list[Any]) -> list[Any]:
+    """One feeder per grid: its 台区 get the line id "L<grid number>"."""
+    from dataclasses import replace
+
+    from chalicelib.domain.org import TransformerArea
+
+    return [
+        replace(e, line_id=f"L{e.grid_id[1:]}") if isinstance(e, TransformerArea) else e
+        for e in entities
+    ]
+
+
 class Storm:
     def __init__(self, stage: str, clock: SimClock) -> None:
         from bench import _district
@@ -61,6 +75,7 @@ class Storm:
 
         self.svc = _district.moto_services(stage, REGION, clock)
         self.settings = self.svc.settings
+        self.svc.org.put_all(on_lines(_district.organisation()))  # one feeder per grid
         self.customers = customers()
         self.svc.customers.put_customers(self.customers)
         for c in self.customers:
@@ -190,8 +205,11 @@ def _print(storm: Storm, outages: list[Any], stored: list[Any], tickets: list[An
     dispatched = sum(1 for t in stored if t is not None and not t.outage_id and t.assignee_id)
     lost = len(tickets) - on_outage - dispatched
     n = len(tickets)
-    print(f"  outages formed: {len(outages)}; reports on an outage {on_outage}, dispatched "
-          f"alone {dispatched}, lost {lost}; failed stream records {failures}")  # fmt: skip
+    lines = [o for o in outages if o.scope == "line"]
+    print(f"  outages formed: {len(outages)}, {len(lines)} of them rolled up to their line "
+          f"({sum(len(o.ta_ids) for o in lines)} 台区; {sum(len(o.ta_ids) for o in outages)} 台区 "
+          f"on an outage); reports on an outage {on_outage}, dispatched alone {dispatched}, "
+          f"lost {lost}; failed stream records {failures}")  # fmt: skip
     print(f"  manager SMS: {len(to_managers)} = {len(to_managers) / max(1, len(outages)):.2f} "
           f"per outage ({by_template['outage_manager']} outage_manager, "
           f"{by_template['dispatch_manager']} single-ticket dispatches)")  # fmt: skip

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.dates import SHANGHAI
+from chalicelib.domain.dates import SHANGHAI, day_and_time
 from chalicelib.domain.labels import CLOCK_LABELS, TYPE_LABELS
 from chalicelib.domain.notices import (
     ASKS_TO_CONFIRM,
@@ -82,7 +82,7 @@ def local_moment(moment: datetime | None, today: datetime) -> str:
         return "尽快"
     local = moment.astimezone(SHANGHAI)
     same_day = local.date() == today.astimezone(SHANGHAI).date()
-    return local.strftime("%H:%M") if same_day else f"{local.month}月{local.day}日{local:%H:%M}"
+    return local.strftime("%H:%M") if same_day else day_and_time(local)
 
 
 def compose(

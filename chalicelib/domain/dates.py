@@ -21,6 +21,12 @@ DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?!\n)$"
 _MONTH, _DAY = re.compile(MONTH_PATTERN), re.compile(DAY_PATTERN)
 
 
+def day_and_time(moment: datetime) -> str:
+    """An instant as an SMS or a notice names it beyond today: `11月27日14:30` (Asia/Shanghai)."""
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日{local:%H:%M}"
+
+
 def month_of(moment: datetime) -> str:
     """The business month (Asia/Shanghai) an instant falls in, as `YYYY-MM`."""
     return moment.astimezone(SHANGHAI).strftime("%Y-%m")

@@ -190,12 +190,11 @@ class _AreaNames:
 def _notice_template(
     notice: Notice, place: str, outage: Outage
 ) -> tuple[TemplateKey, dict[str, object]]:
-    from chalicelib.domain.dates import SHANGHAI
+    from chalicelib.domain.dates import SHANGHAI, day_and_time
     from chalicelib.domain.outages import NOTICE_KIND_LABELS
 
-    start = outage.starts_at.astimezone(SHANGHAI) if outage.starts_at else None
-    end = outage.ends_at.astimezone(SHANGHAI) if outage.ends_at else None
-    window = f"{start.month}月{start.day}日{start:%H:%M}至{end:%H:%M}" if start and end else "近期"
+    start, end = outage.starts_at, outage.ends_at
+    window = f"{day_and_time(start)}至{end.astimezone(SHANGHAI):%H:%M}" if start and end else "近期"
     if len(outage.ta_ids) > 1:
         place = f"{place}等{len(outage.ta_ids)}个台区"
     params: dict[str, object] = {

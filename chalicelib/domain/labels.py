@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .org import AreaClass
+from .org import AreaClass, Role
 from .outage_vocabulary import OutageKind, OutageState
 from .tickets import Action, ClockName, Status, TicketType
 
@@ -72,6 +72,15 @@ OUTAGE_STATE_LABELS: Mapping[str, str] = {
     OutageState.CONFIRMED: "已确认",
     OutageState.RESTORED: "已恢复",
     OutageState.CANCELLED: "已取消",
+}
+
+# Staff roles as the staff file and the pages name them.
+ROLE_LABELS: Mapping[Role, str] = {
+    Role.MANAGER: "网格经理",
+    Role.CHIEF: "供电所负责人",
+    Role.BRANCH: "分局值班",
+    Role.OPS: "运营分析",
+    Role.ADMIN: "管理员",
 }
 
 AREA_LABELS: Mapping[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from chalicelib.domain.labels import AREA_LABELS
+from chalicelib.domain.labels import AREA_LABELS, ROLE_LABELS
 from chalicelib.domain.org import AreaClass, Role
 from chalicelib.domain.phone import is_mobile
 
@@ -25,15 +25,11 @@ _EXCEL_TEXT = re.compile(r'^="(.*)"$')  # how our error file keeps 0123456789 a 
 _YES = frozenset({"是", "y", "yes", "true", "1", "重要", "特殊"})
 _NO = frozenset({"否", "n", "no", "false", "0", ""})
 ROLE_WORDS: dict[str, Role] = {
-    "网格经理": Role.MANAGER,
-    "供电所负责人": Role.CHIEF,
+    **{label: r for r, label in ROLE_LABELS.items()},  # 网格经理, 供电所负责人, …
     "所长": Role.CHIEF,
     "营业站负责人": Role.CHIEF,
-    "分局值班": Role.BRANCH,
     "分局值班员": Role.BRANCH,
-    "运营分析": Role.OPS,
     "运营分析员": Role.OPS,
-    "管理员": Role.ADMIN,
     "系统管理员": Role.ADMIN,
     **{r.value: r for r in Role if r is not Role.CUSTOMER},
 }
@@ -44,6 +40,7 @@ AREA_WORDS: dict[str, AreaClass] = {
     "边远": AreaClass.REMOTE,
     **{a.value: a for a in AreaClass},
 }
+_ROLE_NAMES = list(ROLE_LABELS.values())
 LIST_SEPARATORS = re.compile(r"[,，;；、/\s]+")
 
 
@@ -90,7 +87,7 @@ def role(value: str) -> Role:
     if found is None:
         raise CellProblem(
             Code.BAD_FORMAT,
-            f"角色应为 网格经理、供电所负责人、分局值班、运营分析 或 管理员，实际为「{value}」",
+            f"角色应为 {'、'.join(_ROLE_NAMES[:-1])} 或 {_ROLE_NAMES[-1]}，实际为「{value}」",
         )
     return found
 

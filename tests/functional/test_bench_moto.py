@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from infra.local import moto_patch
+from infra.local.streams import StreamReader
 
 
 @pytest.fixture(params=["moto", "item-level rollback"])
@@ -136,17 +137,17 @@ def _story(db: Any) -> tuple[list[Any], list[Any], list[Any]]:
     return ranged, plain, _stream(db, "TRIM_HORIZON")
 
 
+def _reader(db: Any, position: str) -> StreamReader:
+    """The tests' and the local pump's one stream reader, opened at `position`."""
+    reader = StreamReader("ranged", db.meta.region_name)
+    reader.open(lambda arn, shard_id: {"ShardIteratorType": position})
+    return reader
+
+
 def _stream(db: Any, position: str) -> list[Any]:
-    streams = boto3.client("dynamodbstreams")
-    arn = db.describe_table(TableName="ranged")["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-    iterator = streams.get_shard_iterator(
-        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=position
-    )["ShardIterator"]
-    records = streams.get_records(ShardIterator=iterator)["Records"]
     return [
         (r["eventName"], r["dynamodb"]["Keys"]["sk"]["S"], r["dynamodb"].get("NewImage"))
-        for r in records
+        for r in _reader(db, position).read()
     ]
 
 
@@ -175,12 +176,7 @@ def test_stream_readers_keep_reading_after_a_cancelled_transaction() -> None:
         with mock_aws():
             db = boto3.client("dynamodb")
             _tables(db)
-            streams = boto3.client("dynamodbstreams")
-            arn = db.describe_table(TableName="ranged")["Table"]["LatestStreamArn"]
-            shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-            iterator = streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
-            )["ShardIterator"]
+            reader = _reader(db, "LATEST")
             db.put_item(TableName="ranged", Item={"pk": S("t"), "sk": S("1")})
             _cancelled(
                 db,
@@ -195,7 +191,7 @@ def test_stream_readers_keep_reading_after_a_cancelled_transaction() -> None:
                 ],
             )
             db.put_item(TableName="ranged", Item={"pk": S("t"), "sk": S("2")})
-            records = streams.get_records(ShardIterator=iterator)["Records"]
+            records = reader.read()
     finally:
         moto_patch.uninstall()
 

@@ -13,7 +13,6 @@ after YUNGE_LATENCY_GAP seconds of quiet (default 1), and polls GET /v1/tickets/
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import time
 from pathlib import Path
@@ -87,11 +86,7 @@ def main() -> None:
         print(summary(latencies))
         kept = bool(failures)
     finally:
-        stack.stop()
-        if kept:
-            print(f"stack log kept: {stack.log_path}")
-        else:
-            shutil.rmtree(local_dir, ignore_errors=True)
+        stack.finish(keep=kept)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 import calendar
 import json
 import os
-import shutil
 import statistics
 import time
 from datetime import UTC, datetime
@@ -132,11 +131,7 @@ def main() -> None:
         print(f"figures identical to the computed ones: {same} (as of {kept_figures['as_of']})")
         kept = not same
     finally:
-        stack.stop()
-        if kept:
-            print(f"stack log kept: {stack.log_path}")
-        else:
-            shutil.rmtree(local_dir, ignore_errors=True)
+        stack.finish(keep=kept)
 
 
 if __name__ == "__main__":

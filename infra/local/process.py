@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,6 +93,15 @@ class StackProcess:
     def rss_bytes(self) -> int:
         """Resident memory of the stack and every process it started, now."""
         return sum(_rss(pid) for pid in _tree(self.process.pid))
+
+    def finish(self, keep: bool) -> None:
+        """Stop the stack; keep its folder (and say where its log is) when the run went wrong,
+        else remove it."""
+        self.stop()
+        if keep:
+            print(f"stack log kept: {self.log_path}")
+        else:
+            shutil.rmtree(self.local_dir, ignore_errors=True)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> float | None:
         """Send `sig` and wait; seconds until the process was gone, or None if it had to be

@@ -25,7 +25,7 @@ from chalicelib.api.http import (
     query_params,
     respond,
 )
-from chalicelib.api.present import local_time
+from chalicelib.api.present import local_time, local_time_or_none
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.org import Role
@@ -123,7 +123,7 @@ def notification_out(record: NotificationRecord) -> NotificationOut:
         status=record.status,
         created_at=local_time(record.created_at),
         attempts=record.attempts,
-        sent_at=local_time(record.sent_at) if record.sent_at else None,
+        sent_at=local_time_or_none(record.sent_at),
         provider_message_id=record.provider_message_id,
         error=record.error,
     )

@@ -28,6 +28,11 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
+def local_time_or_none(moment: datetime | None) -> str | None:
+    """An optional API timestamp: `local_time`, or null when there is none."""
+    return local_time(moment) if moment else None
+
+
 def deadlines_of(ticket: Ticket, now: datetime) -> list[Deadline]:
     # the clock rules (policy, calendar) load with the first ticket shown, not with `import app`
     from chalicelib.domain.clocks import Deadlines, clock_report
@@ -46,7 +51,7 @@ def deadlines_of(ticket: Ticket, now: datetime) -> list[Deadline]:
             clock=s.clock,
             due=local_time(s.due),
             outcome=s.outcome,
-            done_at=local_time(s.done_at) if s.done_at else None,
+            done_at=local_time_or_none(s.done_at),
         )
         for s in states
     ]
@@ -124,5 +129,5 @@ def staff_me_out(profile: StaffProfile) -> StaffMe:
         role=staff.role,
         grids=[GridRef(g.grid_id, g.name) for g in profile.grids],
         on_duty=staff.on_duty,
-        duty_until=local_time(staff.duty_until) if staff.duty_until else None,
+        duty_until=local_time_or_none(staff.duty_until),
     )

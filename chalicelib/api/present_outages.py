@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.api.outage_schemas import OutageEventOut, OutageOut
-from chalicelib.api.present import local_time
+from chalicelib.api.present import local_time, local_time_or_none
 from chalicelib.dispatch.messages import local_moment
 from chalicelib.domain.outage_vocabulary import OutageKind
 from chalicelib.domain.outages import NOTICE_KIND_LABELS, Outage
@@ -28,9 +28,6 @@ def notice(outage: Outage, now: datetime) -> str | None:
 def outage_out(
     outage: Outage, *, now: datetime, org: OrgStore, timeline: bool = False
 ) -> OutageOut:
-    def moment(at: datetime | None) -> str | None:
-        return local_time(at) if at else None
-
     return OutageOut(
         outage_id=outage.outage_id,
         kind=outage.kind,
@@ -41,9 +38,9 @@ def outage_out(
         customers_affected=outage.customers_affected,
         created_at=local_time(outage.created_at),
         line_id=outage.line_id,
-        etr=moment(outage.etr),
-        starts_at=moment(outage.starts_at),
-        ends_at=moment(outage.ends_at),
+        etr=local_time_or_none(outage.etr),
+        starts_at=local_time_or_none(outage.starts_at),
+        ends_at=local_time_or_none(outage.ends_at),
         cause=outage.cause,
         station_id=outage.station_id,
         grid_id=outage.grid_id,

@@ -9,7 +9,7 @@ from chalice.app import Response
 
 from chalicelib.api.docs import doc
 from chalicelib.api.http import caller, endpoint, query_params, respond
-from chalicelib.api.present import local_time
+from chalicelib.api.present import local_time, local_time_or_none
 from chalicelib.api.usage_schemas import UsageBalance, UsageDay, UsageMonth, UsageOut, UsageTier
 from chalicelib.bootstrap import services
 from chalicelib.usecases.scope import scope_of
@@ -42,7 +42,7 @@ def account_usage(account_no: str) -> Response:
 
 def usage_out(view: UsageView) -> UsageOut:
     bill, tier = view.balance, view.tier
-    as_of = local_time(view.as_of) if view.as_of else None
+    as_of = local_time_or_none(view.as_of)
     return UsageOut(
         account_no=view.account_no,
         as_of=as_of,

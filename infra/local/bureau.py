@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.labels import AREA_LABELS
+from chalicelib.domain.org import AreaClass
+
 BRANCHES = 9
 STATIONS = 60
 GRIDS = 2070
@@ -70,7 +73,8 @@ def _grids(rng: random.Random) -> list[BureauGrid]:
 
 
 def _area_class(rng: random.Random) -> str:
-    return rng.choices(("城区", "农村", "特殊边远"), weights=(5, 4, 1))[0]
+    words = tuple(AREA_LABELS[a] for a in (AreaClass.URBAN, AreaClass.RURAL, AreaClass.REMOTE))
+    return rng.choices(words, weights=(5, 4, 1))[0]  # as the staff writes it: 城区, 农村, 特殊边远
 
 
 def write_bureau_files(out: Path, customers: int = CUSTOMERS, seed: int = 12) -> dict[str, Path]:

@@ -4,12 +4,13 @@
 (function () {
   var base = document.documentElement.getAttribute("data-base") || "";
   var doc = null;
+  /* HTTP's own reason phrases; what a code means here is the document's description
+     (api/openapi.py ERROR_TEXT for errors, the route's summary for success) */
   var STATUS = {
-    200: "成功 OK", 201: "已创建 Created", 202: "已受理 Accepted", 204: "无内容 No content",
-    400: "请求参数有误 Invalid request", 401: "未登录 Unauthorized", 403: "无权访问 Forbidden",
-    404: "不存在 Not found", 409: "状态冲突 Conflict", 413: "内容过大 Payload too large",
-    415: "不是 JSON Unsupported media type", 429: "过于频繁 Too many requests",
-    503: "上游不可用 Unavailable"
+    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request",
+    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+    413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
+    503: "Service Unavailable"
   };
 
   function el(tag, attrs, kids) {

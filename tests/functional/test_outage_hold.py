@@ -27,6 +27,7 @@ from tests.functional.test_ticket_stream import REGION
 
 T2_CUSTOMER = Customer("0602100001", "赵六", "临河区胜利路阳光家园3号楼", "T2", phone="13700000001")
 CHIEF = district.staff("C1").phone
+MANAGER_PHONE = district.staff("M1").phone
 WINDOW = timedelta(minutes=15)
 
 
@@ -248,3 +249,79 @@ def test_the_minute_pass_leaves_a_held_report_its_outage_took(stack: HoldStack, 
     ticket = stack.ticket(first.ticket_id)
     assert ticket.outage_id is not None and ticket.status is Status.SUBMITTED
     assert stack.manager_sms() == ["outage_manager"]
+
+
+class MemoryDesk:
+    """The stream's INSERT step and the minute pass over the in-memory stores, every station
+    in a storm (`storm_areas` 1): every first report is held."""
+
+    def __init__(self, svc, clock) -> None:  # type: ignore[no-untyped-def]
+        from chalicelib.dispatch.stream import TicketStreamProcessor
+
+        svc.policy = replace(svc.policy, outages=replace(svc.policy.outages, storm_areas=1))
+        svc.customers.put_customers(NEIGHBOURS)
+        self.svc, self.clock = svc, clock
+        self.processor = TicketStreamProcessor.from_services(svc)
+
+    def report(self, n: int) -> Ticket:
+        from chalicelib.domain.commands import NewTicket
+        from chalicelib.domain.details import FaultDetails
+        from chalicelib.domain.tickets import TicketType
+        from chalicelib.usecases.intake import submit_ticket
+
+        account = NEIGHBOURS[n].account_no
+        self.svc.customers.bind(f"wx-{n}", account, self.clock())
+        request = NewTicket(TicketType.FAULT_REPAIR, account, "没电了", NEIGHBOURS[n].phone,
+                            FaultDetails(scope="household"))  # type: ignore[arg-type]  # fmt: skip
+        ticket, _ = submit_ticket(self.svc, f"wx-{n}", request, None)
+        clustering = self.processor.clustering
+        assert clustering is not None
+        for _ in range(2):  # the stream's INSERT, then Lambda redelivering it
+            if clustering.on_report(ticket) is None:
+                self.processor.dispatcher.dispatch(replace(ticket, outage_id=None))
+        return ticket
+
+    def minutes(self, count: int) -> None:
+        for _ in range(count):
+            self.clock.advance(minutes=1)
+            Watchdog.from_services(self.svc).tick()
+
+    def stored(self, ticket: Ticket) -> Ticket:
+        found = self.svc.tickets.get(ticket.ticket_id)
+        assert found is not None
+        return found
+
+
+def test_over_the_in_memory_stores_held_reports_join_the_outage_that_forms(
+    memory_services, clock
+) -> None:  # type: ignore[no-untyped-def]
+    desk = MemoryDesk(memory_services, clock)
+    first = desk.report(0)
+    desk.minutes(6)
+    desk.report(1)
+    desk.minutes(6)
+    desk.report(2)  # 12 minutes after the first, which is still held: the three cluster
+    desk.minutes(20)
+
+    (outage,) = memory_services.outages.since(clock() - timedelta(days=1))
+    assert outage.reports == 3 and outage.dispatched_at is not None
+    joined = desk.stored(first)
+    assert joined.outage_id == outage.outage_id and joined.assignee_id is None
+    sent = [s.sms.key for s in memory_services.sms.sent if s.phone == MANAGER_PHONE]
+    assert sent == ["outage_manager"]
+
+
+def test_over_the_in_memory_stores_a_lone_held_report_is_dispatched_once(
+    memory_services, clock
+) -> None:  # type: ignore[no-untyped-def]
+    desk = MemoryDesk(memory_services, clock)
+    lone = desk.report(0)
+    desk.minutes(15)
+    assert desk.stored(lone).status is Status.SUBMITTED
+
+    desk.minutes(1)
+    dispatched = desk.stored(lone)
+    assert dispatched.status is Status.DISPATCHED and dispatched.assignee_id == "M1"
+    desk.minutes(5)
+    assert desk.stored(lone).version == dispatched.version
+    assert memory_services.outages.since(clock() - timedelta(days=1)) == []

@@ -256,3 +256,58 @@ def test_a_customer_reporting_twice_in_the_batch_that_forms_the_outage_loses_no_
         ticket = desk.svc.tickets.get(report.ticket_id)
         assert ticket.outage_id == outage.outage_id, report.ticket_id
     assert outage.reports == 4 and len(outage.account_nos) == 3
+
+
+SHENGLI = tuple(
+    Customer(
+        f"06012000{n:02d}",
+        f"胜利住户{n}",
+        f"临河区胜利路{n}号",
+        "T2",
+        important=n == 9,
+        phone=f"1370000{n:04d}",
+    )
+    for n in range(10)
+)  # 胜利2号台区 (T2), on the same line as T1 here; the last a clinic
+
+
+def test_a_rolled_up_area_hears_once_by_its_own_name_and_every_later_notice_with_the_rest(
+    desk, clock
+) -> None:  # type: ignore[no-untyped-def]
+    svc = desk.svc
+    svc.org.put_all(replace(a, line_id="L1") for a in district.AREAS if a.ta_id in ("T1", "T2"))
+    svc.customers.put_customers(SHENGLI)
+    desk.stream(*[desk.report(n) for n in range(3)])
+    before = len(svc.sms.sent)
+    clock.advance(minutes=8)
+    second = []
+    for n in range(2):  # T2 has 11 customers: two reports make it probable
+        svc.customers.bind(f"wx-s{n}", SHENGLI[n].account_no, clock())
+        request = NewTicket(
+            type=TicketType.FAULT_REPAIR,
+            account_no=SHENGLI[n].account_no,
+            description="没电了",
+            contact_phone=SHENGLI[n].phone,
+            details=FaultDetails(scope="area"),
+        )
+        second.append(submit_ticket(svc, f"wx-s{n}", request, None)[0])
+
+    desk.stream(*second)
+    desk.minute()
+
+    outage = desk.outage()
+    assert outage.ta_ids == ("T1", "T2") and outage.scope == "line"
+    assert desk.sent("outage_manager") == [MANAGER]
+    new = svc.sms.keys()[before:]  # T2's ten customers, once each, the clinic first
+    assert new[0] == (SHENGLI[9].phone, "outage_ack_priority")
+    assert sorted(new[1:]) == [(c.phone, "outage_ack_customer") for c in SHENGLI[:9]]
+    texts = [s.sms.text for s in svc.sms.sent if s.phone == SHENGLI[3].phone]
+    assert len(texts) == 1 and "胜利2号台区" in texts[0]
+
+    clock.advance(hours=2)
+    current = desk.outage()
+    svc.outages.commit(current, act(current, OutageAction.RESTORE, actor="staff:M2", now=clock()))
+    desk.minute()
+    desk.minute()
+    restored = desk.sent("outage_restored_customer")
+    assert len(restored) == 29 + 10 and len(set(restored) & {c.phone for c in SHENGLI}) == 10

@@ -15,7 +15,8 @@ handler has nothing new to notify. A backlog larger than DUE_PER_TICK is worked 
 the following ticks, earliest due first.
 
 A held first report (outages/clustering.py: its 台区 may yet cluster) is due on its `hold`
-clock: when that ends the tick dispatches it like the stream would have (Dispatcher: one
+clock: when that ends the tick joins it to its 台区's outage if one formed without it
+(`OutageClustering.on_hold_end`), else dispatches it like the stream would have (Dispatcher: one
 conditional commit on its version and `submitted` status, so a report its outage took
 meanwhile is left alone, and a rerun finds it dispatched). If it cannot be dispatched (no
 grid, nobody to serve it) it is escalated as a stuck dispatch: the station chief is told.
@@ -44,6 +45,7 @@ from chalicelib.store.tickets import StaleTicket, StoreBusy, TicketStore
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Services
+    from chalicelib.outages.clustering import OutageClustering
 
 DUE_PER_TICK = 1000  # tickets one tick handles at most (~20 ms a commit; the Lambda has 55 s)
 
@@ -105,6 +107,7 @@ class Watchdog:
     clock: Callable[[], datetime]
     due_per_tick: int = DUE_PER_TICK
     dispatcher: Dispatcher | None = None  # held reports, when their hold ends
+    clustering: OutageClustering | None = None  # … or their 台区's outage, formed without them
 
     def __post_init__(self) -> None:
         if self.dispatcher is None:
@@ -114,7 +117,18 @@ class Watchdog:
 
     @classmethod
     def from_services(cls, svc: Services) -> Watchdog:
-        return cls(svc.tickets, svc.org, svc.policy, svc.calendar, svc.clock)
+        from chalicelib.dispatch.stream import TicketStreamProcessor
+
+        stream = TicketStreamProcessor.from_services(svc)
+        return cls(
+            svc.tickets,
+            svc.org,
+            svc.policy,
+            svc.calendar,
+            svc.clock,
+            dispatcher=stream.dispatcher,
+            clustering=stream.clustering,
+        )
 
     def tick(self) -> TickReport:
         """One pass over what is due now."""
@@ -134,6 +148,15 @@ class Watchdog:
         committed = 0
         while (clock := due_clock(ticket, now)) is not None:
             if clock == HOLD:
+                try:
+                    joined = self.clustering.on_hold_end(ticket) if self.clustering else None
+                except (StaleTicket, StoreBusy):
+                    report.stale += 1
+                    break
+                if joined is not None:
+                    report.committed["hold_joined"] += 1
+                    committed += 1
+                    break
                 try:
                     released = self.release(ticket)
                 except (StaleTicket, StoreBusy):  # due again next minute if still due

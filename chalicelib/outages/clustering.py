@@ -11,8 +11,9 @@ For each new ticket (the stream's INSERT), before the dispatcher sees it:
    records `held_until` (report time + the rule set's hold: `hold` normally — none by
    default —, the whole window while its station is in a storm, i.e. `storm_areas` of its
    台区 reporting), the due index names the `hold` clock, and no SMS goes.
-   If the outage forms meanwhile the report joins it (step 4); if not, the sla_watchdog's
-   minute pass dispatches it when the hold ends, as an ordinary ticket. Both are conditional
+   If the outage forms meanwhile the report joins it (step 4); when the hold ends the
+   sla_watchdog's minute pass joins it to its 台区's open outage if one formed without it
+   (`on_hold_end`), else dispatches it, as an ordinary ticket. Both are conditional
    writes on the ticket's version: whichever lands first decides, the other changes nothing
    (a ticket the hold released stays an ordinary ticket: `_link` leaves it). Important and
    special customers and hazards are never held; the customer's clocks run from the report
@@ -140,6 +141,26 @@ class OutageClustering:
             return self._hold(ticket, now)
         reports = {a: area.reports[a][0] for a in sorted(cluster)}
         return self._form(ticket, reports, customers, now)
+
+    def on_hold_end(self, ticket: Ticket) -> Outage | None:
+        """A held report whose hold ended (the watchdog asks before dispatching it): the open
+        outage of its 台区 it joined — its 台区 clustered without it (its 户号 reported again,
+        so the later report stood for it, or it fell outside the densest window) — or None:
+        dispatch it. The link is the same conditional write as at formation."""
+        if ticket.outage_id or not self._counts(ticket):
+            return None
+        now = self.clock()
+        open_id = self.outages.open_in_area(ticket.ta_id)
+        if open_id is None:
+            return None
+        joined = self._attach(ticket, open_id)
+        if joined is None or not attaches(joined, now, self.rules):
+            return None
+        self._link(ticket.ticket_id, joined, now)
+        stored = self.tickets.get(ticket.ticket_id)
+        if stored is None or stored.outage_id != joined.outage_id:
+            return None  # it moved on meanwhile (dispatched): the dispatcher finds it so
+        return self._joined(ticket, joined, now)
 
     # ------------------------------------------------------------ internals
     def _hold(self, ticket: Ticket, now: datetime) -> Held | None:

@@ -254,7 +254,8 @@ def _print(storm: Storm, outages: list[Any], stored: list[Any], tickets: list[An
           f"({sum(len(o.ta_ids) for o in lines)} 台区; {sum(len(o.ta_ids) for o in outages)} 台区 "
           f"on an outage); reports on an outage {on_outage}, dispatched alone {dispatched}, "
           f"lost {lost}; failed stream records {failures}")  # fmt: skip
-    alone = Counter(t.ta_id for t in stored if t is not None and not t.outage_id and t.assignee_id)
+    # every ticket dispatched on its own (its manager got an SMS), joined to an outage later or not
+    alone = Counter(t.ta_id for t in stored if t is not None and "dispatched_at" in t.clocks)
     per_outage = [int(o.dispatched_at is not None) + sum(alone[ta] for ta in o.ta_ids)
                   for o in outages]  # fmt: skip
     print(f"  manager SMS (dispatch + outage, to grid managers): {len(to_managers)} = "

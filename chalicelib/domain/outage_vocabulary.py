@@ -50,6 +50,7 @@ class OutageAction(StrEnum):
     SET_ETR = "set_etr"
     RESTORE = "restore"
     CANCEL = "cancel"
+    CALLBACK_REPLY = "callback_reply"  # a reporter answered the restoration callback (customer)
 
 
 STAFF_ACTIONS = frozenset(

@@ -248,6 +248,38 @@ def published(
     )
 
 
+def with_event(
+    outage: Outage,
+    action: OutageAction,
+    *,
+    now: datetime,
+    note: str | None,
+    actor: str = SYSTEM,
+    to_state: OutageState | None = None,
+    data: dict[str, Any] | None = None,
+    **changes: Any,
+) -> Outage:
+    """`outage` with `changes` and one more event on its own timeline: the one way an outage
+    moves (its state stays unless `to_state` says otherwise)."""
+    target = to_state or outage.state
+    event = OutageEvent(
+        at=now,
+        action=action.value,
+        actor=actor,
+        from_state=outage.state,
+        to_state=target,
+        note=note,
+        data=data or {},
+    )
+    return replace(
+        outage,
+        state=target,
+        updated_at=now,
+        timeline=(*outage.timeline, event),
+        **changes,
+    )
+
+
 def counts_toward_outage(ticket_type: str, details: dict[str, Any]) -> bool:
     """A fault report about the home, the building or the area — never a single socket."""
     return ticket_type == "fault_repair" and details.get("scope", "household") in COUNTED_SCOPES
@@ -344,25 +376,18 @@ def rolled_up(
     outage listing both, its customers added. No dispatch: its manager already has it."""
     if ta_id in outage.ta_ids:
         return outage
-    event = OutageEvent(
-        at=now,
-        action=OutageAction.ROLL_UP.value,
-        actor=SYSTEM,
-        from_state=outage.state,
-        to_state=outage.state,
+    return with_event(
+        outage,
+        OutageAction.ROLL_UP,
+        now=now,
         note=f"同线路另一台区{len(reports)}户报修，并为线路停电",
         data={"ta_id": ta_id, "reports": len(reports), "accounts": sorted(reports)},
-    )
-    return replace(
-        outage,
         scope=OutageScope.LINE,
         ta_ids=(*outage.ta_ids, ta_id),
         ticket_ids=outage.ticket_ids | frozenset(reports.values()),
         account_nos=outage.account_nos | frozenset(reports),
         contacts=outage.contacts | contacts,
         customers_affected=outage.customers_affected + max(customers_affected, len(reports)),
-        updated_at=now,
-        timeline=(*outage.timeline, event),
     )
 
 
@@ -395,21 +420,14 @@ def rolled_up_reporters(outage: Outage, areas: tuple[str, ...]) -> frozenset[str
 
 def dispatched(outage: Outage, *, manager_id: str, note: str, now: datetime) -> Outage:
     """The outage once its manager has been told (one SMS for all its reports)."""
-    event = OutageEvent(
-        at=now,
-        action=OutageAction.DISPATCH.value,
-        actor=SYSTEM,
-        from_state=outage.state,
-        to_state=outage.state,
+    return with_event(
+        outage,
+        OutageAction.DISPATCH,
+        now=now,
         note=note,
         data={"assignee_id": manager_id, "reports": outage.reports},
-    )
-    return replace(
-        outage,
         manager_id=manager_id,
         dispatched_at=now,
-        updated_at=now,
-        timeline=(*outage.timeline, event),
     )
 
 
@@ -463,7 +481,7 @@ def _notice_due(outage: Outage, now: datetime, policy: OutagePolicy) -> list[Not
 
 def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -> Outage:
     """`outage` once `notices` reached `customers` customers, with the event on its timeline."""
-    changes: dict[str, Any] = {"updated_at": now}
+    changes: dict[str, Any] = {}
     data: dict[str, Any] = {"notices": [n.value for n in notices], "customers": customers}
     if Notice.ACK in notices and outage.acked_at is not None:  # a rolled-up 台区's customers
         data["areas"] = list(unacknowledged_areas(outage))
@@ -479,16 +497,8 @@ def told(outage: Outage, notices: list[Notice], customers: int, now: datetime) -
         changes["restored_told_at"] = now
     if Notice.CALLBACK in notices:
         changes["callback_told_at"] = now
-    event = OutageEvent(
-        at=now,
-        action=OutageAction.NOTIFY.value,
-        actor=SYSTEM,
-        from_state=outage.state,
-        to_state=outage.state,
-        note=f"短信告知{customers}户：" + "、".join(NOTICE_LABELS[n] for n in notices),
-        data=data,
-    )
-    return replace(outage, timeline=(*outage.timeline, event), **changes)
+    note = f"短信告知{customers}户：" + "、".join(NOTICE_LABELS[n] for n in notices)
+    return with_event(outage, OutageAction.NOTIFY, now=now, note=note, data=data, **changes)
 
 
 NOTICE_LABELS = {
@@ -534,17 +544,7 @@ def act(
         raise ValidationFailed(fields={"etr": "请填写预计恢复时间"})
     if etr is not None and etr <= now:
         raise ValidationFailed(fields={"etr": "预计恢复时间应晚于现在"})
-    target = _TARGET.get(action, outage.state)
-    event = OutageEvent(
-        at=now,
-        action=action.value,
-        actor=actor,
-        from_state=outage.state,
-        to_state=target,
-        note=note,
-        data={"etr": etr.isoformat()} if etr else {},
-    )
-    changes: dict[str, Any] = {"state": target, "updated_at": now}
+    changes: dict[str, Any] = {}
     if etr is not None:
         changes["etr"] = etr
     if action is OutageAction.CONFIRM:
@@ -552,4 +552,13 @@ def act(
     if action is OutageAction.RESTORE:
         changes["restored_at"] = now
         changes["ends_at"] = now
-    return replace(outage, timeline=(*outage.timeline, event), **changes)
+    return with_event(
+        outage,
+        action,
+        now=now,
+        note=note,
+        actor=actor,
+        to_state=_TARGET.get(action, outage.state),
+        data={"etr": etr.isoformat()} if etr else {},
+        **changes,
+    )

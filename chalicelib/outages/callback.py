@@ -11,7 +11,7 @@ Idempotency-Key (the pair) with the same request.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +19,8 @@ from chalicelib.domain.actors import CUSTOMER
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
-from chalicelib.domain.outage_vocabulary import OutageState
-from chalicelib.domain.outages import CALLBACK_REPLIES, Outage, OutageEvent
+from chalicelib.domain.outage_vocabulary import OutageAction, OutageState
+from chalicelib.domain.outages import CALLBACK_REPLIES, Outage, with_event
 from chalicelib.domain.phone import same_number
 from chalicelib.domain.tickets import Ticket, TicketType
 from chalicelib.notify.log import LogQuery, NotificationLog
@@ -111,7 +111,7 @@ class CallbackDesk:
             (
                 e.data["ticket_id"]
                 for e in outage.timeline
-                if e.action == "callback_reply"
+                if e.action == OutageAction.CALLBACK_REPLY
                 and e.data.get("account_no") == account_no
                 and "ticket_id" in e.data
             ),
@@ -152,7 +152,7 @@ class CallbackDesk:
 
     def _record(self, outage: Outage, account_no: str, reply: str, ticket: Ticket | None) -> None:
         already = any(
-            e.action == "callback_reply" and e.data.get("account_no") == account_no
+            e.action == OutageAction.CALLBACK_REPLY and e.data.get("account_no") == account_no
             for e in outage.timeline
         )
         if already:
@@ -160,20 +160,17 @@ class CallbackDesk:
         now = self.clock()
         number = ticket.number if ticket else ""
         note = "客户回复已恢复" if reply == "1" else f"客户回复仍停电，新建工单{number}"
-        event = OutageEvent(
-            at=now,
-            action="callback_reply",
-            actor=CUSTOMER,
-            from_state=outage.state,
-            to_state=outage.state,
+        replied = with_event(
+            outage,
+            OutageAction.CALLBACK_REPLY,
+            now=now,
             note=note,
+            actor=CUSTOMER,
             data={"account_no": account_no, "reply": CALLBACK_REPLIES[reply]}
             | ({"ticket_id": ticket.ticket_id} if ticket else {}),
         )
         try:
-            self.outages.commit(
-                outage, replace(outage, timeline=(*outage.timeline, event), updated_at=now)
-            )
+            self.outages.commit(outage, replied)
         except StaleOutage:  # the reply and its ticket stand; only the note is lost
             logger.info("outage %s changed while recording a callback reply", outage.outage_id)
 

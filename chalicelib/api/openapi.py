@@ -28,31 +28,24 @@ ERROR_TEXT = {
 UNDOCUMENTED = RouteDoc("（未写文档）", auth=False)
 
 
+def _optional(name: str, where: str, text: str) -> dict[str, Any]:
+    """An optional string parameter in the query or a header, with what it means."""
+    return {
+        "name": name,
+        "in": where,
+        "required": False,
+        "description": text,
+        "schema": {"type": "string"},
+    }
+
+
 def _operation(method: str, path: str, d: RouteDoc) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
         {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
         for n in re.findall(r"{(\w+)}", path)
     ]
-    params += [
-        {
-            "name": n,
-            "in": "query",
-            "required": False,
-            "description": t,
-            "schema": {"type": "string"},
-        }
-        for n, t in d.query.items()
-    ]
-    params += [
-        {
-            "name": n,
-            "in": "header",
-            "required": False,
-            "description": t,
-            "schema": {"type": "string"},
-        }
-        for n, t in d.headers.items()
-    ]
+    params += [_optional(n, "query", t) for n, t in d.query.items()]
+    params += [_optional(n, "header", t) for n, t in d.headers.items()]
     ok: dict[str, Any] = {"description": d.summary}
     if d.response is not None:
         ok["content"] = {"application/json": {"schema": _ref(d.response)}}

@@ -10,11 +10,18 @@ from pathlib import Path
 HEAVY = ("shapely", "numpy", "openpyxl", "xlsxwriter", "pygal")
 
 
-def test_import_app_loads_no_geometry_or_spreadsheet_library() -> None:
-    code = f"import sys, app; print([m for m in {HEAVY!r} if m in sys.modules])"
+def loaded_by_import_app(modules: tuple[str, ...]) -> tuple[str, str]:
+    """Which of `modules` a fresh interpreter holds after `import app` (as printed), and
+    what it said on stderr."""
+    code = f"import sys, app; print([m for m in {modules!r} if m in sys.modules])"
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert out.stdout.strip() == "[]", out.stderr
+    return out.stdout.strip(), out.stderr
+
+
+def test_import_app_loads_no_geometry_or_spreadsheet_library() -> None:
+    loaded, errors = loaded_by_import_app(HEAVY)
+    assert loaded == "[]", errors
 
 
 # What only the import_upload Lambda runs (and urllib.request, which xml.sax.saxutils drags in)
@@ -28,10 +35,8 @@ IMPORT_JOB_ONLY = (
 
 
 def test_import_app_leaves_the_import_job_runner_and_map_drawing_to_their_lambda() -> None:
-    code = f"import sys, app; print([m for m in {IMPORT_JOB_ONLY!r} if m in sys.modules])"
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    loaded, errors = loaded_by_import_app(IMPORT_JOB_ONLY)
+    assert loaded == "[]", loaded + errors
 
 
 # What only an outage or usage request runs: their services, rules and presenters
@@ -44,10 +49,8 @@ FIRST_REQUEST_ONLY = (
 
 
 def test_import_app_leaves_outage_and_usage_services_to_their_first_request() -> None:
-    code = f"import sys, app; print([m for m in {FIRST_REQUEST_ONLY!r} if m in sys.modules])"
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    loaded, errors = loaded_by_import_app(FIRST_REQUEST_ONLY)
+    assert loaded == "[]", loaded + errors
 
 
 # What only a request of its own runs: the use cases behind the routes, the ticket and outage
@@ -79,7 +82,5 @@ ROUTE_HANDLERS_ONLY = (
 
 
 def test_import_app_leaves_use_cases_ticket_rules_and_the_openapi_builder_to_requests() -> None:
-    code = f"import sys, app; print([m for m in {ROUTE_HANDLERS_ONLY!r} if m in sys.modules])"
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    loaded, errors = loaded_by_import_app(ROUTE_HANDLERS_ONLY)
+    assert loaded == "[]", loaded + errors

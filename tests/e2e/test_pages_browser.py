@@ -270,6 +270,11 @@ def test_the_ops_console_shows_the_figures_of_the_stats_api(stack, browser, work
         assert shown.inner_text() == ("—" if rate is None else f"{rate * 100:.2f}%")
     stations = [g for g in month["groups"] if g["kind"] == "station"]
     assert page.locator("#stations tbody tr").count() == len(stations) > 0
+    # each heading stands over its column: the name on the left, the figures on the right
+    align = "els => els.map(e => getComputedStyle(e).textAlign)"
+    headings = page.eval_on_selector_all("#stations thead th", align)
+    cells = page.eval_on_selector_all("#stations tbody tr:first-child td", align)
+    assert headings == cells == ["left"] + ["right"] * 5
     assert page.locator("#per-hour rect").count() == 24
     assert page.locator("#duty-board tbody tr").count() > 0
     failed = stack.request("GET", "/v1/admin/notifications?status=failed&limit=50", token=token)

@@ -26,8 +26,12 @@
   function flowRatio(f) { return { rate: f.rate, numerator: f.passed, denominator: f.closed }; }
 
   function table(headers, rows, id) {
+    // a column of figures is aligned right, its heading with it (as the first row says)
+    var first = rows.length ? rows[0].children : [];
     return el("table", { id: id }, [
-      el("thead", {}, el("tr", {}, headers.map(function (h) { return el("th", {}, h); }))),
+      el("thead", {}, el("tr", {}, headers.map(function (h, i) {
+        return el("th", first[i] && first[i].classList.contains("num") ? { class: "num" } : {}, h);
+      }))),
       el("tbody", {}, rows),
     ]);
   }

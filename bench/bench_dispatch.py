@@ -1,8 +1,10 @@
 """Dispatch and SMS benchmarks, in-process under moto (DESIGN.md, Benchmarks).
 
 1. AWS calls per step for one ticket (exact, machine-independent; caches warm): intake,
-   dispatch (INSERT), notify (MODIFY, per SMS), a duplicate delivery, and dispatch with the
-   manager off duty (mutual aid, peers tied: the ledger is read too).
+   dispatch (INSERT) of a report that never waits (a socket), notify (MODIFY, per SMS), a
+   duplicate delivery, dispatch with the manager off duty (mutual aid, peers tied: the ledger
+   is read too); then a lone "no power" report on the default policy: held at its INSERT
+   (the outage clustering's bookkeeping) and dispatched by the minute pass 3 minutes later.
 2. A storm: BENCH_STORM_TICKETS fault tickets (default 5,000, about 9 minutes) from 200
    transformer areas through intake → dispatch → notify, pumping the stream every BENCH_CHUNK
    tickets and delivering every 10th batch twice, with one grid manager per station off duty
@@ -22,7 +24,7 @@ import os
 import statistics
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._aws import (
@@ -43,10 +45,13 @@ PHONE = "13700001111"
 class Pipeline:
     """One deployment's worth of services over moto, plus a stream reader."""
 
-    def __init__(self, stage: str = "bench") -> None:
+    def __init__(self, stage: str = "bench", clock: Any = None) -> None:
         from bench import _district
 
-        self.svc = _district.moto_services(stage, REGION)
+        self.svc = _district.moto_services(stage, REGION, clock)
+        # the dispatch path itself: a lone report's 2-minute wait for its neighbours is off
+        # here (YUNGE_REPORT_HOLD_SECONDS=0); the outage storm bench runs with it
+        self.svc.policy = self.svc.policy.with_report_hold(timedelta(0))
         self.settings = self.svc.settings
         self.customers = _district.customers()
         self.svc.customers.put_customers(self.customers)
@@ -63,7 +68,7 @@ class Pipeline:
 
         bind_tables(self.settings.table_prefix, REGION)
 
-    def submit(self, i: int) -> None:
+    def submit(self, i: int, scope: str = "household") -> Any:
         from chalicelib.domain.commands import NewTicket
         from chalicelib.domain.details import FaultDetails
         from chalicelib.domain.tickets import TicketType
@@ -72,10 +77,15 @@ class Pipeline:
 
         customer = self.customers[i % len(self.customers)]
         request = NewTicket(
-            TicketType.FAULT_REPAIR, customer.account_no, "停电", PHONE, FaultDetails()
+            TicketType.FAULT_REPAIR,
+            customer.account_no,
+            "停电",
+            PHONE,
+            FaultDetails(scope=scope),  # type: ignore[arg-type]
         )
-        submit_ticket(self.svc, f"wx-{customer.account_no}", request, None)
+        ticket, _ = submit_ticket(self.svc, f"wx-{customer.account_no}", request, None)
         metrics.clear_metrics()  # the API middleware flushes per request; here, no EMF lines
+        return ticket
 
     def read(self) -> dict[str, Any]:
         return self.stream.event()
@@ -98,7 +108,7 @@ class Pipeline:
 def _show(step: str, counts: Counter[str], per: int = 1) -> None:
     total = sum(counts.values())
     detail = ", ".join(f"{k} {v / per:g}" for k, v in sorted(counts.items()))
-    print(f"  {step:<34} {total / per:>5.2f} calls  ({detail})")
+    print(f"  {step:<42} {total / per:>5.2f} calls  ({detail})")
 
 
 def call_counts() -> None:
@@ -106,30 +116,64 @@ def call_counts() -> None:
 
     print("AWS calls per step (one ticket, caches warm; GetRecords is Lambda's, not counted):")
     with mock_aws():
-        p = Pipeline()
-        p.submit(0)
+        clock = _SetClock(datetime.now(UTC))
+        p = Pipeline(clock=clock)
+        p.submit(0, "socket")
         p.pump()  # warm: clients, org cache
         CALLS.take()
-        p.submit(1)
+        p.submit(1, "socket")
         _show("intake (POST /v1/tickets)", CALLS.take())
         p.deliver(p.read())
-        _show("dispatch (INSERT)", without_reads_of_the_stream(CALLS.take()))
+        _show("dispatch (INSERT), a socket report", without_reads_of_the_stream(CALLS.take()))
         modify = p.read()
         p.deliver(modify)
         _show("notify (MODIFY), per SMS of 2", without_reads_of_the_stream(CALLS.take()), per=2)
         p.deliver(modify)
         _show("duplicate MODIFY delivery, per SMS", without_reads_of_the_stream(CALLS.take()), 2)
         p.svc.org.set_duty("M002", False, None)
-        p.submit(AREAS_OF_GRID_2)
+        p.submit(AREAS_OF_GRID_2, "socket")
         p.pump()  # warm: the org cache holds the mutual-aid group and its members
-        p.submit(AREAS_OF_GRID_2)
+        p.submit(AREAS_OF_GRID_2, "socket")
         CALLS.take()
         p.deliver(p.read())
         _show("dispatch, manager off duty (tie)", without_reads_of_the_stream(CALLS.take()))
+        _lone_report(p, clock)
     print("  targets: dispatch <= 3, per SMS <= 3")
 
 
 AREAS_OF_GRID_2 = 25  # customer index 25 lives in T006, grid G002
+LONE = 2  # a customer of T001 (grid G001, its manager on duty): only socket reports so far
+
+
+class _SetClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _lone_report(p: Pipeline, clock: _SetClock) -> None:
+    """A lone "no power" report on the default policy: the INSERT holds it (the clustering's
+    bookkeeping: its 户号 and its station's 台区 recorded, its 台区 counted); 3 minutes later
+    the minute pass dispatches it (the due scan's Queries are shared by every due ticket)."""
+    from chalicelib.domain.outages import OutagePolicy
+    from chalicelib.lifecycle.watchdog import Watchdog
+
+    p.svc.policy = p.svc.policy.with_report_hold(OutagePolicy().hold)
+    p.pump()  # the SMS of the tickets before
+    lone = p.submit(LONE)
+    CALLS.take()
+    p.deliver(p.read())
+    _show("hold (INSERT), a lone 'no power' report", without_reads_of_the_stream(CALLS.take()))
+    clock.now += timedelta(minutes=3)
+    Watchdog.from_services(p.svc).tick()
+    _show("its hold ends: the minute pass", CALLS.take())
+    after = p.svc.tickets.get(lone.ticket_id)
+    waited = (after.clocks["dispatched_at"] - lone.created_at) if after else None
+    print(f"    ({after.status.value if after else 'missing'} {waited} after the report)")
+
+
 OFF_DUTY = ("M005", "M015", "M025", "M035")  # one grid manager per station
 
 

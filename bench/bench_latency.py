@@ -46,7 +46,10 @@ def main() -> None:
     gap = float(os.environ.get("YUNGE_LATENCY_GAP", "1"))
     population = os.environ.get("YUNGE_DEMO_CUSTOMERS", "5000")
     local_dir = Path(mkdtemp(prefix="yunge-latency-"))
-    stack = StackProcess.start(local_dir, YUNGE_DEMO_CUSTOMERS=population)
+    # the pipeline's latency: a lone "no power" report's 2-minute wait for neighbours is off
+    stack = StackProcess.start(
+        local_dir, YUNGE_DEMO_CUSTOMERS=population, YUNGE_REPORT_HOLD_SECONDS="0"
+    )
     kept = True
     try:
         print(f"stack ready in {stack.wait_ready(READY_TIMEOUT):.0f} s", flush=True)

@@ -124,7 +124,10 @@ def main() -> None:
     population = os.environ.get("YUNGE_DEMO_CUSTOMERS", "5000")
     local_dir = Path(mkdtemp(prefix="yunge-soak-"))
     stack = StackProcess.start(
-        local_dir, YUNGE_DEMO_CUSTOMERS=population, POWERTOOLS_LOG_LEVEL="INFO"
+        local_dir,
+        YUNGE_DEMO_CUSTOMERS=population,
+        POWERTOOLS_LOG_LEVEL="INFO",
+        YUNGE_REPORT_HOLD_SECONDS="0",  # the pipeline's latency, not a report's 2-minute wait
     )
     sampler = Sampler(stack)
     kept = True

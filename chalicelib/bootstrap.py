@@ -7,7 +7,7 @@ Each attribute is built on first use, so a route only pays for what it touches.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
@@ -167,11 +167,14 @@ class Services:
 
     @cached_property
     def policy(self) -> ServicePolicy:
-        """The service commitments; YUNGE_CLOCK_SCALE < 1 shortens every clock (demo)."""
+        """The service commitments; YUNGE_CLOCK_SCALE < 1 shortens every clock (demo),
+        YUNGE_REPORT_HOLD_SECONDS sets how long a lone "no power" report waits."""
         from chalicelib.domain.policy import DEFAULT_POLICY
 
         scale = self.settings.clock_scale
-        return DEFAULT_POLICY if scale == 1 else DEFAULT_POLICY.scaled(scale)
+        policy = DEFAULT_POLICY if scale == 1 else DEFAULT_POLICY.scaled(scale)
+        hold = self.settings.report_hold_seconds
+        return policy if hold is None else policy.with_report_hold(timedelta(seconds=hold))
 
     @cached_property
     def calendar(self) -> WorkCalendar:

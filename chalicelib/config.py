@@ -24,6 +24,21 @@ class SettingsError(ValueError):
     """A setting has a value the code does not know, or a stand-in is asked for off-stage."""
 
 
+# The minute pass dispatches a held report up to a minute after its hold ends: 3 + 1 leaves
+# room within the 5-minute dispatch step (SERVICE_STANDARDS.md).
+MAX_REPORT_HOLD_SECONDS = 180
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a whole number of seconds") from None
+
+
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise SettingsError(f"{name}={value!r} is not one of {', '.join(allowed)}")
@@ -66,6 +81,9 @@ class Settings:
     tickets_stream_arn: str  # the ticket_stream handler's event source (Chalice needs it)
     tariffs: str = ""  # stepped tariffs as JSON (domain.tariffs.parse_tariffs); "" = no tier
     low_balance_yuan: float = 20.0  # a bill leaving less than this sends one reminder
+    # How long a lone "no power" report waits for its neighbours before its own dispatch
+    # (OutagePolicy.hold); None = the policy's 2 minutes, 0 = dispatched at once.
+    report_hold_seconds: int | None = None
 
     def __post_init__(self) -> None:
         _choice("YUNGE_WECHAT", self.wechat, get_args(WeChatMode))
@@ -82,6 +100,12 @@ class Settings:
                     f"not {self.stage!r}"
                 )
 
+        hold = self.report_hold_seconds
+        if hold is not None and not 0 <= hold <= MAX_REPORT_HOLD_SECONDS:
+            raise SettingsError(
+                f"YUNGE_REPORT_HOLD_SECONDS={hold} is not within 0..{MAX_REPORT_HOLD_SECONDS}: "
+                "a held report must still be dispatched within the 5-minute step"
+            )
         if self.tariffs.strip():
             from chalicelib.domain.tariffs import parse_tariffs
 
@@ -145,6 +169,7 @@ class Settings:
             ),
             tariffs=env.get("YUNGE_TARIFFS", ""),
             low_balance_yuan=float(env.get("YUNGE_LOW_BALANCE_YUAN", "20")),
+            report_hold_seconds=_optional_int(env, "YUNGE_REPORT_HOLD_SECONDS"),
         )
 
 

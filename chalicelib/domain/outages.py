@@ -59,13 +59,16 @@ class OutagePolicy:
     rollup_min_areas: int = 2
     max_open: timedelta = timedelta(hours=12)  # a probable outage stops attaching after this
     # A first "no power" report whose 台区 has not clustered waits for its neighbours before
-    # its own dispatch, by rule set as in Oracle NMS. Normal: `hold` (0: dispatched at once, as
-    # a lone fault should be; a bureau may set a few minutes, and with the minute pass it
-    # stays within the 5-minute dispatch step up to 3). Storm — `storm_areas` 台区 of the
-    # report's station reporting within cluster_window: `storm_hold`, the whole window, so a
-    # 台区 that trips makes ONE manager SMS; a lone report then misses the dispatch step, and
-    # the figures say so. Important and special customers and hazards are never held.
-    hold: timedelta = timedelta(0)
+    # its own dispatch, by rule set as in Oracle NMS. Normal: `hold`, 2 minutes — long enough
+    # for a tripped 台区's next reports to arrive (the storm bench's first reports were
+    # otherwise dispatched alone a minute before their 台区 formed, one extra manager SMS
+    # each), short enough that with the minute pass a lone fault is still dispatched within
+    # the 5-minute step (YUNGE_REPORT_HOLD_SECONDS sets it, 0..180 s; 0 = at once). Storm —
+    # `storm_areas` 台区 of the report's station reporting within cluster_window:
+    # `storm_hold`, the whole window, so a 台区 that trips makes ONE manager SMS; a lone
+    # report then misses the dispatch step, and the figures say so. Important and special
+    # customers and hazards are never held.
+    hold: timedelta = timedelta(minutes=2)
     storm_hold: timedelta = timedelta(minutes=15)
     storm_areas: int = 3
     ack_within: timedelta = timedelta(minutes=10)  # customers told after `probable`

@@ -150,6 +150,10 @@ class ServicePolicy:
             reopen_window=self.reopen_window * factor,
         )
 
+    def with_report_hold(self, hold: timedelta) -> ServicePolicy:
+        """The policy with lone "no power" reports held `hold` for their neighbours."""
+        return replace(self, outages=replace(self.outages, hold=hold))
+
 
 def _minutes(n: int) -> timedelta:
     return timedelta(minutes=n)

@@ -8,14 +8,17 @@ For each new ticket (the stream's INSERT), before the dispatcher sees it:
    added to it (one UpdateItem; sets, so a redelivery adds nothing) and not dispatched;
 3. else the report is remembered per 户号 and the 台区's distinct accounts within the
    window are counted; below the policy's threshold the report is HELD (`Held`): its ticket
-   records `held_until` (report time + the rule set's hold: `hold` normally — none by
-   default —, the whole window while its station is in a storm, i.e. `storm_areas` of its
-   台区 reporting), the due index names the `hold` clock, and no SMS goes.
+   records `held_until` (report time + the rule set's hold: `hold` normally — 2 minutes,
+   for the next reports of a 台区 that tripped to arrive —, the whole window while its
+   station is in a storm, i.e. `storm_areas` of its 台区 reporting), the due index names
+   the `hold` clock, and no SMS goes.
    If the outage forms meanwhile the report joins it (step 4); when the hold ends the
    sla_watchdog's minute pass joins it to its 台区's open outage if one formed without it
    (`on_hold_end`), else dispatches it, as an ordinary ticket. Both are conditional
-   writes on the ticket's version: whichever lands first decides, the other changes nothing
-   (a ticket the hold released stays an ordinary ticket: `_link` leaves it). Important and
+   writes on the ticket's version: whichever lands first decides whether the report was
+   dispatched on its own (one SMS to its manager); either way an outage that forms around
+   it in the window takes it as one of its reports, like any dispatched report of its 台区
+   (its clocks stop, and the figures count the trip as one fault event). Important and
    special customers and hazards are never held; the customer's clocks run from the report
    regardless, and a hold longer than the dispatch step shows as a missed step in the figures;
 4. at the threshold the outage forms: ONE conditional write claims the 台区's open slot, so
@@ -418,7 +421,7 @@ class OutageClustering:
         escalation); its timeline says so. A ticket already linked is left alone."""
         for _ in range(2):
             ticket = self.tickets.get(ticket_id)
-            if ticket is None or ticket.outage_id or _released(ticket):
+            if ticket is None or ticket.outage_id:
                 return
             if self._relink(ticket, outage.outage_id, now, "并入停电事件，统一抢修"):
                 return
@@ -441,9 +444,3 @@ class OutageClustering:
         except StaleTicket:  # it moved meanwhile (a dispatch on another shard): read again
             return False
         return True
-
-
-def _released(ticket: Ticket) -> bool:
-    """Held, then dispatched on its own when the hold ended: an ordinary ticket, never also
-    an outage's report (the manager was told of it once already)."""
-    return HELD_UNTIL in ticket.clocks and ticket.status is not Status.SUBMITTED

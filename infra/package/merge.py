@@ -36,6 +36,7 @@ def environment(streamed_table: str) -> dict[str, Any]:
         "YUNGE_TICKETS_STREAM_ARN": {"Fn::GetAtt": [streamed_table, "StreamArn"]},
         "YUNGE_TARIFFS": {"Ref": "Tariffs"},
         "YUNGE_LOW_BALANCE_YUAN": {"Ref": "LowBalanceYuan"},
+        "YUNGE_REPORT_HOLD_SECONDS": {"Ref": "ReportHoldSeconds"},
     }
 
 

@@ -123,6 +123,15 @@ def parameters() -> Template:
             "Description": "A bill leaving a settlement balance under this (元), or arrears, "
             "sends the customer one reminder per bill period.",
         },
+        "ReportHoldSeconds": {
+            "Type": "Number",
+            "Default": 120,
+            "MinValue": 0,
+            "MaxValue": 180,
+            "Description": "Seconds a lone 'no power' report waits for its neighbours before its "
+            "own dispatch (a tripped 台区 becomes one outage, one manager SMS); 0 dispatches at "
+            "once. At most 180, so the minute pass still dispatches within the 5-minute step.",
+        },
         "AlarmEmail": {
             "Type": "String",
             "Default": "",

@@ -24,6 +24,11 @@ from infra.local.process import StackProcess
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 180.0  # seeding on a busy 2-core machine
 DEMO_CUSTOMERS = "500"
+# The stacks under test dispatch a lone "no power" report at once instead of after the
+# production's 2-minute wait for its neighbours (YUNGE_REPORT_HOLD_SECONDS): a browser test
+# must not wait out a real minute pass per ticket. The wait itself is tested on moto with an
+# injected clock (tests/functional/test_outage_hold.py).
+AT_ONCE = {"YUNGE_REPORT_HOLD_SECONDS": "0"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -138,7 +143,7 @@ def _reply(status: int, headers: dict[str, str], raw: bytes) -> Reply:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     local_dir = tmp_path_factory.mktemp("local-stack")
     process = StackProcess.start(
-        local_dir, YUNGE_DEMO_CUSTOMERS=DEMO_CUSTOMERS, YUNGE_DEMO_TICKETS="300"
+        local_dir, YUNGE_DEMO_CUSTOMERS=DEMO_CUSTOMERS, YUNGE_DEMO_TICKETS="300", **AT_ONCE
     )
     try:
         process.wait_ready(READY_TIMEOUT)

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from infra.local.process import StackProcess
+from tests.e2e.conftest import AT_ONCE
 
 STOP_LIMIT = 5.0
-SMALL = {"YUNGE_DEMO_CUSTOMERS": "200", "YUNGE_DEMO_TICKETS": "20"}
+SMALL = {"YUNGE_DEMO_CUSTOMERS": "200", "YUNGE_DEMO_TICKETS": "20", **AT_ONCE}
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from infra.local.process import StackProcess
-from tests.e2e.conftest import DEMO_CUSTOMERS, READY_TIMEOUT, Stack
+from tests.e2e.conftest import AT_ONCE, DEMO_CUSTOMERS, READY_TIMEOUT, Stack
 
 CASES = int(os.environ.get("YUNGE_FUZZ_CASES", "300"))
 ROLES = ("customer", "manager", "chief", "ops", "admin", "anonymous")
@@ -62,6 +62,7 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         YUNGE_DEMO_TICKETS="300",
         YUNGE_TICKETS_PER_HOUR="1000000",
         YUNGE_TICKETS_PER_DAY="1000000",
+        **AT_ONCE,
     )
     try:
         process.wait_ready(READY_TIMEOUT)

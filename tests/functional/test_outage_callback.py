@@ -10,6 +10,7 @@ from chalicelib.domain.org import Role
 from chalicelib.domain.outage_vocabulary import OutageAction
 from chalicelib.domain.outages import act
 from chalicelib.domain.tickets import Status
+from chalicelib.lifecycle.watchdog import Watchdog
 from chalicelib.outages.callback import callback_desk
 from chalicelib.outages.notices import notifier_of, settler_of, watch_outages
 from tests.functional.test_outage_notices import REPORTER_PHONE, Desk
@@ -66,7 +67,9 @@ def test_replying_2_by_sms_opens_one_linked_ticket_with_its_own_clocks(restored,
     outage = restored.outage()
     assert ticket.outage_id is None and outage.outage_id in ticket.description
     assert ticket.status is Status.SUBMITTED and ticket.contact_phone == REPORTER_PHONE
-    restored.stream(ticket)  # the stream dispatches it as an ordinary ticket
+    restored.stream(ticket)  # an ordinary "no power" report: it waits 2 minutes, alone …
+    clock.advance(minutes=3)
+    Watchdog.from_services(restored.svc).tick()  # … and the minute pass dispatches it
     stored = restored.svc.tickets.get(ticket.ticket_id)
     assert stored.status is Status.DISPATCHED and stored.next_due is not None
     replies = [e for e in restored.outage().timeline if e.action == "callback_reply"]

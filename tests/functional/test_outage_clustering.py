@@ -7,7 +7,7 @@ ticket_stream handler in Lambda's shape. SMS go to the recording sender.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from moto import mock_aws
@@ -18,7 +18,7 @@ from chalicelib.domain.details import FaultDetails
 from chalicelib.domain.org import Customer
 from chalicelib.domain.outage_vocabulary import OutageKind
 from chalicelib.domain.outages import Outage
-from chalicelib.domain.tickets import Status, Ticket, TicketType
+from chalicelib.domain.tickets import ClockName, Status, Ticket, TicketType
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.outages import OutageFilter, OutageSource
 from chalicelib.usecases.intake import submit_ticket
@@ -59,6 +59,21 @@ class OutageStack(Stack):
 
     def manager_sms(self) -> list[str]:
         return [key for phone, key in self.received() if phone == MANAGER]
+
+    def minutes(self, clock, count: int) -> None:  # type: ignore[no-untyped-def]
+        """`count` minutes: each the stream pumped, then the sla_watchdog's minute pass."""
+        from chalicelib.lifecycle.watchdog import Watchdog
+
+        for _ in range(count):
+            clock.advance(minutes=1)
+            self.pump()
+            Watchdog.from_services(self.svc).tick()
+            self.pump()
+
+
+def gather_end(ticket: Ticket) -> datetime:
+    """When a lone "no power" report's default 2-minute wait for its neighbours ends."""
+    return ticket.created_at + timedelta(minutes=2)
 
 
 @pytest.fixture
@@ -126,15 +141,33 @@ def test_a_fourth_report_attaches_at_once_without_a_dispatch(stack: OutageStack,
     assert stored.next_due is None
 
 
+def test_reports_of_a_tripped_area_in_separate_batches_make_one_manager_sms(
+    stack: OutageStack, clock
+) -> None:  # type: ignore[no-untyped-def]
+    first = stack.report(0)
+    stack.pump()  # alone in its batch: it waits 2 minutes for its neighbours, no SMS yet
+    held = stack.ticket(first.ticket_id)
+    assert held.status is Status.SUBMITTED and held.next_due == (ClockName.HOLD, gather_end(first))
+    assert stack.manager_sms() == []
+
+    stack.minutes(clock, 1)
+    stack.report(1, "building")
+    stack.report(2)
+    stack.minutes(clock, 5)  # past the first report's hold and the 5-minute dispatch step
+
+    (outage,) = stack.outages()
+    assert outage.reports == 3
+    assert stack.manager_sms() == ["outage_manager"]  # not a dispatch of the first as well
+    assert stack.ticket(first.ticket_id).outage_id == outage.outage_id
+
+
 def test_reports_handled_one_by_one_dispatch_until_the_third_forms_the_outage(
     stack: OutageStack, clock
 ) -> None:  # type: ignore[no-untyped-def]
     first = stack.report(0)
-    stack.pump()
-    clock.advance(minutes=5)
+    stack.minutes(clock, 5)
     stack.report(1)
-    stack.pump()
-    clock.advance(minutes=5)
+    stack.minutes(clock, 5)
     stack.report(2)
     stack.pump()
 
@@ -143,6 +176,8 @@ def test_reports_handled_one_by_one_dispatch_until_the_third_forms_the_outage(
     linked = stack.ticket(first.ticket_id)
     assert linked.outage_id == outage.outage_id
     assert linked.status is Status.DISPATCHED and linked.next_due is None  # clocks stopped
+    waited = linked.clocks["dispatched_at"] - first.created_at
+    assert timedelta(minutes=2) <= waited <= timedelta(minutes=3)  # within the 5-minute step
 
 
 def test_a_lone_report_and_socket_reports_stay_ordinary_tickets(stack: OutageStack, clock) -> None:  # type: ignore[no-untyped-def]
@@ -150,12 +185,18 @@ def test_a_lone_report_and_socket_reports_stay_ordinary_tickets(stack: OutageSta
     clock.advance(minutes=1)
     sockets = [stack.report(1, "socket"), stack.report(2, "socket")]
     stack.pump()
+    assert stack.manager_sms() == ["dispatch_manager"] * 2  # a socket never waits
+
+    stack.minutes(clock, 2)  # the lone whole-home report waited 2 minutes for neighbours
 
     assert stack.outages() == []
     for report in (lone, *sockets):
         ticket = stack.ticket(report.ticket_id)
         assert ticket.outage_id is None and ticket.status is Status.DISPATCHED
     assert stack.manager_sms() == ["dispatch_manager"] * 3
+    assert stack.ticket(lone.ticket_id).clocks["dispatched_at"] - lone.created_at <= timedelta(
+        minutes=3
+    )
 
 
 def test_reports_further_apart_than_the_window_do_not_cluster(stack: OutageStack, clock) -> None:  # type: ignore[no-untyped-def]

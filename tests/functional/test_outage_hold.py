@@ -22,7 +22,7 @@ from chalicelib.lifecycle.watchdog import TickLoads, TickReport, Watchdog
 from chalicelib.notify.fakes import RecordingSmsSender
 from tests import district
 from tests.functional.lifecycle_support import act, staff_scope
-from tests.functional.test_outage_clustering import NEIGHBOURS, OutageStack
+from tests.functional.test_outage_clustering import NEIGHBOURS, OutageStack, gather_end
 from tests.functional.test_ticket_stream import REGION
 
 T2_CUSTOMER = Customer("0602100001", "赵六", "临河区胜利路阳光家园3号楼", "T2", phone="13700000001")
@@ -33,8 +33,8 @@ WINDOW = timedelta(minutes=15)
 
 class HoldStack(OutageStack):
     def storm_elsewhere(self) -> Ticket:
-        """A "no power" report from the station's other 台区: the first, dispatched at once
-        (and accepted, so that no escalation of it crosses M1's phone)."""
+        """A "no power" report from the station's other 台区: the first, dispatched when its
+        2-minute wait ends (and accepted, so that no escalation of it crosses M1's phone)."""
         self.svc.customers.bind("wx-t2", T2_CUSTOMER.account_no, self.svc.clock())
         from chalicelib.domain.commands import NewTicket
         from chalicelib.domain.details import FaultDetails
@@ -49,20 +49,12 @@ class HoldStack(OutageStack):
             details=FaultDetails(scope="area"),  # type: ignore[arg-type]
         )
         ticket, _ = submit_ticket(self.svc, "wx-t2", request, None)
-        self.pump()
+        self.minutes(self.svc.clock, 3)
         accepted = act(
             self.svc, staff_scope(self.svc, "M2"), self.ticket(ticket.ticket_id), "accept"
         )
         self.pump()
         return accepted
-
-    def minutes(self, clock, count: int) -> None:  # type: ignore[no-untyped-def]
-        """`count` minutes: each the stream pumped, then the sla_watchdog's minute pass."""
-        for _ in range(count):
-            clock.advance(minutes=1)
-            self.pump()
-            Watchdog.from_services(self.svc).tick()
-            self.pump()
 
     def chief_sms_about(self, ticket: Ticket) -> list[str]:
         return [
@@ -158,14 +150,40 @@ def test_a_redelivered_report_leaves_its_hold_as_it_was(stack: HoldStack, clock)
     assert stack.manager_sms() == []
 
 
-def test_with_a_normal_rule_set_a_lone_report_is_dispatched_at_once(
+def test_with_the_normal_rule_set_a_lone_report_waits_two_minutes_within_the_dispatch_step(
     stack: HoldStack, clock
 ) -> None:  # type: ignore[no-untyped-def]
-    lone = stack.report(0)  # no other 台区 of the station dark: the normal rule set (no hold)
+    lone = stack.report(0)  # no other 台区 of the station dark: the normal rule set
     stack.pump()
+    assert stack.ticket(lone.ticket_id).next_due == (ClockName.HOLD, gather_end(lone))
 
-    assert stack.ticket(lone.ticket_id).status is Status.DISPATCHED
-    assert stack.manager_sms() == ["dispatch_manager"]
+    stack.minutes(clock, 1)
+    assert stack.manager_sms() == []
+    stack.minutes(clock, 2)
+
+    dispatched = stack.ticket(lone.ticket_id)
+    assert dispatched.status is Status.DISPATCHED and stack.manager_sms() == ["dispatch_manager"]
+    waited = dispatched.clocks["dispatched_at"] - lone.created_at
+    assert timedelta(minutes=2) <= waited < timedelta(minutes=5)  # the dispatch step is met
+    assert stack.chief_sms_about(lone) == []
+
+
+def test_a_bureau_that_sets_no_wait_has_a_lone_report_dispatched_at_once(settings, clock) -> None:  # type: ignore[no-untyped-def]
+    no_wait = bootstrap.Services(replace(settings, report_hold_seconds=0), clock=clock)
+    with mock_aws():
+        from chalicelib.store.models import bind_tables, create_tables
+
+        bind_tables(settings.table_prefix, REGION)
+        create_tables()
+        no_wait.org.put_all(district.ORG)
+        no_wait.customers.put_customers(NEIGHBOURS)
+        no_wait.sms = RecordingSmsSender()
+        stack = HoldStack(no_wait)
+        lone = stack.report(0)
+        stack.pump()
+
+        assert stack.ticket(lone.ticket_id).status is Status.DISPATCHED
+        assert stack.manager_sms() == ["dispatch_manager"]
 
 
 def test_a_held_report_its_outage_formed_without_joins_it_when_the_hold_ends(
@@ -208,7 +226,7 @@ class RacingTickets:
 
 
 @pytest.mark.parametrize("nth", [1, 2])
-def test_a_hold_ending_while_the_outage_forms_dispatches_or_attaches_never_both(
+def test_a_hold_ending_while_the_outage_forms_dispatches_at_most_once(
     stack: HoldStack, settings, clock, nth: int
 ) -> None:  # type: ignore[no-untyped-def]
     stack.storm_elsewhere()
@@ -239,14 +257,15 @@ def test_a_hold_ending_while_the_outage_forms_dispatches_or_attaches_never_both(
 
     (outage,) = stack.outages()
     ticket = stack.ticket(first.ticket_id)
-    linked = ticket.outage_id == outage.outage_id
+    assert ticket.outage_id == outage.outage_id  # one of the outage's reports either way
     dispatched_alone = ticket.status is Status.DISPATCHED
-    assert linked != dispatched_alone  # exactly one of the two
-    # before the outage's slot was claimed the minute pass dispatched it; after, it joined it
+    # before the outage's slot was claimed the minute pass dispatched it (once); after, the
+    # outage took it while still submitted and nothing dispatched it
     assert dispatched_alone is (nth == 1)
     single = ["dispatch_manager"] if dispatched_alone else []
     assert sorted(stack.manager_sms()) == sorted(["outage_manager", *single])
     assert outage.dispatched_at is not None
+    assert ticket.next_due is None  # its clocks stopped: the outage is the fault event
 
 
 def test_the_minute_pass_leaves_a_held_report_its_outage_took(stack: HoldStack, clock) -> None:  # type: ignore[no-untyped-def]

@@ -294,6 +294,7 @@ CHOICES = {
     "YUNGE_WECHAT": "real",
     "YUNGE_TARIFFS": "[]",
     "YUNGE_LOW_BALANCE_YUAN": "12.5",
+    "YUNGE_REPORT_HOLD_SECONDS": "95",
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -90,6 +91,9 @@ def stack(settings, clock) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
         bind_tables(settings.table_prefix, REGION)
         create_tables()
         svc = bootstrap.Services(settings, clock=clock)
+        # These tests are about dispatch itself, so a lone "no power" report goes at once
+        # (YUNGE_REPORT_HOLD_SECONDS=0); the default 2-minute wait is test_outage_hold's.
+        svc.policy = svc.policy.with_report_hold(timedelta(0))
         svc.org.put_all(district.ORG)
         svc.customers.put_customers(
             replace(c, phone=CUSTOMER_PHONE) if c.account_no == "0601000001" else c

@@ -170,6 +170,7 @@ def test_a_rolled_up_area_is_acknowledged_once_even_at_the_same_instant() -> Non
 
 def test_first_reports_are_held_the_whole_window_only_in_a_storm() -> None:
     rules = OutagePolicy()
-    assert rules.hold_for(areas_reporting=1) == rules.hold == timedelta(0)  # dispatched at once
+    # normally a lone report waits 2 minutes for its neighbours, within the 5-min dispatch step
+    assert rules.hold_for(areas_reporting=1) == rules.hold == timedelta(minutes=2)
     assert rules.hold_for(areas_reporting=rules.storm_areas) == rules.cluster_window
     assert rules.storm_hold == rules.cluster_window  # a 台区 that trips has the window to cluster

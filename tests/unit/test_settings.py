@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
@@ -61,3 +62,29 @@ def test_every_real_provider_is_accepted_on_prod() -> None:
     for sms in ("sns", "aliyun"):
         assert Settings.from_env({"YUNGE_SMS": sms}).sms == sms
     assert Settings.from_env({"YUNGE_WECHAT": "real"}).wechat == "real"
+
+
+def test_a_lone_report_s_wait_is_the_policy_s_unless_the_bureau_sets_it() -> None:
+    from chalicelib.bootstrap import Services
+
+    default = Services(Settings.from_env({}))
+    assert default.settings.report_hold_seconds is None
+    assert default.policy.outages.hold == timedelta(minutes=2)
+    at_once = Services(Settings.from_env({"YUNGE_REPORT_HOLD_SECONDS": "0"}))
+    assert at_once.policy.outages.hold == timedelta(0)
+    longer = Services(Settings.from_env({"YUNGE_REPORT_HOLD_SECONDS": " 180 "}))
+    assert longer.policy.outages.hold == timedelta(minutes=3)
+    assert longer.policy.outages.storm_hold == default.policy.outages.storm_hold  # untouched
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("181", "not within 0..180: a held report must still be dispatched within the 5-minute"),
+        ("-1", "not within 0..180"),
+        ("2m", "'2m' is not a whole number of seconds"),
+    ],
+)
+def test_a_wait_that_would_break_the_dispatch_step_is_refused(value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({"YUNGE_REPORT_HOLD_SECONDS": value})

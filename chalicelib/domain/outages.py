@@ -83,6 +83,21 @@ class OutagePolicy:
         small = customers_in_area is not None and customers_in_area < self.small_area_customers
         return self.small_area_min_accounts if small else self.min_accounts
 
+    def scaled(self, factor: float) -> OutagePolicy:
+        """The timings times `factor` (the demo's YUNGE_CLOCK_SCALE): windows, holds, when
+        customers are told and asked. The notice lead times are the regulations', unscaled."""
+        return replace(
+            self,
+            cluster_window=self.cluster_window * factor,
+            rollup_window=self.rollup_window * factor,
+            max_open=self.max_open * factor,
+            hold=self.hold * factor,
+            storm_hold=self.storm_hold * factor,
+            ack_within=self.ack_within * factor,
+            etr_update_gap=self.etr_update_gap * factor,
+            callback_after=self.callback_after * factor,
+        )
+
     def hold_for(self, areas_reporting: int) -> timedelta:
         """How long a first report waits, given how many 台区 of its station (its own
         included) have reported "no power" within the window."""

@@ -109,7 +109,7 @@ class ServicePolicy:
     dispatch_target: timedelta = timedelta(minutes=5)  # submission → dispatch (flow compliance)
     callback_auto_close: timedelta = timedelta(days=3)  # resolved, no confirmation → closed
     reopen_window: timedelta = timedelta(days=7)  # after resolved_at
-    outages: OutagePolicy = field(default_factory=OutagePolicy)  # not scaled for the demo
+    outages: OutagePolicy = field(default_factory=OutagePolicy)  # timings scaled for the demo too
     # the report cards' targets and red/amber/green bands
     kpi_targets: Mapping[str, KpiTarget] = field(default_factory=lambda: DEFAULT_KPI_TARGETS)
 
@@ -148,6 +148,7 @@ class ServicePolicy:
             dispatch_target=self.dispatch_target * factor,
             callback_auto_close=self.callback_auto_close * factor,
             reopen_window=self.reopen_window * factor,
+            outages=self.outages.scaled(factor),
         )
 
     def with_report_hold(self, hold: timedelta) -> ServicePolicy:

@@ -130,6 +130,14 @@ def test_demo_policy_runs_every_clock_sixty_times_faster() -> None:
     # 5 working days from Monday 10:00 end with Monday 30 Nov: 7 days 14 hours, 60× faster
     assert meter.resolve_due == MON + timedelta(days=7, hours=14) / 60
     assert demo.dispatch_target == timedelta(seconds=5)
+    # outages too: a report waits 2 s, reporters are asked 30 s after restoration …
+    assert (demo.outages.hold, demo.outages.callback_after) == (
+        timedelta(seconds=2),
+        timedelta(seconds=30),
+    )
+    assert demo.outages.cluster_window == timedelta(seconds=15)
+    # … but a planned notice still needs its 7 days: that is the regulation, not a clock
+    assert demo.outages.planned_notice == DEFAULT_POLICY.outages.planned_notice
     with pytest.raises(ValueError):
         DEFAULT_POLICY.scaled(0)
 

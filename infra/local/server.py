@@ -5,7 +5,7 @@ to the same handlers Lambda calls. Ctrl-C or SIGTERM (`make stop`) stops it all 
 
 Environment: YUNGE_PORT (8000), YUNGE_MOTO_PORT (0 = any free port), YUNGE_LOCAL_DIR
 (.local: demo.json, sms.jsonl, jwt.key, phone.key, sms-reply.key), YUNGE_DEMO_CUSTOMERS (5000),
-YUNGE_WATCHDOG_SECONDS (60).
+YUNGE_WATCHDOG_SECONDS (60, times YUNGE_CLOCK_SCALE: the minute pass speeds up with the clocks).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -100,6 +100,14 @@ def make_http_server(app_module: ModuleType, port: int) -> Any:
     )
 
 
+def watchdog_seconds(env: Mapping[str, str], clock_scale: float) -> float:
+    """How often the local sla_watchdog runs: YUNGE_WATCHDOG_SECONDS, else Lambda's minute
+    times YUNGE_CLOCK_SCALE (at least a second), so holds and escalations keep pace with the
+    shortened clocks instead of lagging a whole minute behind them."""
+    default = max(1.0, 60 * clock_scale)
+    return float(env.get("YUNGE_WATCHDOG_SECONDS", str(default)))
+
+
 def start_pump(
     app_module: ModuleType, settings: Any, stop: threading.Event
 ) -> list[threading.Thread]:
@@ -120,7 +128,7 @@ def start_pump(
     if watchdog is None:
         log.warning("pump: app.sla_watchdog is missing; no SLA watchdog runs")
     else:
-        seconds = float(os.environ.get("YUNGE_WATCHDOG_SECONDS", "60"))
+        seconds = watchdog_seconds(os.environ, settings.clock_scale)
         rule, name = f"{prefix}sla_watchdog-event", prefix + "sla_watchdog"
 
         def tick() -> None:

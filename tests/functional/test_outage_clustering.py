@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.domain.commands import NewTicket
@@ -19,11 +18,10 @@ from chalicelib.domain.org import Customer
 from chalicelib.domain.outage_vocabulary import OutageKind
 from chalicelib.domain.outages import Outage
 from chalicelib.domain.tickets import ClockName, Status, Ticket, TicketType
-from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.store.outages import OutageFilter, OutageSource
 from chalicelib.usecases.intake import submit_ticket
 from tests import district
-from tests.functional.test_ticket_stream import REGION, Stack
+from tests.functional.test_ticket_stream import Stack, streamed_services
 
 NEIGHBOURS = tuple(
     Customer(
@@ -78,20 +76,9 @@ def gather_end(ticket: Ticket) -> datetime:
 
 @pytest.fixture
 def stack(settings, clock) -> Iterator[OutageStack]:  # type: ignore[no-untyped-def]
-    with mock_aws():
-        from chalicelib.store.models import bind_tables, create_tables
-        from chalicelib.store.notifications import DynamoNotificationLog
-
-        bind_tables(settings.table_prefix, REGION)
-        create_tables()
-        svc = bootstrap.Services(settings, clock=clock)
-        svc.org.put_all(district.ORG)
-        svc.customers.put_customers((*district.CUSTOMERS, *NEIGHBOURS))
-        svc.sms = RecordingSmsSender()
-        svc.notifications = DynamoNotificationLog()
-        bootstrap.use(svc)
+    customers = (*district.CUSTOMERS, *NEIGHBOURS)
+    with streamed_services(settings, clock, district.ORG, customers) as svc:
         yield OutageStack(svc)
-        bootstrap.use(None)
 
 
 def test_three_neighbours_within_ten_minutes_make_one_outage_and_one_manager_sms(

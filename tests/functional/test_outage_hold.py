@@ -12,18 +12,16 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.dispatch.stream import handle_ticket_stream
 from chalicelib.domain.org import Customer
 from chalicelib.domain.tickets import ClockName, Status, Ticket
 from chalicelib.lifecycle.watchdog import TickLoads, TickReport, Watchdog
-from chalicelib.notify.fakes import RecordingSmsSender
 from tests import district
 from tests.functional.lifecycle_support import act, staff_scope
 from tests.functional.test_outage_clustering import NEIGHBOURS, OutageStack, gather_end
-from tests.functional.test_ticket_stream import REGION
+from tests.functional.test_ticket_stream import streamed_services
 
 T2_CUSTOMER = Customer("0602100001", "赵六", "临河区胜利路阳光家园3号楼", "T2", phone="13700000001")
 CHIEF = district.staff("C1").phone
@@ -64,21 +62,10 @@ class HoldStack(OutageStack):
 
 @pytest.fixture
 def stack(settings, clock) -> Iterator[HoldStack]:  # type: ignore[no-untyped-def]
-    with mock_aws():
-        from chalicelib.store.models import bind_tables, create_tables
-        from chalicelib.store.notifications import DynamoNotificationLog
-
-        bind_tables(settings.table_prefix, REGION)
-        create_tables()
-        svc = bootstrap.Services(settings, clock=clock)
-        svc.org.put_all(district.ORG)
-        svc.customers.put_customers((*district.CUSTOMERS, *NEIGHBOURS, T2_CUSTOMER))
-        svc.sms = RecordingSmsSender()
-        svc.notifications = DynamoNotificationLog()
+    customers = (*district.CUSTOMERS, *NEIGHBOURS, T2_CUSTOMER)
+    with streamed_services(settings, clock, district.ORG, customers) as svc:
         svc.policy = replace(svc.policy, outages=replace(svc.policy.outages, storm_areas=2))
-        bootstrap.use(svc)
         yield HoldStack(svc)
-        bootstrap.use(None)
 
 
 def test_in_a_storm_three_neighbours_over_ten_minutes_make_one_outage_and_one_manager_sms(
@@ -169,16 +156,9 @@ def test_with_the_normal_rule_set_a_lone_report_waits_two_minutes_within_the_dis
 
 
 def test_a_bureau_that_sets_no_wait_has_a_lone_report_dispatched_at_once(settings, clock) -> None:  # type: ignore[no-untyped-def]
-    no_wait = bootstrap.Services(replace(settings, report_hold_seconds=0), clock=clock)
-    with mock_aws():
-        from chalicelib.store.models import bind_tables, create_tables
-
-        bind_tables(settings.table_prefix, REGION)
-        create_tables()
-        no_wait.org.put_all(district.ORG)
-        no_wait.customers.put_customers(NEIGHBOURS)
-        no_wait.sms = RecordingSmsSender()
-        stack = HoldStack(no_wait)
+    no_wait = replace(settings, report_hold_seconds=0)
+    with streamed_services(no_wait, clock, district.ORG, NEIGHBOURS) as svc:
+        stack = HoldStack(svc)
         lone = stack.report(0)
         stack.pump()
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.api.present_outages import outage_out
@@ -25,11 +24,10 @@ from chalicelib.domain.org import Customer
 from chalicelib.domain.outage_vocabulary import OutageAction, OutageScope
 from chalicelib.domain.outages import Outage, act
 from chalicelib.domain.tickets import Status, Ticket, TicketType
-from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.outages.notices import notifier_of, settler_of, watch_outages
 from chalicelib.usecases.intake import submit_ticket
 from tests import district
-from tests.functional.test_ticket_stream import REGION, Stack
+from tests.functional.test_ticket_stream import Stack, streamed_services
 
 LINES = {"T1": "L1", "T2": "L1", "T3": "L2", "T4": "L1"}
 AREAS = tuple(replace(a, line_id=LINES[a.ta_id]) for a in district.AREAS)
@@ -80,20 +78,11 @@ class LineStack(Stack):
 
 @pytest.fixture
 def stack(settings, clock) -> Iterator[LineStack]:  # type: ignore[no-untyped-def]
-    with mock_aws():
-        from chalicelib.store.models import bind_tables, create_tables
-        from chalicelib.store.notifications import DynamoNotificationLog
-
-        bind_tables(settings.table_prefix, REGION)
-        create_tables()
-        svc = bootstrap.Services(settings, clock=clock)
-        svc.org.put_all((*district.ORG, *AREAS))
-        svc.customers.put_customers((*district.CUSTOMERS, *(c for h in HOMES.values() for c in h)))
-        svc.sms = RecordingSmsSender()
-        svc.notifications = DynamoNotificationLog()
-        bootstrap.use(svc)
+    homes = (c for h in HOMES.values() for c in h)
+    with streamed_services(
+        settings, clock, (*district.ORG, *AREAS), (*district.CUSTOMERS, *homes)
+    ) as svc:
         yield LineStack(svc)
-        bootstrap.use(None)
 
 
 def phones(*tas: str) -> set[str]:

@@ -5,7 +5,8 @@ shape. SMS go to the recording sender."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -14,9 +15,11 @@ import pytest
 from moto import mock_aws
 
 from chalicelib import bootstrap
+from chalicelib.config import Settings
 from chalicelib.dispatch.stream import handle_ticket_stream
 from chalicelib.domain.commands import NewTicket
 from chalicelib.domain.details import FaultDetails
+from chalicelib.domain.org import Customer
 from chalicelib.domain.tickets import Status, Ticket, TicketType, TimelineEvent
 from chalicelib.notify.fakes import RecordingSmsSender
 from chalicelib.notify.log import LogQuery
@@ -82,8 +85,12 @@ class Stack:
             self.svc.org.set_duty(staff_id, False, None)
 
 
-@pytest.fixture
-def stack(settings, clock) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+@contextmanager
+def streamed_services(
+    settings: Settings, clock: Any, org: Iterable[Any], customers: Iterable[Customer]
+) -> Iterator[bootstrap.Services]:
+    """Services over moto (tables with streams) with `org` and `customers` loaded, SMS to the
+    recording sender and their log in DynamoDB; the app's container while open."""
     with mock_aws():
         from chalicelib.store.models import bind_tables, create_tables
         from chalicelib.store.notifications import DynamoNotificationLog
@@ -91,19 +98,28 @@ def stack(settings, clock) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
         bind_tables(settings.table_prefix, REGION)
         create_tables()
         svc = bootstrap.Services(settings, clock=clock)
-        # These tests are about dispatch itself, so a lone "no power" report goes at once
-        # (YUNGE_REPORT_HOLD_SECONDS=0); the default 2-minute wait is test_outage_hold's.
-        svc.policy = svc.policy.with_report_hold(timedelta(0))
-        svc.org.put_all(district.ORG)
-        svc.customers.put_customers(
-            replace(c, phone=CUSTOMER_PHONE) if c.account_no == "0601000001" else c
-            for c in district.CUSTOMERS
-        )
+        svc.org.put_all(org)
+        svc.customers.put_customers(customers)
         svc.sms = RecordingSmsSender()
         svc.notifications = DynamoNotificationLog()
         bootstrap.use(svc)
+        try:
+            yield svc
+        finally:
+            bootstrap.use(None)
+
+
+@pytest.fixture
+def stack(settings, clock) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    customers = (
+        replace(c, phone=CUSTOMER_PHONE) if c.account_no == "0601000001" else c
+        for c in district.CUSTOMERS
+    )
+    with streamed_services(settings, clock, district.ORG, customers) as svc:
+        # These tests are about dispatch itself, so a lone "no power" report goes at once
+        # (YUNGE_REPORT_HOLD_SECONDS=0); the default 2-minute wait is test_outage_hold's.
+        svc.policy = svc.policy.with_report_hold(timedelta(0))
         yield Stack(svc)
-        bootstrap.use(None)
 
 
 def manager_phone(staff_id: str) -> str:

@@ -64,6 +64,16 @@ def customers() -> list[Customer]:
     ]
 
 
+class SetClock:
+    """A clock a bench moves by hand (`clock.now += …`): the services' injected time."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def moto_services(stage: str, region: str, clock: Callable[[], datetime] | None = None) -> Any:
     """One deployment's Services over in-process moto for `stage` (its own tables and key
     files, SMS through SNS), with this district's organisation loaded."""

@@ -35,6 +35,7 @@ from bench._aws import (
     replay,
     without_reads_of_the_stream,
 )
+from bench._district import SetClock
 from infra.local import moto_patch
 from infra.local.streams import StreamReader
 
@@ -116,7 +117,7 @@ def call_counts() -> None:
 
     print("AWS calls per step (one ticket, caches warm; GetRecords is Lambda's, not counted):")
     with mock_aws():
-        clock = _SetClock(datetime.now(UTC))
+        clock = SetClock(datetime.now(UTC))
         p = Pipeline(clock=clock)
         p.submit(0, "socket")
         p.pump()  # warm: clients, org cache
@@ -145,15 +146,7 @@ AREAS_OF_GRID_2 = 25  # customer index 25 lives in T006, grid G002
 LONE = 2  # a customer of T001 (grid G001, its manager on duty): only socket reports so far
 
 
-class _SetClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _lone_report(p: Pipeline, clock: _SetClock) -> None:
+def _lone_report(p: Pipeline, clock: SetClock) -> None:
     """A lone "no power" report on the default policy: the INSERT holds it (the clustering's
     bookkeeping: its 户号 and its station's 台区 recorded, its 台区 counted); 3 minutes later
     the minute pass dispatches it (the due scan's Queries are shared by every due ticket)."""

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._aws import CALLS, fake_aws_environment, install, replay
+from bench._district import SetClock
 from infra.local import moto_patch
 from infra.local.streams import StreamReader
 
@@ -40,14 +41,6 @@ REGION = "us-east-1"
 AREAS, CUSTOMERS_PER_AREA = 200, 40
 MINUTES = 80  # the storm hour, the last reports (~60 min) and their holds (15 min) ending
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
-
-
-class SimClock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def customers() -> list[Any]:
@@ -75,7 +68,7 @@ def on_lines(entities: list[Any]) -> list[Any]:
 
 
 class Storm:
-    def __init__(self, stage: str, clock: SimClock) -> None:
+    def __init__(self, stage: str, clock: SetClock) -> None:
         from bench import _district
         from chalicelib.notify.fakes import RecordingSmsSender
 
@@ -149,7 +142,7 @@ def run(reports: int) -> None:
 
     print(f"Outage storm: {reports} reports, {AREAS} 台区 x {CUSTOMERS_PER_AREA} customers, "
           "one simulated hour; stream pumped and the minute pass run every minute:")  # fmt: skip
-    clock = SimClock()
+    clock = SetClock(START)
     with mock_aws():
         import boto3
 

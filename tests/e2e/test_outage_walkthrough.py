@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
-from typing import Any
 
 from tests.e2e.conftest import ROOT, Stack
 
@@ -50,19 +48,14 @@ def test_the_readme_loop_forms_one_outage_with_one_manager_sms(stack: Stack) -> 
     )
 
     phones = {f"1381234560{i}" for i in range(neighbours)}  # the loop's contact phones
-    sent = _until_acknowledged(stack, before, phones)
+    for phone in phones:  # each reporter's acknowledgement reached the sink (+86…)
+        stack.wait_for_sms(
+            lambda m, p=phone: m["to"][-11:] == p and m["template"].startswith("outage_ack"),
+            timeout=FORM_TIMEOUT,
+            skip=before,
+        )
+    sent = stack.sms()[before:]
     managers = [s for s in sent if s["template"] == "outage_manager"]
     assert len(managers) == 1 and f"{neighbours}户报修" in managers[0]["text"], managers
     acks = [s["to"][-11:] for s in sent if s["template"].startswith("outage_ack")]  # +86…
     assert sorted(p for p in acks if p in phones) == sorted(phones)  # each reporter, once
-
-
-def _until_acknowledged(stack: Stack, skip: int, phones: set[str]) -> list[dict[str, Any]]:
-    """The SMS since `skip`, once every reporter's acknowledgement is among them."""
-    deadline = time.monotonic() + FORM_TIMEOUT
-    while True:
-        sent = stack.sms()[skip:]
-        told = {s["to"][-11:] for s in sent if s["template"].startswith("outage_ack")}
-        if phones <= told or time.monotonic() > deadline:
-            return sent
-        time.sleep(0.2)

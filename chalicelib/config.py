@@ -24,6 +24,9 @@ class SettingsError(ValueError):
     """A setting has a value the code does not know, or a stand-in is asked for off-stage."""
 
 
+# An import file's upload, at most (YUNGE_IMPORT_MAX_BYTES's default, and the bound the API
+# schema signs into the presigned PUT).
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
 # The minute pass dispatches a held report up to a minute after its hold ends: 3 + 1 leaves
 # room within the 5-minute dispatch step (SERVICE_STANDARDS.md).
 MAX_REPORT_HOLD_SECONDS = 180
@@ -160,7 +163,7 @@ class Settings:
             upload_max_bytes=int(env.get("YUNGE_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024))),
             tickets_per_hour=int(env.get("YUNGE_TICKETS_PER_HOUR", "10")),
             tickets_per_day=int(env.get("YUNGE_TICKETS_PER_DAY", "30")),
-            import_max_bytes=int(env.get("YUNGE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))),
+            import_max_bytes=int(env.get("YUNGE_IMPORT_MAX_BYTES", str(MAX_IMPORT_BYTES))),
             import_abort_ratio=float(env.get("YUNGE_IMPORT_ABORT_RATIO", "0.05")),
             tickets_stream_arn=env.get(
                 "YUNGE_TICKETS_STREAM_ARN",

@@ -6,15 +6,15 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
+from chalicelib.config import MAX_IMPORT_BYTES
+
 ImportKind = Literal["transformer_areas", "customers", "grids", "staff"]
-# the presigned PUT signs the declared size, so this bound is what an upload may weigh
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class RequestImport(Struct, forbid_unknown_fields=True):
     kind: ImportKind
     filename: Annotated[str, Meta(min_length=1, max_length=200)]
-    size: Annotated[int, Meta(ge=1, le=MAX_UPLOAD_BYTES, description="字节数，最大 200 MB")]
+    size: Annotated[int, Meta(ge=1, le=MAX_IMPORT_BYTES, description="字节数，最大 200 MB")]
     mode: Literal["dry_run", "commit"] = "dry_run"
     coord: Literal["wgs84", "gcj02"] = "wgs84"
     full: Annotated[
